@@ -1,0 +1,64 @@
+/** Dataset-level reads and housekeeping: list, active, delete, abandoned imports. */
+import Dexie from 'dexie';
+import { datasetTables, type DatasetRow, type WrenDb } from './db.ts';
+
+const ACTIVE = 'activeDatasetId';
+
+/** All datasets, oldest first (importing ones included, with their status). */
+export function listDatasets(db: WrenDb): Promise<DatasetRow[]> {
+  return db.datasets.orderBy('createdAt').toArray();
+}
+
+/** The active dataset if it is ready; otherwise the newest ready one; else null. */
+export async function getActiveDataset(db: WrenDb): Promise<DatasetRow | null> {
+  const kv = await db.kv.get(ACTIVE);
+  if (typeof kv?.value === 'string') {
+    const row = await db.datasets.get(kv.value);
+    if (row?.status === 'ready') return row;
+  }
+  const ready = await db.datasets.where('status').equals('ready').sortBy('createdAt');
+  return ready.at(-1) ?? null;
+}
+
+export async function setActiveDataset(db: WrenDb, id: string): Promise<void> {
+  const row = await db.datasets.get(id);
+  if (row?.status !== 'ready') throw new Error(`Dataset ${id} is not ready.`);
+  await db.kv.put({ key: ACTIVE, value: id });
+}
+
+/** Removes a dataset and every row that belongs to it, in one transaction. */
+export async function deleteDataset(db: WrenDb, id: string): Promise<void> {
+  await db.transaction('rw', [db.datasets, db.kv, ...datasetTables(db)], async () => {
+    const all = [
+      [id, Dexie.minKey],
+      [id, Dexie.maxKey],
+    ] as const;
+    await db.movies.where('[datasetId+index]').between(...all).delete();
+    await db.users.where('[datasetId+index]').between(...all).delete();
+    await db.ratingChunks.where('[datasetId+chunk]').between(...all).delete();
+    await db.tags.where('datasetId').equals(id).delete();
+    await db.idMaps.delete(id);
+    await db.datasets.delete(id);
+    const kv = await db.kv.get(ACTIVE);
+    if (kv?.value === id) await db.kv.delete(ACTIVE);
+  });
+}
+
+/**
+ * Deletes datasets left in 'importing' by an import that is no longer
+ * running (a closed tab, a crash). `isRunning` tells which ids are still live.
+ * Returns the ids removed.
+ */
+export async function cleanupAbandonedImports(
+  db: WrenDb,
+  isRunning: (id: string) => boolean | Promise<boolean>,
+): Promise<string[]> {
+  const stale = await db.datasets.where('status').equals('importing').toArray();
+  const removed: string[] = [];
+  for (const row of stale) {
+    if (await isRunning(row.id)) continue;
+    await deleteDataset(db, row.id);
+    removed.push(row.id);
+  }
+  return removed;
+}

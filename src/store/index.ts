@@ -1,0 +1,6 @@
+/** The store: the only code that touches IndexedDB. */
+export * from './db.ts';
+export * from './datasets.ts';
+export * from './read.ts';
+export * from './write.ts';
+export * from './storage.ts';

@@ -1,0 +1,152 @@
+/**
+ * Writing a parsed dataset atomically: rows go in under a new id with status
+ * 'importing'; the status flips to 'ready' (and the dataset becomes active)
+ * only when everything is in. On any failure the new rows are removed and the
+ * previously active dataset is untouched.
+ */
+import type { Dataset, ProgressFn } from '../core/data/types.ts';
+import { computeHomeLists } from '../core/data/home.ts';
+import { WrenError, throwIfAborted } from '../core/errors.ts';
+import { genreKey, type DatasetRow, type WrenDb } from './db.ts';
+import { deleteDataset } from './datasets.ts';
+
+export const CHUNK_SIZE = 131_072;
+const ROW_BATCH = 5_000;
+
+export interface WriteOptions {
+  source: string;
+  importSeconds?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressFn;
+  /** Called with the new id before anything is written (e.g. to hold a lock). */
+  onId?: (id: string) => void;
+}
+
+export function newDatasetId(): string {
+  return `ds-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`;
+}
+
+/** True for the errors IndexedDB raises when the disk or the origin's quota is full. */
+export function isQuotaError(e: unknown): boolean {
+  for (let x: unknown = e, i = 0; x && i < 5; i++) {
+    const name = (x as { name?: string }).name;
+    if (name === 'QuotaExceededError') return true;
+    x = (x as { inner?: unknown }).inner ?? (x as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Writes `ds` under a new id and makes it the active dataset; returns the id. */
+export async function writeDataset(db: WrenDb, ds: Dataset, opts: WriteOptions): Promise<string> {
+  const id = newDatasetId();
+  opts.onId?.(id);
+  const { ratings } = ds;
+  const n = ratings.user.length;
+  const chunkCount = Math.ceil(n / CHUNK_SIZE);
+  const rowTotal = ds.movies.length + ds.users.length + ds.tags.length;
+  const total = n + rowTotal;
+  let done = 0;
+  const report = (): void => opts.onProgress?.({ stage: 'store', done, total });
+
+  let lo = Infinity;
+  let hi = 0;
+  for (let i = 0; i < n; i++) {
+    const t = ratings.timestamp[i]!;
+    if (t < lo) lo = t;
+    if (t > hi) hi = t;
+  }
+  const row: DatasetRow = {
+    id,
+    name: ds.name,
+    format: ds.format,
+    status: 'importing',
+    createdAt: Date.now(),
+    source: opts.source,
+    counts: { ratings: n, users: ds.users.length, movies: ds.movies.length, tags: ds.tags.length },
+    genres: ds.genres,
+    minRating: ds.minRating,
+    maxRating: ds.maxRating,
+    skipped: ds.skipped,
+    chunkSize: CHUNK_SIZE,
+    chunkCount,
+    firstRating: n > 0 ? lo : 0,
+    lastRating: hi,
+    home: computeHomeLists(ds),
+    importSeconds: opts.importSeconds ?? 0,
+  };
+
+  try {
+    await db.datasets.add(row);
+    report();
+    for (let c = 0; c < chunkCount; c += 4) {
+      throwIfAborted(opts.signal);
+      const rows = [];
+      for (let k = c; k < Math.min(chunkCount, c + 4); k++) {
+        const a = k * CHUNK_SIZE;
+        const b = Math.min(n, a + CHUNK_SIZE);
+        // slice() copies, so each stored chunk owns exactly its bytes.
+        rows.push({
+          datasetId: id,
+          chunk: k,
+          user: ratings.user.slice(a, b),
+          movie: ratings.movie.slice(a, b),
+          rating: ratings.rating.slice(a, b),
+          timestamp: ratings.timestamp.slice(a, b),
+        });
+        done += b - a;
+      }
+      await db.ratingChunks.bulkPut(rows);
+      report();
+    }
+    const movieRows = ds.movies.map((m) => ({
+      ...m,
+      datasetId: id,
+      genreKeys: m.genres.map((g) => genreKey(id, g)),
+    }));
+    await putInBatches(movieRows, (b) => db.movies.bulkPut(b), opts, (k) => ((done += k), report()));
+    const userRows = ds.users.map((u) => ({ ...u, datasetId: id }));
+    await putInBatches(userRows, (b) => db.users.bulkPut(b), opts, (k) => ((done += k), report()));
+    const tagRows = ds.tags.map((t) => ({ ...t, datasetId: id }));
+    await putInBatches(tagRows, (b) => db.tags.bulkAdd(b), opts, (k) => ((done += k), report()));
+    await db.idMaps.put({
+      datasetId: id,
+      movieIds: Int32Array.from(ds.movies, (m) => m.movieId),
+      userIds: Int32Array.from(ds.users, (u) => u.userId),
+      userOffsets: ratings.userOffsets,
+      titles: ds.movies.map((m) => m.title),
+      ratingCounts: Int32Array.from(ds.movies, (m) => m.ratingCount),
+    });
+    throwIfAborted(opts.signal);
+    await db.transaction('rw', db.datasets, db.kv, async () => {
+      await db.datasets.update(id, { status: 'ready' });
+      await db.kv.put({ key: 'activeDatasetId', value: id });
+    });
+    done = total;
+    report();
+    return id;
+  } catch (e) {
+    await deleteDataset(db, id).catch(() => undefined);
+    if (isQuotaError(e)) {
+      throw new WrenError(
+        'quota',
+        'Storage is full: the browser refused to store more data for this site. ' +
+          'Nothing was changed. Free space (delete a dataset on the Data page) and try again.',
+      );
+    }
+    throw WrenError.from(e);
+  }
+}
+
+async function putInBatches<T>(
+  rows: T[],
+  put: (batch: T[]) => Promise<unknown>,
+  opts: WriteOptions,
+  advance: (k: number) => void,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROW_BATCH) {
+    throwIfAborted(opts.signal);
+    const batch = rows.slice(i, i + ROW_BATCH);
+    await put(batch);
+    advance(batch.length);
+  }
+}

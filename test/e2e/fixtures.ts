@@ -1,0 +1,48 @@
+/** Archives for browser tests: the genuine ones when present, generated ones otherwise. */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateDataset } from '../../src/core/data/synthetic.ts';
+import { movieLensFiles, zipMovieLens, type Layout } from '../../src/core/data/write-movielens.ts';
+import { DATASETS, SHOTS } from './harness.ts';
+
+/** Writes a generated MovieLens-layout zip to the artifacts folder and returns its path. */
+export async function generatedZip(name: string, ratings: number, layout: Layout, seed = 7): Promise<string> {
+  mkdirSync(SHOTS, { recursive: true });
+  const path = join(SHOTS, `${name}.zip`);
+  if (existsSync(path)) return path;
+  const ds = generateDataset({ ratings, seed });
+  const parts: Uint8Array[] = [];
+  for await (const c of zipMovieLens(movieLensFiles(ds, layout), name)) parts.push(c);
+  writeFileSync(path, Buffer.concat(parts));
+  return path;
+}
+
+export interface Archive {
+  path: string;
+  genuine: boolean;
+}
+
+/** ml-latest-small.zip from ../shared/datasets, or a generated archive of the same layout and size. */
+export async function smallArchive(): Promise<Archive> {
+  const real = join(DATASETS, 'ml-latest-small.zip');
+  if (existsSync(real)) return { path: real, genuine: true };
+  console.warn(`${real} not found: using a generated ml-latest-layout archive instead.`);
+  return { path: await generatedZip('ml-latest-small', 100_836, 'ml-latest'), genuine: false };
+}
+
+export async function hundredKArchive(): Promise<Archive> {
+  const real = join(DATASETS, 'ml-100k.zip');
+  if (existsSync(real)) return { path: real, genuine: true };
+  return { path: await generatedZip('ml-100k', 100_000, 'ml-100k'), genuine: false };
+}
+
+/** A text file pretending to be a zip, and a zip cut in half. */
+export function badFiles(dir: string, zipPath: string, zipBytes: Uint8Array): { notZip: string; truncated: string } {
+  mkdirSync(dir, { recursive: true });
+  const notZip = join(dir, 'holiday-photos.zip');
+  writeFileSync(notZip, 'These are not the ratings you are looking for.\n');
+  const truncated = join(dir, 'ml-latest-small-truncated.zip');
+  writeFileSync(truncated, zipBytes.subarray(0, Math.floor(zipBytes.length / 2)));
+  void zipPath;
+  return { notZip, truncated };
+}

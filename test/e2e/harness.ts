@@ -1,0 +1,105 @@
+/**
+ * Browser test harness: serves the built app (dist/) with `vite preview` on a
+ * free localhost port and drives Debian's Chromium with playwright-core.
+ * Every request the page makes is recorded, so tests can prove that nothing
+ * leaves the origin.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const root = resolve(import.meta.dirname, '../..');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ARGS = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+}
+
+export interface Server {
+  url: string;
+  stop(): void;
+}
+
+/** Serves dist/ (run `vite build` first) on 127.0.0.1. */
+export async function serve(): Promise<Server> {
+  if (!existsSync(join(root, 'dist/index.html'))) throw new Error('dist/ is missing: run `vite build` first.');
+  const port = await freePort();
+  const proc: ChildProcess = spawn(
+    'npx',
+    ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+    { cwd: root, stdio: 'ignore', detached: true },
+  );
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(url)).ok) break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url,
+    stop: () => {
+      try {
+        process.kill(-proc.pid!, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    },
+  };
+}
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  /** Every URL requested by any page or worker of this context. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+export async function launch(opts: { webgpu?: boolean } = {}): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: run "apt-get install -y chromium" (see .ci/run).`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'wren-chromium-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: opts.webgpu ? [...ARGS, '--enable-unsafe-webgpu'] : ARGS,
+    viewport: { width: 1280, height: 800 },
+  });
+  const requests: string[] = [];
+  context.on('request', (r) => requests.push(r.url()));
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    requests,
+    close: async () => {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Where the genuine MovieLens archives live (tests fall back to generated data without them). */
+export const DATASETS = process.env.WREN_DATASETS ?? resolve(root, '../shared/datasets');
+export const SHOTS = join(root, 'test/e2e/.artifacts');
