@@ -8,19 +8,34 @@ import type { Dataset, Progress } from '../src/core/data/types.ts';
 import { WrenError } from '../src/core/errors.ts';
 import { WrenDb, writeDataset } from '../src/store/index.ts';
 import { urlInput } from './url-input.ts';
-import { importLockName, type ImportOutcome, type ImportRequest, type ImportWorkerApi } from './protocol.ts';
+import {
+  importLockName,
+  type ImportOutcome,
+  type ImportRequest,
+  type ImportWorkerApi,
+} from './protocol.ts';
 
 let controller: AbortController | null = null;
 const db = new WrenDb();
 
-async function parse(req: ImportRequest, signal: AbortSignal, onProgress: (p: Progress) => void): Promise<{ ds: Dataset; source: string }> {
+async function parse(
+  req: ImportRequest,
+  signal: AbortSignal,
+  onProgress: (p: Progress) => void,
+): Promise<{ ds: Dataset; source: string }> {
   const opts = { maxBadRows: req.maxBadRows, signal, onProgress };
   const s = req.source;
   switch (s.kind) {
     case 'file':
-      return { ds: await importMovieLens(blobInput(s.file, s.file.name), opts), source: s.file.name };
+      return {
+        ds: await importMovieLens(blobInput(s.file, s.file.name), opts),
+        source: s.file.name,
+      };
     case 'files':
-      return { ds: await importMovieLens(filesInput(s.files), opts), source: `${s.files.length} files` };
+      return {
+        ds: await importMovieLens(filesInput(s.files), opts),
+        source: `${s.files.length} files`,
+      };
     case 'url':
       return { ds: await importMovieLens(await urlInput(s.url, signal), opts), source: s.url };
     case 'demo': {
@@ -45,7 +60,7 @@ const api: ImportWorkerApi = {
         source,
         signal,
         onProgress,
-        importSeconds: (performance.now() - t0) / 1000,
+        startedAt: t0,
         // Hold a Web Lock while writing so another tab can tell a live import from an abandoned one.
         onId: (id) => {
           const held = new Promise<void>((r) => (release = r));
@@ -57,7 +72,12 @@ const api: ImportWorkerApi = {
         summary: {
           datasetId,
           name: ds.name,
-          counts: { ratings: ds.ratings.user.length, users: ds.users.length, movies: ds.movies.length, tags: ds.tags.length },
+          counts: {
+            ratings: ds.ratings.user.length,
+            users: ds.users.length,
+            movies: ds.movies.length,
+            tags: ds.tags.length,
+          },
           skipped: ds.skipped,
           seconds: (performance.now() - t0) / 1000,
         },

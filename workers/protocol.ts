@@ -22,7 +22,8 @@ export interface ImportSummary {
   seconds: number;
 }
 
-export type ImportOutcome = { ok: true; summary: ImportSummary } | { ok: false; error: WrenErrorData };
+export type ImportOutcome =
+  { ok: true; summary: ImportSummary } | { ok: false; error: WrenErrorData };
 
 export interface ImportWorkerApi {
   run(req: ImportRequest, onProgress: (p: Progress) => void): Promise<ImportOutcome>;

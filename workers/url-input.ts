@@ -15,10 +15,15 @@ export async function urlInput(url: string, signal: AbortSignal): Promise<Import
     );
   }
   if (!res.ok || !res.body) {
-    throw new WrenError('fetch-failed', `Could not download ${url}: the server answered ${res.status} ${res.statusText}.`);
+    throw new WrenError(
+      'fetch-failed',
+      `Could not download ${url}: the server answered ${res.status} ${res.statusText}.`,
+    );
   }
   const body = res.body;
-  const name = decodeURIComponent(new URL(url, location.href).pathname.split('/').pop() || 'download');
+  const name = decodeURIComponent(
+    new URL(url, location.href).pathname.split('/').pop() || 'download',
+  );
   return {
     kind: 'blob',
     name,

@@ -33,10 +33,19 @@ export async function deleteDataset(db: WrenDb, id: string): Promise<void> {
       [id, Dexie.minKey],
       [id, Dexie.maxKey],
     ] as const;
-    await db.movies.where('[datasetId+index]').between(...all).delete();
-    await db.users.where('[datasetId+index]').between(...all).delete();
-    await db.ratingChunks.where('[datasetId+chunk]').between(...all).delete();
-    await db.tags.where('datasetId').equals(id).delete();
+    await db.movies
+      .where('[datasetId+index]')
+      .between(...all)
+      .delete();
+    await db.users.delete(id);
+    await db.tags
+      .where('[datasetId+movie]')
+      .between(...all)
+      .delete();
+    await db.ratingChunks
+      .where('[datasetId+chunk]')
+      .between(...all)
+      .delete();
     await db.idMaps.delete(id);
     await db.datasets.delete(id);
     const kv = await db.kv.get(ACTIVE);

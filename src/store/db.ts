@@ -4,13 +4,12 @@
  * upgrade function and a migration test.
  */
 import Dexie, { type EntityTable, type Table } from 'dexie';
-import type { DatasetFormat, Movie, SkipReport, User } from '../core/data/types.ts';
+import type { DatasetFormat, Movie, SkipReport } from '../core/data/types.ts';
 import type { HomeLists } from '../core/data/home.ts';
 
 export type { HomeLists };
 
 export type DatasetStatus = 'importing' | 'ready';
-
 
 export interface DatasetRow {
   id: string;
@@ -27,11 +26,14 @@ export interface DatasetRow {
   skipped: SkipReport;
   chunkSize: number;
   chunkCount: number;
+  /** Whether users have demographics (gender, age, occupation, zip). */
+  hasDemographics: boolean;
   /** Ratings time span, Unix seconds. */
   firstRating: number;
   lastRating: number;
   /** Movie indexes precomputed at import so Home renders from one read. */
   home: HomeLists;
+  /** Seconds from the start of the import until the dataset was ready. */
   importSeconds: number;
 }
 
@@ -41,18 +43,27 @@ export interface MovieRow extends Movie {
   genreKeys: string[];
 }
 
-export interface UserRow extends User {
+/**
+ * Users of a dataset as columns in one row (162k users in ml-25m would take
+ * half a minute as one IndexedDB row each). Index u is user index u.
+ */
+export interface UserColumnsRow {
   datasetId: string;
+  userIds: Int32Array;
+  ratingCount: Int32Array;
+  ratingAvg: Float32Array;
+  /** Demographics where the dataset has them (ml-1m, ml-100k), else null. */
+  gender: ('M' | 'F' | null)[] | null;
+  age: (number | null)[] | null;
+  occupation: (string | null)[] | null;
+  zip: (string | null)[] | null;
 }
 
-export interface TagRow {
-  id?: number;
+/** The tags of one movie: each distinct tag with how many times it was applied. */
+export interface MovieTagsRow {
   datasetId: string;
   movie: number;
-  user: number;
-  userId: number;
-  tag: string;
-  timestamp: number;
+  tags: { tag: string; count: number }[];
 }
 
 /** One columnar chunk of ratings (sorted by user, then time). */
@@ -83,8 +94,8 @@ export interface KvRow {
 export class WrenDb extends Dexie {
   datasets!: EntityTable<DatasetRow, 'id'>;
   movies!: Table<MovieRow, [string, number]>;
-  users!: Table<UserRow, [string, number]>;
-  tags!: EntityTable<TagRow, 'id'>;
+  users!: EntityTable<UserColumnsRow, 'datasetId'>;
+  tags!: Table<MovieTagsRow, [string, number]>;
   ratingChunks!: Table<RatingChunkRow, [string, number]>;
   idMaps!: EntityTable<IdMapRow, 'datasetId'>;
   kv!: EntityTable<KvRow, 'key'>;
@@ -93,9 +104,9 @@ export class WrenDb extends Dexie {
     super(name);
     this.version(1).stores({
       datasets: 'id, status, createdAt',
-      movies: '[datasetId+index], [datasetId+movieId], [datasetId+ratingCount], *genreKeys',
-      users: '[datasetId+index], [datasetId+userId]',
-      tags: '++id, datasetId, [datasetId+movie]',
+      movies: '[datasetId+index], *genreKeys',
+      users: 'datasetId',
+      tags: '[datasetId+movie]',
       ratingChunks: '[datasetId+chunk]',
       idMaps: 'datasetId',
       kv: 'key',

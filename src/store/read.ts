@@ -1,24 +1,45 @@
 /** Reads for the UI and for workers: movies, genres, tags, users, ratings. */
 import Dexie from 'dexie';
 import type { RatingColumns } from '../core/data/types.ts';
-import { genreKey, type IdMapRow, type MovieRow, type UserRow, type WrenDb } from './db.ts';
+import { genreKey, type IdMapRow, type MovieRow, type UserColumnsRow, type WrenDb } from './db.ts';
 
-export function getMovie(db: WrenDb, datasetId: string, index: number): Promise<MovieRow | undefined> {
+export function getMovie(
+  db: WrenDb,
+  datasetId: string,
+  index: number,
+): Promise<MovieRow | undefined> {
   return db.movies.get([datasetId, index]);
 }
 
 /** Movies by index, in the order asked (missing ones left out). */
-export async function getMovies(db: WrenDb, datasetId: string, indexes: number[]): Promise<MovieRow[]> {
+export async function getMovies(
+  db: WrenDb,
+  datasetId: string,
+  indexes: number[],
+): Promise<MovieRow[]> {
   const rows = await db.movies.bulkGet(indexes.map((i) => [datasetId, i] as [string, number]));
   return rows.filter((r): r is MovieRow => r !== undefined);
 }
 
-export function getMovieByMovieId(
+/** A movie by its MovieLens id (binary search in the id map: movies are indexed in movieId order). */
+export async function getMovieByMovieId(
   db: WrenDb,
   datasetId: string,
   movieId: number,
 ): Promise<MovieRow | undefined> {
-  return db.movies.where('[datasetId+movieId]').equals([datasetId, movieId]).first();
+  const map = await db.idMaps.get(datasetId);
+  if (!map) return undefined;
+  const ids = map.movieIds;
+  let lo = 0;
+  let hi = ids.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = ids[mid]!;
+    if (v === movieId) return getMovie(db, datasetId, mid);
+    if (v < movieId) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
 }
 
 export type MovieSort = 'count' | 'rating' | 'title' | 'year';
@@ -44,20 +65,18 @@ export function sortMovies(rows: MovieRow[], sort: MovieSort): MovieRow[] {
   return rows.sort((a, b) => cmp[sort](a, b) || a.index - b.index);
 }
 
-/** Tags of a movie with how many users applied each, most used first. */
+/** Tags of a movie with how many times each was applied, most used first. */
 export async function tagsForMovie(
   db: WrenDb,
   datasetId: string,
   movie: number,
 ): Promise<{ tag: string; count: number }[]> {
-  const rows = await db.tags.where('[datasetId+movie]').equals([datasetId, movie]).toArray();
-  const counts = new Map<string, number>();
-  for (const r of rows) counts.set(r.tag, (counts.get(r.tag) ?? 0) + 1);
-  return [...counts].map(([tag, count]) => ({ tag, count })).sort((a, b) => b.count - a.count);
+  return (await db.tags.get([datasetId, movie]))?.tags ?? [];
 }
 
-export function getUser(db: WrenDb, datasetId: string, index: number): Promise<UserRow | undefined> {
-  return db.users.get([datasetId, index]);
+/** The users of a dataset, as columns. */
+export function getUsers(db: WrenDb, datasetId: string): Promise<UserColumnsRow | undefined> {
+  return db.users.get(datasetId);
 }
 
 /** Titles and id maps of a dataset (one row: used by search and by workers). */

@@ -7,7 +7,13 @@
 import type { Dataset, ProgressFn } from '../core/data/types.ts';
 import { computeHomeLists } from '../core/data/home.ts';
 import { WrenError, throwIfAborted } from '../core/errors.ts';
-import { genreKey, type DatasetRow, type WrenDb } from './db.ts';
+import {
+  genreKey,
+  type DatasetRow,
+  type MovieTagsRow,
+  type UserColumnsRow,
+  type WrenDb,
+} from './db.ts';
 import { deleteDataset } from './datasets.ts';
 
 export const CHUNK_SIZE = 131_072;
@@ -15,7 +21,8 @@ const ROW_BATCH = 5_000;
 
 export interface WriteOptions {
   source: string;
-  importSeconds?: number;
+  /** performance.now() when the import began, so importSeconds covers parsing and saving. */
+  startedAt?: number;
   signal?: AbortSignal;
   onProgress?: ProgressFn;
   /** Called with the new id before anything is written (e.g. to hold a lock). */
@@ -43,7 +50,7 @@ export async function writeDataset(db: WrenDb, ds: Dataset, opts: WriteOptions):
   const { ratings } = ds;
   const n = ratings.user.length;
   const chunkCount = Math.ceil(n / CHUNK_SIZE);
-  const rowTotal = ds.movies.length + ds.users.length + ds.tags.length;
+  const rowTotal = ds.movies.length;
   const total = n + rowTotal;
   let done = 0;
   const report = (): void => opts.onProgress?.({ stage: 'store', done, total });
@@ -55,6 +62,8 @@ export async function writeDataset(db: WrenDb, ds: Dataset, opts: WriteOptions):
     if (t < lo) lo = t;
     if (t > hi) hi = t;
   }
+  const startedAt = opts.startedAt ?? performance.now();
+  const hasDemographics = ds.users.some((u) => u.gender !== null || u.age !== null);
   const row: DatasetRow = {
     id,
     name: ds.name,
@@ -69,10 +78,11 @@ export async function writeDataset(db: WrenDb, ds: Dataset, opts: WriteOptions):
     skipped: ds.skipped,
     chunkSize: CHUNK_SIZE,
     chunkCount,
+    hasDemographics,
     firstRating: n > 0 ? lo : 0,
     lastRating: hi,
     home: computeHomeLists(ds),
-    importSeconds: opts.importSeconds ?? 0,
+    importSeconds: 0,
   };
 
   try {
@@ -103,11 +113,19 @@ export async function writeDataset(db: WrenDb, ds: Dataset, opts: WriteOptions):
       datasetId: id,
       genreKeys: m.genres.map((g) => genreKey(id, g)),
     }));
-    await putInBatches(movieRows, (b) => db.movies.bulkPut(b), opts, (k) => ((done += k), report()));
-    const userRows = ds.users.map((u) => ({ ...u, datasetId: id }));
-    await putInBatches(userRows, (b) => db.users.bulkPut(b), opts, (k) => ((done += k), report()));
-    const tagRows = ds.tags.map((t) => ({ ...t, datasetId: id }));
-    await putInBatches(tagRows, (b) => db.tags.bulkAdd(b), opts, (k) => ((done += k), report()));
+    await putInBatches(
+      movieRows,
+      (b) => db.movies.bulkPut(b),
+      opts,
+      (k) => ((done += k), report()),
+    );
+    await db.users.put(userColumns(id, ds, hasDemographics));
+    await putInBatches(
+      movieTags(id, ds),
+      (b) => db.tags.bulkPut(b),
+      opts,
+      () => undefined,
+    );
     await db.idMaps.put({
       datasetId: id,
       movieIds: Int32Array.from(ds.movies, (m) => m.movieId),
@@ -118,7 +136,10 @@ export async function writeDataset(db: WrenDb, ds: Dataset, opts: WriteOptions):
     });
     throwIfAborted(opts.signal);
     await db.transaction('rw', db.datasets, db.kv, async () => {
-      await db.datasets.update(id, { status: 'ready' });
+      await db.datasets.update(id, {
+        status: 'ready',
+        importSeconds: (performance.now() - startedAt) / 1000,
+      });
       await db.kv.put({ key: 'activeDatasetId', value: id });
     });
     done = total;
@@ -130,11 +151,42 @@ export async function writeDataset(db: WrenDb, ds: Dataset, opts: WriteOptions):
       throw new WrenError(
         'quota',
         'Storage is full: the browser refused to store more data for this site. ' +
-          'Nothing was changed. Free space (delete a dataset on the Data page) and try again.',
+          'Free space (delete a dataset on the Data page) and try again.',
       );
     }
     throw WrenError.from(e);
   }
+}
+
+function userColumns(datasetId: string, ds: Dataset, demographics: boolean): UserColumnsRow {
+  const u = ds.users;
+  return {
+    datasetId,
+    userIds: Int32Array.from(u, (x) => x.userId),
+    ratingCount: Int32Array.from(u, (x) => x.ratingCount),
+    ratingAvg: Float32Array.from(u, (x) => x.ratingAvg),
+    gender: demographics ? u.map((x) => x.gender) : null,
+    age: demographics ? u.map((x) => x.age) : null,
+    occupation: demographics ? u.map((x) => x.occupation) : null,
+    zip: demographics ? u.map((x) => x.zip) : null,
+  };
+}
+
+/** Tags grouped per movie, each distinct tag (case kept) with its count, most used first. */
+export function movieTags(datasetId: string, ds: Dataset): MovieTagsRow[] {
+  const byMovie = new Map<number, Map<string, number>>();
+  for (const t of ds.tags) {
+    let m = byMovie.get(t.movie);
+    if (!m) byMovie.set(t.movie, (m = new Map()));
+    m.set(t.tag, (m.get(t.tag) ?? 0) + 1);
+  }
+  return [...byMovie].map(([movie, m]) => ({
+    datasetId,
+    movie,
+    tags: [...m]
+      .map(([tag, count]) => ({ tag, count }))
+      .sort((a, b) => b.count - a.count || a.tag.localeCompare(b.tag)),
+  }));
 }
 
 async function putInBatches<T>(

@@ -6,7 +6,12 @@ import { movieLensFiles, zipMovieLens, type Layout } from '../../src/core/data/w
 import { DATASETS, SHOTS } from './harness.ts';
 
 /** Writes a generated MovieLens-layout zip to the artifacts folder and returns its path. */
-export async function generatedZip(name: string, ratings: number, layout: Layout, seed = 7): Promise<string> {
+export async function generatedZip(
+  name: string,
+  ratings: number,
+  layout: Layout,
+  seed = 7,
+): Promise<string> {
   mkdirSync(SHOTS, { recursive: true });
   const path = join(SHOTS, `${name}.zip`);
   if (existsSync(path)) return path;
@@ -37,7 +42,11 @@ export async function hundredKArchive(): Promise<Archive> {
 }
 
 /** A text file pretending to be a zip, and a zip cut in half. */
-export function badFiles(dir: string, zipPath: string, zipBytes: Uint8Array): { notZip: string; truncated: string } {
+export function badFiles(
+  dir: string,
+  zipPath: string,
+  zipBytes: Uint8Array,
+): { notZip: string; truncated: string } {
   mkdirSync(dir, { recursive: true });
   const notZip = join(dir, 'holiday-photos.zip');
   writeFileSync(notZip, 'These are not the ratings you are looking for.\n');

@@ -40,7 +40,8 @@ export interface Server {
 
 /** Serves dist/ (run `vite build` first) on 127.0.0.1. */
 export async function serve(): Promise<Server> {
-  if (!existsSync(join(root, 'dist/index.html'))) throw new Error('dist/ is missing: run `vite build` first.');
+  if (!existsSync(join(root, 'dist/index.html')))
+    throw new Error('dist/ is missing: run `vite build` first.');
   const port = await freePort();
   const proc: ChildProcess = spawn(
     'npx',
@@ -75,11 +76,15 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launch(opts: { webgpu?: boolean } = {}): Promise<Browser> {
+export async function launch(
+  opts: { webgpu?: boolean; profileDir?: string } = {},
+): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: run "apt-get install -y chromium" (see .ci/run).`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: run "apt-get install -y chromium" (see .ci/run).`,
+    );
   }
-  const dir = mkdtempSync(join(tmpdir(), 'wren-chromium-'));
+  const dir = mkdtempSync(join(opts.profileDir ?? tmpdir(), 'wren-chromium-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
     headless: true,

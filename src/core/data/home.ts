@@ -5,6 +5,8 @@ export interface HomeLists {
   topRated: number[];
   mostRated: number[];
   byGenre: Record<string, number[]>;
+  /** Number of movies in each genre (rated or not). */
+  genreSizes: Record<string, number>;
 }
 
 /**
@@ -35,7 +37,12 @@ export function computeHomeLists(ds: Dataset, perRow = 24): HomeLists {
   const byScore = [...rated].sort((a, b) => score[b.index]! - score[a.index]! || a.index - b.index);
   const byCount = [...rated].sort((a, b) => b.ratingCount - a.ratingCount || a.index - b.index);
   const byGenre: Record<string, number[]> = {};
-  for (const g of ds.genres) byGenre[g] = [];
+  const genreSizes: Record<string, number> = {};
+  for (const g of ds.genres) {
+    byGenre[g] = [];
+    genreSizes[g] = 0;
+  }
+  for (const m of ds.movies) for (const g of m.genres) genreSizes[g] = (genreSizes[g] ?? 0) + 1;
   for (const m of byCount) {
     for (const g of m.genres) {
       const list = (byGenre[g] ??= []);
@@ -46,5 +53,6 @@ export function computeHomeLists(ds: Dataset, perRow = 24): HomeLists {
     topRated: byScore.slice(0, perRow).map((m) => m.index),
     mostRated: byCount.slice(0, perRow).map((m) => m.index),
     byGenre,
+    genreSizes,
   };
 }

@@ -10,6 +10,7 @@ import {
   getMovie,
   getMovieByMovieId,
   getMovies,
+  getUsers,
   listDatasets,
   moviesByGenre,
   readRatings,
@@ -45,7 +46,10 @@ describe('writeDataset', () => {
   it('stores a dataset that reads back identically and becomes active', async () => {
     const ds = tinyDataset();
     const progress: number[] = [];
-    const id = await writeDataset(db, ds, { source: 'tiny.zip', onProgress: (p) => progress.push(p.done / p.total) });
+    const id = await writeDataset(db, ds, {
+      source: 'tiny.zip',
+      onProgress: (p) => progress.push(p.done / p.total),
+    });
     const active = await getActiveDataset(db);
     expect(active?.id).toBe(id);
     expect(active?.status).toBe('ready');
@@ -77,6 +81,10 @@ describe('writeDataset', () => {
       { tag: 'politics', count: 2 },
       { tag: 'romance', count: 1 },
     ]);
+    const users = await getUsers(db, id);
+    expect(Array.from(users!.userIds)).toEqual([1, 2, 3]);
+    expect(Array.from(users!.ratingCount)).toEqual([3, 3, 3]);
+    expect(users!.gender).toBeNull(); // no demographics in this dataset
     const map = await getIdMap(db, id);
     expect(Array.from(map!.movieIds)).toEqual([1, 2, 5, 9]);
     expect(map!.titles[2]).toBe('Heat (1995)');
@@ -126,8 +134,12 @@ describe('atomic imports', () => {
     const before = await census();
     const spy = vi
       .spyOn(db.movies, 'bulkPut')
-      .mockRejectedValueOnce(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
-    const err = (await writeDataset(db, tinyDataset('second'), { source: 'b' }).catch((e: unknown) => e)) as WrenError;
+      .mockRejectedValueOnce(
+        new DOMException('The quota has been exceeded.', 'QuotaExceededError'),
+      );
+    const err = (await writeDataset(db, tinyDataset('second'), { source: 'b' }).catch(
+      (e: unknown) => e,
+    )) as WrenError;
     spy.mockRestore();
     expect(err.code).toBe('quota');
     expect(err.message).toMatch(/Storage is full/);
@@ -151,7 +163,9 @@ describe('atomic imports', () => {
     expect(removed).toEqual([stale]);
     expect(await db.datasets.get(stale)).toBeUndefined();
     expect((await db.datasets.get(live))?.status).toBe('importing');
-    expect(await db.movies.where('[datasetId+index]').between([stale, 0], [stale, 1e9]).count()).toBe(0);
+    expect(
+      await db.movies.where('[datasetId+index]').between([stale, 0], [stale, 1e9]).count(),
+    ).toBe(0);
     expect((await getActiveDataset(db))?.id).toBe(ready);
   });
 

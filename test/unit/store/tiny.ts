@@ -26,7 +26,8 @@ export function tinyDataset(name = 'tiny', ratingsPerUser = 3): Dataset {
   ];
   const rows: [number, number, number, number][] = [];
   for (let u = 0; u < 3; u++)
-    for (let k = 0; k < ratingsPerUser; k++) rows.push([u, (u + k) % 4, 2 + ((u * 3 + k) % 9), 1000 + k]);
+    for (let k = 0; k < ratingsPerUser; k++)
+      rows.push([u, (u + k) % 4, 2 + ((u * 3 + k) % 9), 1000 + k]);
   const n = rows.length;
   const ratings = {
     user: Int32Array.from(rows, (r) => r[0]),

@@ -1,0 +1,11 @@
+/** Entry point: global styles, the app shell, and the start-up load. */
+import { mount } from 'svelte';
+import './ui/app.css';
+import App from './ui/App.svelte';
+import { app } from './ui/state.svelte.ts';
+
+const target = document.getElementById('app');
+if (!target) throw new Error('index.html has no #app element.');
+
+mount(App, { target });
+void app.init();

@@ -1,0 +1,77 @@
+/** The command line: `wren import` on generated files, in text and JSON, and on bad input. */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateDataset } from '../../src/core/data/synthetic.ts';
+import { movieLensFiles } from '../../src/core/data/write-movielens.ts';
+
+const run = promisify(execFile);
+const bin = resolve(import.meta.dirname, '../../bin/wren.mjs');
+let dir: string;
+const ds = generateDataset({ ratings: 5_000, seed: 11 });
+
+async function wren(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'wren-cli-'));
+  mkdirSync(join(dir, 'ml-gen'));
+  for (const f of movieLensFiles(ds, 'ml-latest')) {
+    writeFileSync(join(dir, 'ml-gen', f.name), Buffer.concat([...f.chunks()]));
+  }
+});
+
+describe('wren import', () => {
+  it('prints counts as JSON that match the dataset written', async () => {
+    const { code, stdout } = await wren('import', join(dir, 'ml-gen'), '--json');
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as Record<string, unknown>;
+    expect(out).toMatchObject({
+      ratings: ds.ratings.user.length,
+      users: ds.users.length,
+      movies: ds.movies.length,
+      tags: ds.tags.length,
+      skipped: { badRows: 0, unknownMovies: 0, duplicates: 0 },
+    });
+    expect(out.seconds).toBeGreaterThan(0);
+  });
+
+  it('prints a readable summary by default', async () => {
+    const { code, stdout } = await wren('import', join(dir, 'ml-gen'));
+    expect(code).toBe(0);
+    expect(stdout).toContain(`ratings  ${ds.ratings.user.length.toLocaleString('en')}`);
+  });
+
+  it('fails with the file and line on a bad row, and skips it with --skip-bad', async () => {
+    const bad = join(dir, 'bad');
+    mkdirSync(bad);
+    writeFileSync(join(bad, 'movies.csv'), 'movieId,title,genres\n1,Heat (1995),Action\n');
+    writeFileSync(
+      join(bad, 'ratings.csv'),
+      'userId,movieId,rating,timestamp\n1,1,4.0,1\n1,x,4.0,2\n',
+    );
+    const strict = await wren('import', bad);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/ratings\.csv line 3/);
+    const lenient = await wren('import', bad, '--skip-bad', '5', '--json');
+    expect(lenient.code).toBe(0);
+    expect(JSON.parse(lenient.stdout)).toMatchObject({ ratings: 1, skipped: { badRows: 1 } });
+  });
+
+  it('rejects a bad --skip-bad value and unknown commands with usage', async () => {
+    expect((await wren('import', dir, '--skip-bad', 'lots')).code).toBe(2);
+    const r = await wren('frobnicate');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Usage: wren/);
+  });
+});
