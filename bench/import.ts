@@ -137,6 +137,7 @@ async function runOne(url: string, spec: Spec, path: string): Promise<Record<str
     const workers = new Set<string>();
     const heaps = new Map<number, (v: number) => void>();
     let msgId = 1;
+    let workerHeapSeen = false;
     cdp.on('Target.attachedToTarget', (e) => {
       if (e.targetInfo.type === 'worker') workers.add(e.sessionId);
     });
@@ -157,7 +158,9 @@ async function runOne(url: string, spec: Spec, path: string): Promise<Record<str
           sessionId,
           message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }),
         });
-        total += await v;
+        const used = await v;
+        if (used > 0) workerHeapSeen = true;
+        total += used;
         heaps.delete(id);
       }
       return total;
@@ -188,6 +191,7 @@ async function runOne(url: string, spec: Spec, path: string): Promise<Record<str
       ratingsPerSecond: Math.round(spec.ratings / seconds),
       peakHeapMB: Math.round(peakHeap / 2 ** 20),
       peakRendererMB: rendererPeakMB(),
+      workerHeapSampled: workerHeapSeen,
       ratingsShown: counts.replace(/,/g, '').includes(String(spec.ratings)),
       browser: 'chromium',
       date: new Date().toISOString(),

@@ -9,6 +9,7 @@ import { buildSearchIndex, type SearchIndex } from '../core/search.ts';
 import {
   WrenDb,
   cleanupAbandonedImports,
+  requestPersistence,
   deleteDataset,
   getActiveDataset,
   getIdMap,
@@ -137,6 +138,8 @@ class AppState {
         this.setDataset(await getActiveDataset(db));
         await this.refreshDatasets();
         this.importStatus = { state: 'done', summary };
+        // Ask once there is data worth keeping; browsers decide without a prompt or show one.
+        void requestPersistence().catch(() => false);
       },
       async (e: unknown) => {
         cancelAnimationFrame(frame);
@@ -144,6 +147,8 @@ class AppState {
         const error = WrenError.from(e);
         this.importStatus =
           error.code === 'cancelled' ? { state: 'cancelled' } : { state: 'failed', request, error };
+        // A worker terminated mid-write leaves rows behind; its lock is gone, so clean them now.
+        await cleanupAbandonedImports(db, (id) => isLockHeld(importLockName(id))).catch(() => []);
         await this.refreshDatasets();
       },
     );

@@ -1,5 +1,5 @@
 /** Archives for browser tests: the genuine ones when present, generated ones otherwise. */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateDataset } from '../../src/core/data/synthetic.ts';
 import { movieLensFiles, zipMovieLens, type Layout } from '../../src/core/data/write-movielens.ts';
@@ -13,12 +13,13 @@ export async function generatedZip(
   seed = 7,
 ): Promise<string> {
   mkdirSync(SHOTS, { recursive: true });
-  const path = join(SHOTS, `${name}.zip`);
+  const path = join(SHOTS, `${name}-${layout}-${ratings}-${seed}.zip`);
   if (existsSync(path)) return path;
   const ds = generateDataset({ ratings, seed });
   const parts: Uint8Array[] = [];
   for await (const c of zipMovieLens(movieLensFiles(ds, layout), name)) parts.push(c);
-  writeFileSync(path, Buffer.concat(parts));
+  writeFileSync(`${path}.part`, Buffer.concat(parts));
+  renameSync(`${path}.part`, path);
   return path;
 }
 

@@ -55,6 +55,7 @@ describe.skipIf(!mounted)('a full disk', () => {
     expect(await err.textContent()).toMatch(/storage is full/i);
     await page.screenshot({ path: join(SHOTS, 'quota-error.png') });
     await page.reload();
+    await page.getByTestId('data-counts').first().waitFor();
     expect(await page.getByTestId('data-dataset').count()).toBe(1);
     expect(await page.getByTestId('data-counts').first().textContent()).toBe(before);
   });

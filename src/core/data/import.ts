@@ -14,11 +14,12 @@ import { parseLinks } from './links-parser.ts';
 import { parseMovies } from './movies-parser.ts';
 import { countBytes, ImportProgress } from './progress.ts';
 import { parseRatings, type RatingsSep } from './ratings-parser.ts';
-import { baseName, type ImportInput, type SourceFile } from './sources.ts';
+import { baseName, type BlobImport, type ImportInput, type SourceFile } from './sources.ts';
 import { parseTags } from './tags-parser.ts';
 import type { Dataset, ProgressFn } from './types.ts';
 import { parseUsers } from './users-parser.ts';
 import { unzipEntries, type ZipEntry } from './zip.ts';
+import { centralEntries, type ReadAt } from './zip-central.ts';
 
 export interface ImportOptions {
   /** Dataset name; by default the zip's name without ".zip", or the folder's name. */
@@ -73,7 +74,9 @@ export async function importMovieLens(
   });
 }
 
-async function readBlob(input: Extract<ImportInput, { kind: 'blob' }>, ctx: Ctx): Promise<void> {
+async function readBlob(input: BlobImport, ctx: Ctx): Promise<void> {
+  const read = input.read?.bind(input);
+  if (read && input.size >= 4 && isZip(await read(0, 4))) return readCentralZip(input, read, ctx);
   const p = await peek(countBytes(input.chunks(), ctx.progress));
   if (p.head.length === 0)
     throw new WrenError('empty-file', `${input.name} is empty.`, { file: input.name });
@@ -97,9 +100,19 @@ async function readBlob(input: Extract<ImportInput, { kind: 'blob' }>, ctx: Ctx)
   await readDetected(baseName(input.name), d, p.chunks, ctx);
 }
 
+/** A zip that streams in (a download): the streaming reader. */
 async function readZip(name: string, chunks: AsyncIterable<Uint8Array>, ctx: Ctx): Promise<void> {
   for await (const entry of unzipEntries(name, chunks, ctx.signal))
     await readFile(entry, ctx, false);
+}
+
+/** A zip with random access: read through its central directory; unneeded entries stay packed. */
+async function readCentralZip(input: BlobImport, read: ReadAt, ctx: Ctx): Promise<void> {
+  const entries = centralEntries(input.name, input.size, read, {
+    signal: ctx.signal,
+    onBytes: (n) => ctx.progress.addBytes(n),
+  });
+  for await (const entry of entries) await readFile(entry, ctx, false);
 }
 
 /** One file (or zip entry): detect it, then parse it or pass over it. */

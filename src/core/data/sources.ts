@@ -1,7 +1,8 @@
 /**
  * Where import bytes come from. Everything here streams: a file is read as a
- * sequence of Uint8Array chunks, never held whole. The node CLI builds its own
- * sources from fs streams; these helpers cover browsers, workers and tests.
+ * sequence of Uint8Array chunks, or in pieces at given offsets, never held
+ * whole. The node CLI builds its own sources from fs streams and file reads;
+ * these helpers cover browsers, workers and tests.
  */
 
 /** One file's bytes, streamed. `size` is -1 when unknown (a zip entry with a data descriptor). */
@@ -11,10 +12,22 @@ export interface SourceFile {
   chunks(): AsyncIterable<Uint8Array>;
 }
 
+/**
+ * One blob: a zip or a single file. `read`, when the blob allows random access
+ * (a File or Blob, a file on disk; not a download stream), returns `length`
+ * bytes at `offset` (fewer only at its end); a zip is then read through its
+ * central directory. With `read`, `size` must be exact.
+ */
+export interface BlobImport {
+  kind: 'blob';
+  name: string;
+  size: number;
+  chunks(): AsyncIterable<Uint8Array>;
+  read?(offset: number, length: number): Promise<Uint8Array>;
+}
+
 /** What the user gave us: one blob (a zip, or a single file) or several extracted files (a folder or multi-select). */
-export type ImportInput =
-  | { kind: 'blob'; name: string; size: number; chunks(): AsyncIterable<Uint8Array> }
-  | { kind: 'files'; files: SourceFile[] };
+export type ImportInput = BlobImport | { kind: 'files'; files: SourceFile[] };
 
 /** Size of the pieces read from a Blob. */
 export const BLOB_PIECE = 2 * 1024 * 1024;
@@ -30,7 +43,14 @@ export async function* blobChunks(blob: Blob, piece = BLOB_PIECE): AsyncGenerato
 /** A Blob (or File) as an import input: a zip or a single MovieLens file. */
 export function blobInput(blob: Blob, name?: string): ImportInput {
   const n = name ?? (isFile(blob) ? blob.name : 'data');
-  return { kind: 'blob', name: n, size: blob.size, chunks: () => blobChunks(blob) };
+  return {
+    kind: 'blob',
+    name: n,
+    size: blob.size,
+    chunks: () => blobChunks(blob),
+    read: async (offset, length) =>
+      new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()),
+  };
 }
 
 /**
@@ -53,9 +73,15 @@ export function bytesFile(name: string, data: Uint8Array, chunkSize = 1 << 20): 
   return { name, size: data.length, chunks: () => sliced(data, chunkSize) };
 }
 
-/** In-memory bytes as a 'blob' input (a zip or a single file). */
+/** In-memory bytes as a 'blob' input (a zip or a single file), with random access. */
 export function bytesInput(name: string, data: Uint8Array, chunkSize = 1 << 20): ImportInput {
-  return { kind: 'blob', name, size: data.length, chunks: () => sliced(data, chunkSize) };
+  return {
+    kind: 'blob',
+    name,
+    size: data.length,
+    chunks: () => sliced(data, chunkSize),
+    read: (offset, length) => Promise.resolve(data.subarray(offset, offset + length)),
+  };
 }
 
 /** The last part of a slash-separated path: "ml-100k/u.data" → "u.data". */

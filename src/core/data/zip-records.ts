@@ -1,8 +1,9 @@
 /**
- * The fixed records of a zip archive that the streaming reader checks on its
- * own: local file headers (for early CRC checks) and the end of central
- * directory with the central directory (to prove the archive is complete and
- * every entry unpacked to the right bytes). Zip64 sizes are understood.
+ * The fixed records of a zip archive: local file headers, the end of central
+ * directory and the central directory. The streaming reader checks them on
+ * its own (early CRC checks; proof that the archive is complete and every
+ * entry unpacked to the right bytes); the central-directory reader is built
+ * on them. Zip64 sizes and offsets are understood.
  */
 
 export const SIG_LOCAL = 0x04034b50;
@@ -28,9 +29,15 @@ export interface LocalHeader {
 /** One central directory entry. */
 export interface CentralEntry {
   name: string;
+  /** General purpose flags (bit 0: encrypted; bit 3: data descriptor). */
+  flags: number;
+  /** Compression method: 0 stored, 8 deflate. */
+  method: number;
   crc: number;
   compressedSize: number;
   size: number;
+  /** Where the entry's local header starts. */
+  offset: number;
 }
 
 /** The end of the archive, as read from its last bytes. */
@@ -81,10 +88,11 @@ export function readLocalHeader(b: Uint8Array, at: number): LocalHeader | 'short
   const headerLength = 30 + nameLen + extraLen;
   if (b.length - at < headerLength) return 'short';
   const flags = u16(b, at + 6);
-  const sizes = zip64Sizes(
+  const sizes = zip64Fields(
     b.subarray(at + 30 + nameLen, at + headerLength),
     u32(b, at + 22),
     u32(b, at + 18),
+    0,
   );
   return {
     name: entryName(b.subarray(at + 30, at + 30 + nameLen), (flags & 0x800) !== 0),
@@ -98,28 +106,40 @@ export function readLocalHeader(b: Uint8Array, at: number): LocalHeader | 'short
   };
 }
 
-/** Sizes, replacing 0xFFFFFFFF values with those in the zip64 extra field. */
-function zip64Sizes(
+interface Zip64Fields {
+  size: number;
+  compressedSize: number;
+  offset: number;
+}
+
+/**
+ * Sizes and local header offset, replacing 0xFFFFFFFF values with those in
+ * the zip64 extra field (which holds only the replaced ones, in this order).
+ */
+function zip64Fields(
   extra: Uint8Array,
   size: number,
   compressedSize: number,
-): { size: number; compressedSize: number } {
-  if (size !== 0xffffffff && compressedSize !== 0xffffffff) return { size, compressedSize };
+  offset: number,
+): Zip64Fields {
+  const out = { size, compressedSize, offset };
+  const keys = (['size', 'compressedSize', 'offset'] as const).filter((k) => out[k] === 0xffffffff);
+  if (keys.length === 0) return out;
   for (let i = 0; i + 4 <= extra.length;) {
     const id = u16(extra, i);
     const len = u16(extra, i + 2);
     if (id === 1) {
       let at = i + 4;
-      if (size === 0xffffffff && at + 8 <= extra.length) {
-        size = u64(extra, at);
+      for (const k of keys) {
+        if (at + 8 > Math.min(extra.length, i + 4 + len)) break;
+        out[k] = u64(extra, at);
         at += 8;
       }
-      if (compressedSize === 0xffffffff && at + 8 <= extra.length) compressedSize = u64(extra, at);
       break;
     }
     i += 4 + len;
   }
-  return { size, compressedSize };
+  return out;
 }
 
 /**
@@ -169,13 +189,13 @@ export function readArchiveEnd(
   const cdRel = cdOffset - tailStart;
   const entries =
     cdRel >= 0 && cdRel + cdSize <= tail.length
-      ? readCentral(tail.subarray(cdRel, cdRel + cdSize))
+      ? readCentralDirectory(tail.subarray(cdRel, cdRel + cdSize))
       : null;
   return { count, cdOffset, cdSize, cdEnd, entries };
 }
 
 /** Parses a central directory; stops at the first record that is not an entry. */
-function readCentral(b: Uint8Array): CentralEntry[] {
+export function readCentralDirectory(b: Uint8Array): CentralEntry[] {
   const out: CentralEntry[] = [];
   let at = 0;
   while (at + 46 <= b.length && u32(b, at) === SIG_CENTRAL) {
@@ -185,16 +205,18 @@ function readCentral(b: Uint8Array): CentralEntry[] {
     const commentLen = u16(b, at + 32);
     const end = at + 46 + nameLen + extraLen + commentLen;
     if (end > b.length) break;
-    const sizes = zip64Sizes(
+    const fields = zip64Fields(
       b.subarray(at + 46 + nameLen, at + 46 + nameLen + extraLen),
       u32(b, at + 24),
       u32(b, at + 20),
+      u32(b, at + 42),
     );
     out.push({
       name: entryName(b.subarray(at + 46, at + 46 + nameLen), (flags & 0x800) !== 0),
+      flags,
+      method: u16(b, at + 10),
       crc: u32(b, at + 16),
-      compressedSize: sizes.compressedSize,
-      size: sizes.size,
+      ...fields,
     });
     at = end;
   }

@@ -9,6 +9,8 @@
  *    central directory record, and checks the central directory against
  *    what was unpacked (names, sizes, CRCs, count).
  * A stream that ends early is 'truncated'; anything else wrong is 'corrupt-zip'.
+ * Inputs that can be read at any offset (files, blobs) go through the
+ * central directory instead (zip-central.ts), which needs no such guessing.
  */
 import { Unzip, UnzipInflate, type UnzipFile } from 'fflate';
 import { WrenError, throwIfAborted } from '../errors.ts';
@@ -313,7 +315,8 @@ class ZipReader {
   }
 }
 
-function damaged(name: string, expected: number, got: number): string {
+/** Says how an entry that unpacked to the wrong bytes is wrong. */
+export function damaged(name: string, expected: number, got: number): string {
   return expected === got
     ? `${name} does not match its checksum`
     : `${name} unpacks to ${got} bytes instead of ${expected}`;
