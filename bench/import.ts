@@ -154,10 +154,15 @@ async function runOne(url: string, spec: Spec, path: string): Promise<Record<str
           heaps.set(id, r);
           setTimeout(() => r(0), 1000);
         });
-        await cdp.send('Target.sendMessageToTarget', {
-          sessionId,
-          message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }),
-        });
+        try {
+          await cdp.send('Target.sendMessageToTarget', {
+            sessionId,
+            message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }),
+          });
+        } catch {
+          heaps.delete(id); // the worker ended between two samples
+          continue;
+        }
         const used = await v;
         if (used > 0) workerHeapSeen = true;
         total += used;

@@ -47,13 +47,122 @@ export class Advance {
   }
 }
 
+/** Whether the platform has a native raw-deflate decompressor (browsers, Node ≥ 20). */
+const NATIVE_INFLATE = (() => {
+  try {
+    new DecompressionStream('deflate-raw');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 /**
- * Streams the unpacked bytes of the entry at `span`. Throws 'corrupt-zip'
+ * Entries at least this large (compressed) use the native decompressor. Its
+ * pipe reads ahead eagerly, which costs little on the big entries (ratings,
+ * read through anyway) but would defeat peeking at small skipped ones.
+ */
+const NATIVE_MIN = 4 * 1024 * 1024;
+
+/**
+ * Streams the unpacked bytes of the entry at `span`. Deflated entries go
+ * through the native `DecompressionStream('deflate-raw')` where there is one
+ * (about twice as fast as fflate, measured on a 5M-rating ratings.csv), else
+ * fflate. Throws 'corrupt-zip'
  * (naming the entry) when it does not inflate, or when its size or CRC-32
  * differs from the directory's: at the latest before its last bytes are
  * given, and as soon as it grows past its size.
  */
-export async function* entryBytes(
+export function entryBytes(
+  src: ZipSource,
+  span: EntrySpan,
+  advance: Advance | null,
+  inflater: 'auto' | 'native' | 'fflate' = 'auto',
+): AsyncGenerator<Uint8Array> {
+  const native =
+    inflater === 'native' ||
+    (inflater === 'auto' && NATIVE_INFLATE && span.end - span.start >= NATIVE_MIN);
+  return span.method === 8 && native
+    ? nativeEntryBytes(src, span, advance)
+    : fflateEntryBytes(src, span, advance);
+}
+
+/** The compressed bytes of `span`, read with one read ahead once the entry is being read through. */
+async function* compressed(
+  src: ZipSource,
+  span: EntrySpan,
+): AsyncGenerator<{ buf: Uint8Array; at: number }> {
+  let pos = span.start;
+  let step = FIRST_READ;
+  let next: Promise<Uint8Array> | null = null;
+  while (pos < span.end) {
+    const buf = await (next ?? readAhead(src, pos, Math.min(step, span.end - pos)));
+    const at = pos;
+    pos += buf.length;
+    next =
+      step === READ && pos < span.end ? readAhead(src, pos, Math.min(READ, span.end - pos)) : null;
+    step = READ;
+    yield { buf, at };
+  }
+}
+
+async function* nativeEntryBytes(
+  src: ZipSource,
+  span: EntrySpan,
+  advance: Advance | null,
+): AsyncGenerator<Uint8Array> {
+  const input = compressed(src, span);
+  let readError: unknown = null;
+  const source = new ReadableStream<BufferSource>(
+    {
+      async pull(ctrl) {
+        try {
+          const r = await input.next();
+          if (r.done) return ctrl.close();
+          advance?.to(r.value.at + r.value.buf.length);
+          ctrl.enqueue(r.value.buf as Uint8Array<ArrayBuffer>); // reads return fresh ArrayBuffers
+        } catch (e) {
+          readError = e;
+          ctrl.error(e);
+        }
+      },
+      cancel: () => void input.return(undefined),
+    },
+    { highWaterMark: 0 },
+  );
+  const reader = source.pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+  let size = 0;
+  let crc = 0;
+  // Hold one chunk back so the size and CRC are checked before the last bytes are handed over.
+  let held: Uint8Array | null = null;
+  try {
+    for (;;) {
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await reader.read();
+      } catch (e) {
+        if (readError) throw readError;
+        throw src.corrupt(
+          `${span.name} cannot be unpacked (${e instanceof Error ? e.message : String(e)})`,
+        );
+      }
+      if (r.done) break;
+      size += r.value.length;
+      if (size > span.size)
+        throw src.corrupt(`${span.name} unpacks to more than ${span.size} bytes`);
+      crc = crc32(crc, r.value);
+      if (held) yield held;
+      held = r.value;
+    }
+    if (size !== span.size || crc !== span.crc)
+      throw src.corrupt(damaged(span.name, span.size, size));
+    if (held) yield held;
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+async function* fflateEntryBytes(
   src: ZipSource,
   span: EntrySpan,
   advance: Advance | null,
@@ -72,17 +181,8 @@ export async function* entryBytes(
     if (size !== span.size || crc !== span.crc)
       throw src.corrupt(damaged(span.name, span.size, size));
   };
-  let pos = span.start;
-  let step = FIRST_READ;
-  let next: Promise<Uint8Array> | null = null;
-  while (pos < span.end) {
-    const buf = await (next ?? readAhead(src, pos, Math.min(step, span.end - pos)));
-    const at = pos;
-    pos += buf.length;
-    // Read ahead once the entry is being read through, not while it is only peeked at.
-    next =
-      step === READ && pos < span.end ? readAhead(src, pos, Math.min(READ, span.end - pos)) : null;
-    step = READ;
+  for await (const { buf, at } of compressed(src, span)) {
+    const pos = at + buf.length;
     for (let i = 0; i < buf.length; i += PIECE) {
       const piece = buf.subarray(i, i + PIECE);
       const last = pos === span.end && i + PIECE >= buf.length;
