@@ -74,7 +74,7 @@ describe('entry inflaters', () => {
   it('report cut or flipped compressed bytes as corrupt-zip, never as data', async () => {
     const cut = packed.slice(0, packed.length - 1000);
     const flipped = packed.slice();
-    for (let i = 1000; i < flipped.length; i += 99_991) flipped[i] ^= 0x5a;
+    for (let i = 1000; i < flipped.length; i += 99_991) flipped[i] = flipped[i]! ^ 0x5a;
     for (const data of [cut, flipped]) {
       for (const how of ['native', 'fflate'] as const) {
         const r = await unpack(data, how);
