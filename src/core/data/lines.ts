@@ -187,6 +187,34 @@ export async function readTextLines(
   );
 }
 
+/**
+ * The data rows of a text file: blank lines are passed over and, when
+ * `header` is true, so is the first non-blank line; `onRow` gets the rest
+ * with their 1-based line numbers.
+ */
+export async function readDataRows(
+  file: string,
+  chunks: AsyncIterable<Uint8Array>,
+  header: boolean,
+  onRow: (text: string, line: number) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  let headerPending = header;
+  await readTextLines(
+    file,
+    chunks,
+    (text, line) => {
+      if (text.trim() === '') return;
+      if (headerPending) {
+        headerPending = false;
+        return;
+      }
+      onRow(text, line);
+    },
+    signal,
+  );
+}
+
 /** What `peek` read: the first bytes and the whole stream again, from the start. */
 export interface Peeked {
   /** The bytes read so far (at least one whole non-blank line unless the file is shorter or `maxBytes` was reached). */

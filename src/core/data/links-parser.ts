@@ -2,7 +2,7 @@
 import { splitCsv } from './csv.ts';
 import { parseId } from './fields.ts';
 import { shown } from './issues.ts';
-import { readTextLines } from './lines.ts';
+import { readDataRows } from './lines.ts';
 import type { TextParseOptions } from './movies-parser.ts';
 
 export interface Link {
@@ -17,16 +17,11 @@ export async function parseLinks(
   opts: TextParseOptions,
 ): Promise<Map<number, Link>> {
   const out = new Map<number, Link>();
-  let headerPending = opts.header;
-  await readTextLines(
+  await readDataRows(
     file,
     chunks,
+    opts.header,
     (text, line) => {
-      if (text.trim() === '') return;
-      if (headerPending) {
-        headerPending = false;
-        return;
-      }
       const r = linkLine(text);
       if (typeof r === 'string') opts.issues.bad(file, line, r);
       else out.set(r[0], r[1]);

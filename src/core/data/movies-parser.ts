@@ -7,7 +7,7 @@ import { splitCsv } from './csv.ts';
 import type { Family } from './detect.ts';
 import { parseId } from './fields.ts';
 import { type Issues, shown } from './issues.ts';
-import { readTextLines } from './lines.ts';
+import { readDataRows } from './lines.ts';
 
 export interface RawMovie {
   movieId: number;
@@ -65,17 +65,12 @@ export async function parseMovies(
 ): Promise<RawMovie[]> {
   const out: RawMovie[] = [];
   const seen = new Map<number, number>();
-  let headerPending = opts.header;
   const row = family === 'ml-csv' ? csvMovie : family === 'ml-dat' ? datMovie : itemMovie;
-  await readTextLines(
+  await readDataRows(
     file,
     chunks,
+    opts.header,
     (text, line) => {
-      if (text.trim() === '') return;
-      if (headerPending) {
-        headerPending = false;
-        return;
-      }
       const m = row(text, line);
       if (typeof m === 'string') return opts.issues.bad(file, line, m);
       const first = seen.get(m.movieId);

@@ -3,7 +3,7 @@ import { splitCsv } from './csv.ts';
 import type { Family } from './detect.ts';
 import { parseId, parseTimestamp } from './fields.ts';
 import { shown } from './issues.ts';
-import { readTextLines } from './lines.ts';
+import { readDataRows } from './lines.ts';
 import type { TextParseOptions } from './movies-parser.ts';
 
 export interface RawTag {
@@ -23,17 +23,12 @@ export async function parseTags(
   opts: TextParseOptions,
 ): Promise<RawTag[]> {
   const out: RawTag[] = [];
-  let headerPending = opts.header;
   const row = family === 'ml-csv' ? csvTag : datTag;
-  await readTextLines(
+  await readDataRows(
     file,
     chunks,
+    opts.header,
     (text, line) => {
-      if (text.trim() === '') return;
-      if (headerPending) {
-        headerPending = false;
-        return;
-      }
       const t = row(text, line);
       if (typeof t === 'string') opts.issues.bad(file, line, t);
       else out.push(t);

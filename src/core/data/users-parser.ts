@@ -6,7 +6,7 @@
 import type { Family } from './detect.ts';
 import { parseCount, parseGender, parseId } from './fields.ts';
 import { shown } from './issues.ts';
-import { readTextLines } from './lines.ts';
+import { readDataRows } from './lines.ts';
 import type { TextParseOptions } from './movies-parser.ts';
 import { ML1M_OCCUPATIONS } from './occupations.ts';
 
@@ -29,11 +29,11 @@ export async function parseUsers(
   const out: RawUser[] = [];
   const seen = new Map<number, number>();
   const row = family === 'ml-100k' ? userLine100k : userLineDat;
-  await readTextLines(
+  await readDataRows(
     file,
     chunks,
+    false,
     (text, line) => {
-      if (text.trim() === '') return;
       const u = row(text, line);
       if (typeof u === 'string') return opts.issues.bad(file, line, u);
       const first = seen.get(u.userId);
