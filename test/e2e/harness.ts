@@ -38,14 +38,24 @@ export interface Server {
   stop(): void;
 }
 
-/** Serves dist/ (run `vite build` first) on 127.0.0.1. */
-export async function serve(): Promise<Server> {
-  if (!existsSync(join(root, 'dist/index.html')))
-    throw new Error('dist/ is missing: run `vite build` first.');
+/** Serves dist/ (run `vite build` first), or another built folder, on 127.0.0.1. */
+export async function serve(outDir = join(root, 'dist')): Promise<Server> {
+  if (!existsSync(join(outDir, 'index.html')))
+    throw new Error(`${outDir} has no index.html: run \`vite build\` first.`);
   const port = await freePort();
   const proc: ChildProcess = spawn(
     'npx',
-    ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+    [
+      'vite',
+      'preview',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--strictPort',
+      '--outDir',
+      outDir,
+    ],
     { cwd: root, stdio: 'ignore', detached: true },
   );
   const url = `http://127.0.0.1:${port}/`;
