@@ -6,8 +6,8 @@
 import { splitCsv } from './csv.ts';
 import type { Family } from './detect.ts';
 import { parseId } from './fields.ts';
-import { type Issues, shown } from './issues.ts';
-import { readDataRows } from './lines.ts';
+import { shown } from './issues.ts';
+import { readKeyedRows, type TextParseOptions } from './keyed-rows.ts';
 
 export interface RawMovie {
   movieId: number;
@@ -49,12 +49,7 @@ export function splitGenres(s: string): string[] {
   return out;
 }
 
-export interface TextParseOptions {
-  issues: Issues;
-  /** The first non-blank line is a header to skip. */
-  header: boolean;
-  signal?: AbortSignal | undefined;
-}
+export type { TextParseOptions } from './keyed-rows.ts';
 
 /** Parses a movie file of the given family. Movie ids must be unique. */
 export async function parseMovies(
@@ -63,29 +58,8 @@ export async function parseMovies(
   chunks: AsyncIterable<Uint8Array>,
   opts: TextParseOptions,
 ): Promise<RawMovie[]> {
-  const out: RawMovie[] = [];
-  const seen = new Map<number, number>();
   const row = family === 'ml-csv' ? csvMovie : family === 'ml-dat' ? datMovie : itemMovie;
-  await readDataRows(
-    file,
-    chunks,
-    opts.header,
-    (text, line) => {
-      const m = row(text, line);
-      if (typeof m === 'string') return opts.issues.bad(file, line, m);
-      const first = seen.get(m.movieId);
-      if (first !== undefined)
-        return opts.issues.bad(
-          file,
-          line,
-          `movie ${m.movieId} is listed twice (first on line ${first})`,
-        );
-      seen.set(m.movieId, line);
-      out.push(m);
-    },
-    opts.signal,
-  );
-  return out;
+  return readKeyedRows(file, chunks, 'movie', row, (m) => m.movieId, opts);
 }
 
 function movie(id: string, title: string, genres: string[], line: number): RawMovie | string {

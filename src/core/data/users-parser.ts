@@ -6,7 +6,7 @@
 import type { Family } from './detect.ts';
 import { parseCount, parseGender, parseId } from './fields.ts';
 import { shown } from './issues.ts';
-import { readDataRows } from './lines.ts';
+import { readKeyedRows } from './keyed-rows.ts';
 import type { TextParseOptions } from './movies-parser.ts';
 import { ML1M_OCCUPATIONS } from './occupations.ts';
 
@@ -26,29 +26,9 @@ export async function parseUsers(
   chunks: AsyncIterable<Uint8Array>,
   opts: TextParseOptions,
 ): Promise<RawUser[]> {
-  const out: RawUser[] = [];
-  const seen = new Map<number, number>();
   const row = family === 'ml-100k' ? userLine100k : userLineDat;
-  await readDataRows(
-    file,
-    chunks,
-    false,
-    (text, line) => {
-      const u = row(text, line);
-      if (typeof u === 'string') return opts.issues.bad(file, line, u);
-      const first = seen.get(u.userId);
-      if (first !== undefined)
-        return opts.issues.bad(
-          file,
-          line,
-          `user ${u.userId} is listed twice (first on line ${first})`,
-        );
-      seen.set(u.userId, line);
-      out.push(u);
-    },
-    opts.signal,
-  );
-  return out;
+  // User files have no header line.
+  return readKeyedRows(file, chunks, 'user', row, (u) => u.userId, { ...opts, header: false });
 }
 
 function userLineDat(text: string, line: number): RawUser | string {
