@@ -39,10 +39,8 @@ async function parse(
     case 'url':
       return { ds: await importMovieLens(await urlInput(s.url, signal), opts), source: s.url };
     case 'demo': {
-      onProgress({ stage: 'generate', done: 0, total: 1 });
-      const ds = generateDataset({ ratings: s.ratings, seed: s.seed });
-      ds.name = `Demo (${s.ratings.toLocaleString('en')} generated ratings)`;
-      onProgress({ stage: 'generate', done: 1, total: 1 });
+      const name = `Demo (${s.ratings.toLocaleString('en')} generated ratings)`;
+      const ds = generateDataset({ ratings: s.ratings, seed: s.seed, name, signal, onProgress });
       return { ds, source: 'generated' };
     }
   }

@@ -2,7 +2,6 @@
  * The app in a real browser (Debian's Chromium, built app served on localhost):
  * import, browse, search, bad input, offline, and no request leaving the origin.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -84,11 +83,7 @@ describe('Wren in Chromium', () => {
 
   it('rejects a file that is not a zip, names it, and keeps the stored data', async () => {
     const before = await datasetCounts();
-    const { notZip, truncated } = badFiles(
-      join(SHOTS, 'bad'),
-      small.path,
-      readFileSync(small.path),
-    );
+    const { notZip, truncated } = badFiles(join(SHOTS, 'bad'), small.path);
     await importFile(notZip);
     const err = page.getByTestId('import-error');
     await err.waitFor({ timeout: 30_000 });

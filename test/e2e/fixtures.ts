@@ -1,5 +1,5 @@
 /** Archives for browser tests: the genuine ones when present, generated ones otherwise. */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateDataset } from '../../src/core/data/synthetic.ts';
 import { movieLensFiles, zipMovieLens, type Layout } from '../../src/core/data/write-movielens.ts';
@@ -42,17 +42,13 @@ export async function hundredKArchive(): Promise<Archive> {
   return { path: await generatedZip('ml-100k', 100_000, 'ml-100k'), genuine: false };
 }
 
-/** A text file pretending to be a zip, and a zip cut in half. */
-export function badFiles(
-  dir: string,
-  zipPath: string,
-  zipBytes: Uint8Array,
-): { notZip: string; truncated: string } {
+/** A text file pretending to be a zip, and the zip at `zipPath` cut in half. */
+export function badFiles(dir: string, zipPath: string): { notZip: string; truncated: string } {
   mkdirSync(dir, { recursive: true });
   const notZip = join(dir, 'holiday-photos.zip');
   writeFileSync(notZip, 'These are not the ratings you are looking for.\n');
   const truncated = join(dir, 'ml-latest-small-truncated.zip');
-  writeFileSync(truncated, zipBytes.subarray(0, Math.floor(zipBytes.length / 2)));
-  void zipPath;
+  const bytes = readFileSync(zipPath);
+  writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
   return { notZip, truncated };
 }
