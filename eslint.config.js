@@ -4,7 +4,18 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 
 export default ts.config(
-  { ignores: ['dist/', 'dev-dist/', 'node_modules/', 'bench/.cache/', 'public/datasets/'] },
+  {
+    ignores: [
+      'dist/',
+      'dev-dist/',
+      'node_modules/',
+      'bench/.cache/',
+      'public/datasets/',
+      '.exp/',
+      // AssemblyScript, compiled by scripts/build-wasm.mjs (not TypeScript).
+      'src/core/embeddings/wasm/',
+    ],
+  },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,

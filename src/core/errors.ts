@@ -16,6 +16,10 @@ export type WrenErrorCode =
   | 'cancelled'
   | 'fetch-failed'
   | 'storage'
+  | 'invalid-settings'
+  | 'invalid-data'
+  | 'not-found'
+  | 'backend'
   | 'internal';
 
 export interface WrenErrorData {

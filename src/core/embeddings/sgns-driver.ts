@@ -1,0 +1,175 @@
+/**
+ * The training loop shared by the CPU skip-gram kernels (plain JS in
+ * sgns-cpu.ts, WebAssembly SIMD in sgns-wasm.ts): vocabulary, tables,
+ * learning-rate schedule, time slices, progress, the loss curve and cancel.
+ * A kernel only runs sentences.
+ */
+import { throwIfAborted } from '../errors.ts';
+import type { Sequences } from '../features/sequences.ts';
+import { Random } from '../random.ts';
+import {
+  buildVocabulary,
+  keepProbabilities,
+  negativeTable,
+  validateSgnsSettings,
+  yieldToEventLoop,
+  type ItemVectors,
+  type SgnsSettings,
+  type TrainOptions,
+  type Vocabulary,
+} from './sgns.ts';
+
+export interface TrainResult extends ItemVectors {
+  /** Mean loss per progress report, in order (the loss curve). */
+  losses: number[];
+  seconds: number;
+  tokensPerSecond: number;
+  /** Which kernel ran: 'js', 'wasm-simd' or a tfjs backend name. */
+  engine: string;
+}
+
+export const MAX_EXP = 6;
+export const SIG_TABLE = 4096;
+export const SIG_SCALE = SIG_TABLE / (2 * MAX_EXP);
+
+/** sigmoid(f) and the losses -log σ(f), -log(1 - σ(f)) at the centre of each bucket of [-8, 8). */
+export function sigmoidTables(): {
+  sigmoid: Float32Array;
+  lossPos: Float32Array;
+  lossNeg: Float32Array;
+} {
+  const sigmoid = new Float32Array(SIG_TABLE);
+  const lossPos = new Float32Array(SIG_TABLE);
+  const lossNeg = new Float32Array(SIG_TABLE);
+  for (let i = 0; i < SIG_TABLE; i++) {
+    const f = (i + 0.5) / SIG_SCALE - MAX_EXP;
+    sigmoid[i] = 1 / (1 + Math.exp(-f));
+    lossPos[i] = Math.log1p(Math.exp(-f));
+    lossNeg[i] = Math.log1p(Math.exp(f));
+  }
+  return { sigmoid, lossPos, lossNeg };
+}
+
+/** Everything a kernel needs, prepared once. The corpus is mapped to vocabulary rows. */
+export interface KernelInput {
+  settings: SgnsSettings;
+  vocab: Vocabulary;
+  rows: Int32Array;
+  offsets: Int32Array;
+  keep: Float32Array;
+  table: Int32Array;
+  /** Initial input vectors (uniform ±0.5/dim, as word2vec). */
+  syn0: Float32Array;
+  /** A 32-bit seed for the kernel's own generator. */
+  seed: number;
+}
+
+export interface Kernel {
+  readonly engine: string;
+  /** Trains sentences [s0, s1); returns the tokens processed so far. */
+  trainSentences(s0: number, s1: number, processed: number, total: number): number;
+  /** Mean sampled loss since the last call. */
+  takeLoss(): number;
+  /** The trained input vectors (a copy the caller owns). */
+  vectors(): Float32Array;
+  dispose(): void;
+}
+
+export type KernelFactory = (input: KernelInput) => Kernel | Promise<Kernel>;
+
+/** Prepares the kernel input for a corpus: vocabulary, tables and initial vectors. */
+export function prepareKernelInput(
+  corpus: Sequences,
+  itemCount: number,
+  settings: SgnsSettings,
+): KernelInput {
+  validateSgnsSettings(settings);
+  const vocab = buildVocabulary(corpus, itemCount);
+  const rng = new Random(settings.seed);
+  const { dim } = settings;
+  const syn0 = new Float32Array(vocab.items.length * dim);
+  for (let i = 0; i < syn0.length; i++) syn0[i] = (rng.next() - 0.5) / dim;
+  const rows = new Int32Array(corpus.items.length);
+  for (let i = 0; i < rows.length; i++) rows[i] = vocab.rowOf[corpus.items[i]!]!;
+  return {
+    settings,
+    vocab,
+    rows,
+    offsets: corpus.offsets,
+    keep: keepProbabilities(vocab, settings.subsample),
+    table: negativeTable(vocab, settings.negativeExponent),
+    syn0,
+    seed: rng.uint32(),
+  };
+}
+
+/**
+ * Runs `epochs` passes of a kernel over the corpus in time slices of
+ * `sliceMs`, yielding to the event loop between slices so a worker can
+ * receive cancel; reports progress and collects the loss curve.
+ */
+export async function runKernel(
+  corpus: Sequences,
+  itemCount: number,
+  settings: SgnsSettings,
+  makeKernel: KernelFactory,
+  opts: TrainOptions = {},
+): Promise<TrainResult> {
+  const t0 = performance.now();
+  const input = prepareKernelInput(corpus, itemCount, settings);
+  const kernel = await makeKernel(input);
+  try {
+    const sentences = corpus.offsets.length - 1;
+    const total = input.vocab.tokens * settings.epochs;
+    const sliceMs = opts.sliceMs ?? 200;
+    const losses: number[] = [];
+    let processed = 0;
+    let lastReport = performance.now();
+    let lastProcessed = 0;
+    for (let epoch = 0; epoch < settings.epochs; epoch++) {
+      let s = 0;
+      let step = 16;
+      while (s < sentences) {
+        const sliceStart = performance.now();
+        const end = Math.min(sentences, s + step);
+        processed = kernel.trainSentences(s, end, processed, total);
+        s = end;
+        // Aim the next batch of sentences at about a tenth of a slice.
+        const took = performance.now() - sliceStart;
+        step = Math.max(
+          1,
+          Math.min(1 << 16, Math.round((step * sliceMs) / 10 / Math.max(took, 0.05))),
+        );
+        const now = performance.now();
+        if (now - lastReport >= sliceMs || (epoch === settings.epochs - 1 && s === sentences)) {
+          const loss = kernel.takeLoss();
+          losses.push(loss);
+          opts.onProgress?.({
+            stage: 'train',
+            done: processed,
+            total,
+            epoch,
+            loss,
+            tokensPerSecond: ((processed - lastProcessed) * 1000) / Math.max(1, now - lastReport),
+          });
+          lastReport = now;
+          lastProcessed = processed;
+          await yieldToEventLoop();
+          throwIfAborted(opts.signal);
+        }
+      }
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      dim: settings.dim,
+      vocab: input.vocab,
+      vectors: kernel.vectors(),
+      losses,
+      seconds,
+      tokensPerSecond: total / seconds,
+      engine: kernel.engine,
+    };
+  } finally {
+    kernel.dispose();
+  }
+}
