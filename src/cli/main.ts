@@ -1,10 +1,7 @@
 /** `wren <command>`: the command line over the same core the browser uses. */
 import { parseArgs } from 'node:util';
-import { basename } from 'node:path';
-import { importMovieLens } from '../core/data/import.ts';
-import type { Progress } from '../core/data/types.ts';
-import { WrenError } from '../core/errors.ts';
-import { nodeInput } from './node-input.ts';
+import { EMBED_OPTIONS, embedSettingsFrom, runEmbed } from './embed-command.ts';
+import { runImport } from './import-command.ts';
 
 const USAGE = `Usage: wren <command> [options]
 
@@ -13,6 +10,14 @@ Commands:
       Parse a MovieLens dataset (ml-latest(-small), ml-20m/25m/32m, ml-1m, ml-10m,
       ml-100k) and print counts, skipped rows and timings.
 
+  embed --data <zip|dir|file> [--method item2vec|deepwalk|node2vec] [--json]
+        [--dim N] [--epochs N] [--window N] [--negatives N] [--lr X] [--subsample X]
+        [--exponent X] [--seed N] [--walks N] [--walk-length N] [--p X] [--q X]
+        [--engine wasm-simd|js|tfjs-wasm|tfjs-cpu|auto]
+      Train movie embeddings on the next-item protocol's training corpus and print
+      HR@10 / NDCG@10 (against popularity), genre coherence, ANN recall and
+      query time, and training throughput (item tokens per second).
+
 Options:
   --json         print one JSON object instead of text
   --skip-bad N   skip up to N malformed rows instead of stopping at the first
@@ -20,19 +25,40 @@ Options:
 `;
 
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      'skip-bad': { type: 'string', default: '0' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        'skip-bad': { type: 'string', default: '0' },
+        help: { type: 'boolean', short: 'h', default: false },
+        ...EMBED_OPTIONS,
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`wren: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   const [command, path] = positionals;
   if (values.help || !command) {
     process.stdout.write(USAGE);
     return values.help ? 0 : 2;
+  }
+  if (command === 'embed') {
+    const data = values.data ?? path;
+    if (!data) {
+      process.stderr.write(`wren: embed needs --data <zip|dir|file>\n\n${USAGE}`);
+      return 2;
+    }
+    const settings = embedSettingsFrom(values);
+    if (typeof settings === 'string') {
+      process.stderr.write(`wren: ${settings}\n`);
+      return 2;
+    }
+    return runEmbed(data, settings, { json: values.json, engine: values.engine ?? 'wasm-simd' });
   }
   if (command !== 'import' || !path) {
     process.stderr.write(`wren: unknown command or missing path\n\n${USAGE}`);
@@ -45,88 +71,3 @@ export async function main(argv: string[]): Promise<number> {
   }
   return runImport(path, { json: values.json, maxBadRows });
 }
-
-async function runImport(
-  path: string,
-  opts: { json: boolean; maxBadRows: number },
-): Promise<number> {
-  const t0 = performance.now();
-  const stages: Record<string, number> = {};
-  let stage = '';
-  let stageStart = t0;
-  const tty = process.stderr.isTTY && !opts.json;
-  const onProgress = (p: Progress): void => {
-    if (p.stage !== stage) {
-      const now = performance.now();
-      if (stage) stages[stage] = (now - stageStart) / 1000;
-      stage = p.stage;
-      stageStart = now;
-    }
-    if (tty) {
-      const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(0) : '?';
-      const rows = p.rows !== undefined ? `, ${p.rows.toLocaleString('en')} ratings` : '';
-      process.stderr.write(`\r${p.stage} ${pct}%${rows}   `);
-    }
-  };
-  try {
-    const input = await nodeInput(path);
-    const ds = await importMovieLens(input, {
-      name: basename(path).replace(/\.zip$/i, ''),
-      maxBadRows: opts.maxBadRows,
-      onProgress,
-    });
-    const seconds = (performance.now() - t0) / 1000;
-    if (stage) stages[stage] = (performance.now() - stageStart) / 1000;
-    if (tty) process.stderr.write('\n');
-    const ratings = ds.ratings.user.length;
-    const result = {
-      dataset: ds.name,
-      format: ds.format,
-      ratings,
-      users: ds.users.length,
-      movies: ds.movies.length,
-      tags: ds.tags.length,
-      genres: ds.genres.length,
-      ratingScale: [ds.minRating / 2, ds.maxRating / 2],
-      skipped: {
-        badRows: ds.skipped.badRows,
-        unknownMovies: ds.skipped.unknownMovies,
-        duplicates: ds.skipped.duplicates,
-      },
-      issues: ds.skipped.samples,
-      seconds: round(seconds),
-      stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, round(v)])),
-      ratingsPerSecond: Math.round(ratings / seconds),
-      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
-    };
-    if (opts.json) {
-      process.stdout.write(JSON.stringify(result) + '\n');
-    } else {
-      const f = (x: number): string => x.toLocaleString('en');
-      const lines = [
-        `${result.dataset} (${result.format})`,
-        `  ratings  ${f(ratings)}   (scale ${result.ratingScale[0]}–${result.ratingScale[1]} stars)`,
-        `  users    ${f(result.users)}`,
-        `  movies   ${f(result.movies)}   (${result.genres} genres)`,
-        `  tags     ${f(result.tags)}`,
-        `  skipped  ${f(ds.skipped.badRows)} bad rows, ${f(ds.skipped.unknownMovies)} ratings of unknown movies, ${f(ds.skipped.duplicates)} duplicate ratings`,
-        ...ds.skipped.samples
-          .slice(0, 5)
-          .map((s) => `           ${s.file} line ${s.line}: ${s.reason}`),
-        `  time     ${result.seconds} s (${Object.entries(result.stages)
-          .map(([k, v]) => `${k} ${v} s`)
-          .join(', ')}), ${f(result.ratingsPerSecond)} ratings/s, peak RSS ${result.peakRssMB} MB`,
-      ];
-      process.stdout.write(lines.join('\n') + '\n');
-    }
-    return 0;
-  } catch (e) {
-    if (tty) process.stderr.write('\n');
-    const err = WrenError.from(e);
-    if (opts.json) process.stdout.write(JSON.stringify({ error: err.toData() }) + '\n');
-    else process.stderr.write(`wren: ${err.message}\n`);
-    return 1;
-  }
-}
-
-const round = (x: number): number => Math.round(x * 1000) / 1000;

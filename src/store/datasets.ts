@@ -47,6 +47,13 @@ export async function deleteDataset(db: WrenDb, id: string): Promise<void> {
       .between(...all)
       .delete();
     await db.idMaps.delete(id);
+    await db.featureSets.delete(id);
+    await db.featureChunks
+      .where('[datasetId+chunk]')
+      .between(...all)
+      .delete();
+    await db.embeddings.where('datasetId').equals(id).delete();
+    await db.embeddingData.where('datasetId').equals(id).delete();
     await db.datasets.delete(id);
     const kv = await db.kv.get(ACTIVE);
     if (kv?.value === id) await db.kv.delete(ACTIVE);

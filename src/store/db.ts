@@ -6,6 +6,10 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { DatasetFormat, Movie, SkipReport } from '../core/data/types.ts';
 import type { HomeLists } from '../core/data/home.ts';
+import type { EmbedMetrics, EmbedSettings } from '../core/embeddings/embed.ts';
+import type { HnswIndex } from '../core/embeddings/hnsw.ts';
+import type { FeatureSet } from '../core/features/samples.ts';
+import type { UserFeatureColumns } from '../core/features/user-features.ts';
 
 export type { HomeLists };
 
@@ -86,6 +90,52 @@ export interface IdMapRow {
   ratingCounts: Int32Array;
 }
 
+/** A trained embedding's description (small: listed without its vectors). */
+export interface EmbeddingRow {
+  id: string;
+  datasetId: string;
+  name: string;
+  settings: EmbedSettings;
+  createdAt: number;
+  /** Which trainer ran: 'wasm-simd', 'js' or 'tfjs-<backend>'. */
+  engine: string;
+  seconds: number;
+  trainSeconds: number;
+  tokensPerSecond: number;
+  metrics: EmbedMetrics;
+  losses: number[];
+  dim: number;
+  count: number;
+}
+
+/** The vectors of an embedding, with their 2-D map and HNSW index. */
+export interface EmbeddingDataRow {
+  id: string;
+  datasetId: string;
+  /** Movie index of each row. */
+  items: Int32Array;
+  /** Unit-length rows. */
+  vectors: Float32Array;
+  map: Float32Array;
+  /** The index without its `vectors` (they are the row's own). */
+  hnsw: Omit<HnswIndex, 'vectors'> | null;
+}
+
+/** The sparrow-ctr feature set of a dataset: split, movie features, counts. */
+export interface FeatureSetRow extends FeatureSet {
+  datasetId: string;
+  createdAt: number;
+  seconds: number;
+  chunkSize: number;
+  chunkCount: number;
+}
+
+/** Point-in-time user features for one chunk of rating rows (aligned with ratingChunks). */
+export interface FeatureChunkRow extends UserFeatureColumns {
+  datasetId: string;
+  chunk: number;
+}
+
 export interface KvRow {
   key: string;
   value: unknown;
@@ -99,6 +149,10 @@ export class WrenDb extends Dexie {
   ratingChunks!: Table<RatingChunkRow, [string, number]>;
   idMaps!: EntityTable<IdMapRow, 'datasetId'>;
   kv!: EntityTable<KvRow, 'key'>;
+  embeddings!: EntityTable<EmbeddingRow, 'id'>;
+  embeddingData!: EntityTable<EmbeddingDataRow, 'id'>;
+  featureSets!: EntityTable<FeatureSetRow, 'datasetId'>;
+  featureChunks!: Table<FeatureChunkRow, [string, number]>;
 
   constructor(name = 'wren') {
     super(name);
@@ -111,6 +165,13 @@ export class WrenDb extends Dexie {
       idMaps: 'datasetId',
       kv: 'key',
     });
+    // Version 2 (issue 3): embeddings and features. New tables only: no upgrade needed.
+    this.version(2).stores({
+      embeddings: 'id, datasetId, createdAt',
+      embeddingData: 'id, datasetId',
+      featureSets: 'datasetId',
+      featureChunks: '[datasetId+chunk]',
+    });
   }
 }
 
@@ -118,5 +179,15 @@ export const genreKey = (datasetId: string, genre: string): string => `${dataset
 
 /** All tables that hold rows of one dataset (for deletes). */
 export function datasetTables(db: WrenDb): Table[] {
-  return [db.movies, db.users, db.tags, db.ratingChunks, db.idMaps];
+  return [
+    db.movies,
+    db.users,
+    db.tags,
+    db.ratingChunks,
+    db.idMaps,
+    db.featureSets,
+    db.featureChunks,
+    db.embeddings,
+    db.embeddingData,
+  ];
 }

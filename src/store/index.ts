@@ -4,3 +4,4 @@ export * from './datasets.ts';
 export * from './read.ts';
 export * from './write.ts';
 export * from './storage.ts';
+export * from './embeddings.ts';

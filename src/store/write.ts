@@ -147,15 +147,20 @@ export async function writeDataset(db: WrenDb, ds: Dataset, opts: WriteOptions):
     return id;
   } catch (e) {
     await deleteDataset(db, id).catch(() => undefined);
-    if (isQuotaError(e)) {
-      throw new WrenError(
-        'quota',
-        'Storage is full: the browser refused to store more data for this site. ' +
-          'Free space (delete a dataset on the Data page) and try again.',
-      );
-    }
-    throw WrenError.from(e);
+    throw storageError(e);
   }
+}
+
+/** A failed write as a WrenError: 'quota' with advice when the disk is full. */
+export function storageError(e: unknown): WrenError {
+  if (isQuotaError(e)) {
+    return new WrenError(
+      'quota',
+      'Storage is full: the browser refused to store more data for this site. ' +
+        'Free space (delete a dataset or an embedding on the Data page) and try again.',
+    );
+  }
+  return WrenError.from(e);
 }
 
 function userColumns(datasetId: string, ds: Dataset, demographics: boolean): UserColumnsRow {

@@ -1,0 +1,166 @@
+/** `wren embed`: train embeddings in node and print quality and throughput. */
+import { basename } from 'node:path';
+import { importMovieLens } from '../core/data/import.ts';
+import {
+  DEFAULT_EMBED_SETTINGS,
+  trainEmbedding,
+  type EmbedMethod,
+  type EmbedSettings,
+} from '../core/embeddings/embed.ts';
+import type { KernelFactory } from '../core/embeddings/sgns-driver.ts';
+import { jsKernel } from '../core/embeddings/sgns-cpu.ts';
+import { validateSgnsSettings } from '../core/embeddings/sgns.ts';
+import { wasmKernel } from '../core/embeddings/sgns-wasm.ts';
+import { WrenError } from '../core/errors.ts';
+import { movieMetaFromMovies } from '../core/features/movie-features.ts';
+import { nodeInput } from './node-input.ts';
+
+export const EMBED_OPTIONS = {
+  data: { type: 'string' },
+  method: { type: 'string' },
+  dim: { type: 'string' },
+  epochs: { type: 'string' },
+  window: { type: 'string' },
+  negatives: { type: 'string' },
+  lr: { type: 'string' },
+  subsample: { type: 'string' },
+  exponent: { type: 'string' },
+  seed: { type: 'string' },
+  walks: { type: 'string' },
+  'walk-length': { type: 'string' },
+  p: { type: 'string' },
+  q: { type: 'string' },
+  engine: { type: 'string' },
+} as const;
+
+type Values = Partial<Record<keyof typeof EMBED_OPTIONS, string>>;
+
+const METHODS: EmbedMethod[] = ['item2vec', 'deepwalk', 'node2vec'];
+
+/** Settings from the command line over the defaults, or a message saying what is wrong. */
+export function embedSettingsFrom(v: Values): EmbedSettings | string {
+  const s: EmbedSettings = { ...DEFAULT_EMBED_SETTINGS };
+  if (v.method !== undefined) {
+    if (!METHODS.includes(v.method as EmbedMethod))
+      return `--method takes ${METHODS.join(', ')}; found "${v.method}"`;
+    s.method = v.method as EmbedMethod;
+  }
+  const nums: [keyof Values, keyof EmbedSettings][] = [
+    ['dim', 'dim'],
+    ['epochs', 'epochs'],
+    ['window', 'window'],
+    ['negatives', 'negatives'],
+    ['lr', 'learningRate'],
+    ['subsample', 'subsample'],
+    ['exponent', 'negativeExponent'],
+    ['seed', 'seed'],
+    ['walks', 'numWalks'],
+    ['walk-length', 'walkLength'],
+    ['p', 'p'],
+    ['q', 'q'],
+  ];
+  for (const [flag, key] of nums) {
+    const raw = v[flag];
+    if (raw === undefined) continue;
+    const x = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(x)) return `--${flag} takes a number; found "${raw}"`;
+    (s as unknown as Record<string, number>)[key] = x;
+  }
+  if (s.minLearningRate > s.learningRate) s.minLearningRate = s.learningRate / 250;
+  try {
+    validateSgnsSettings(s);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  if (!(Number.isInteger(s.numWalks) && s.numWalks > 0))
+    return '--walks takes a positive whole number';
+  if (!(Number.isInteger(s.walkLength) && s.walkLength > 1))
+    return '--walk-length takes a whole number of at least 2';
+  if (!(s.p > 0 && s.q > 0)) return '--p and --q take positive numbers';
+  return s;
+}
+
+async function engineKernel(name: string): Promise<KernelFactory> {
+  if (name === 'wasm-simd' || name === 'auto') return wasmKernel;
+  if (name === 'js') return jsKernel;
+  const m = /^tfjs-(wasm|cpu)$/.exec(name);
+  if (!m)
+    throw new WrenError(
+      'invalid-settings',
+      `--engine takes wasm-simd, js, tfjs-wasm or tfjs-cpu; found "${name}".`,
+    );
+  const tf = await import('@tensorflow/tfjs');
+  await import('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend(m[1]!)))
+    throw new WrenError('backend', `tfjs backend ${m[1]} did not start.`);
+  const { tfKernel } = await import('../core/embeddings/sgns-tf.ts');
+  return (input) => tfKernel(input);
+}
+
+export async function runEmbed(
+  path: string,
+  settings: EmbedSettings,
+  opts: { json: boolean; engine: string },
+): Promise<number> {
+  const tty = process.stderr.isTTY && !opts.json;
+  try {
+    const kernel = await engineKernel(opts.engine);
+    const ds = await importMovieLens(await nodeInput(path), {
+      name: basename(path).replace(/\.zip$/i, ''),
+    });
+    const meta = movieMetaFromMovies(ds.movies, ds.genres);
+    const r = await trainEmbedding(
+      {
+        ratings: ds.ratings,
+        movieCount: ds.movies.length,
+        genres: { offsets: meta.genreOffsets, list: meta.genreList },
+      },
+      settings,
+      {
+        kernel,
+        onProgress: (p) => {
+          if (tty)
+            process.stderr.write(
+              `\r${p.stage} ${((100 * p.done) / Math.max(1, p.total)).toFixed(0)}%   `,
+            );
+        },
+      },
+    );
+    if (tty) process.stderr.write('\n');
+    const m = r.metrics;
+    const out = {
+      dataset: ds.name,
+      method: settings.method,
+      engine: r.engine,
+      settings,
+      metrics: m,
+      vectors: r.items.length,
+      seconds: round(r.seconds),
+      trainSeconds: round(r.trainSeconds),
+      tokensPerSecond: Math.round(r.tokensPerSecond),
+      finalLoss: round(r.losses.at(-1) ?? NaN),
+    };
+    if (opts.json) process.stdout.write(JSON.stringify(out) + '\n');
+    else {
+      const f = (x: number): string => x.toFixed(4);
+      process.stdout.write(
+        [
+          `${ds.name}: ${settings.method}, ${settings.dim} dims, ${settings.epochs} epochs, engine ${r.engine}`,
+          `  next-item  HR@10 ${f(m.hr10)}  NDCG@10 ${f(m.ndcg10)}  (popularity ${f(m.popularityHr10)} / ${f(m.popularityNdcg10)}; ${m.users} users)`,
+          `  genres     top-10 neighbours share a genre ${(100 * m.genreCoherence).toFixed(1)}% (random pairs ${(100 * m.genreCoherenceRandom).toFixed(1)}%)`,
+          `  search     HNSW recall@10 ${f(m.annRecall10)}, ${m.annQueryMs.toFixed(3)} ms a query (exact ${m.exactQueryMs.toFixed(3)} ms)`,
+          `  training   ${r.trainSeconds.toFixed(2)} s, ${Math.round(r.tokensPerSecond).toLocaleString('en')} tokens/s over ${m.corpusTokens.toLocaleString('en')} tokens × ${settings.epochs}; total ${r.seconds.toFixed(2)} s`,
+        ].join('\n') + '\n',
+      );
+    }
+    return 0;
+  } catch (e) {
+    if (tty) process.stderr.write('\n');
+    const err = WrenError.from(e);
+    if (opts.json) process.stdout.write(JSON.stringify({ error: err.toData() }) + '\n');
+    else process.stderr.write(`wren: ${err.message}\n`);
+    return 1;
+  }
+}
+
+const round = (x: number): number => Math.round(x * 1000) / 1000;

@@ -1,0 +1,267 @@
+/**
+ * One embedding run, end to end: the next-item split, the corpus (sequences
+ * for Item2Vec, random walks over the transition graph for DeepWalk and
+ * Node2vec), skip-gram training on a chosen kernel, evaluation (next-item
+ * HR/NDCG@10 against popularity, genre coherence), the HNSW index with its
+ * measured recall, and the 2-D map. Pure: the worker stores the result.
+ */
+import type { RatingColumns } from '../data/types.ts';
+import { throwIfAborted } from '../errors.ts';
+import { genreCoherence } from '../eval/coherence.ts';
+import {
+  cosineScorer,
+  evaluateNextItem,
+  nextItemSplit,
+  popularityScorer,
+} from '../eval/next-item.ts';
+import type { Sequences } from '../features/sequences.ts';
+import { annRecall, buildHnsw, hnswSearch, type HnswIndex } from './ann.ts';
+import { EXACT_KNN_ROWS, neighbourMap2d } from './neighbour-map.ts';
+import { buildTransitionGraph } from './graph.ts';
+import { pca2d } from './projection.ts';
+import { runKernel, type KernelFactory } from './sgns-driver.ts';
+import { GENSIM_REFERENCE, type SgnsSettings, type TrainProgress } from './sgns.ts';
+import { normalizeRows } from './topk.ts';
+import { deepWalks, node2vecWalks } from './walks.ts';
+
+export type EmbedMethod = 'item2vec' | 'deepwalk' | 'node2vec';
+
+export interface EmbedSettings extends SgnsSettings {
+  method: EmbedMethod;
+  /** DeepWalk/Node2vec: walks in all ('frequency' start) or per node ('every-node'). */
+  numWalks: number;
+  walkLength: number;
+  walkStart: 'frequency' | 'every-node';
+  /** Node2vec's return and in-out parameters. */
+  p: number;
+  q: number;
+}
+
+/** Defaults: gensim's reference settings for skip-gram, SparrowRecSys' for the walks (20,000 × 10). */
+export const DEFAULT_EMBED_SETTINGS: EmbedSettings = {
+  ...GENSIM_REFERENCE,
+  method: 'item2vec',
+  numWalks: 20_000,
+  walkLength: 10,
+  walkStart: 'frequency',
+  p: 1,
+  q: 1,
+};
+
+export type EmbedStage = 'walks' | 'train' | 'evaluate' | 'index' | 'map';
+
+export interface EmbedProgress {
+  stage: EmbedStage;
+  done: number;
+  total: number;
+  epoch?: number;
+  loss?: number;
+  tokensPerSecond?: number;
+}
+
+export interface EmbedMetrics {
+  /** Next-item protocol (DESIGN.md 4). */
+  hr10: number;
+  ndcg10: number;
+  /** Popularity on the same candidates. */
+  popularityHr10: number;
+  popularityNdcg10: number;
+  users: number;
+  /** Share of top-10 neighbours sharing a genre with the movie, and the same for random pairs. */
+  genreCoherence: number;
+  genreCoherenceRandom: number;
+  annRecall10: number;
+  annQueryMs: number;
+  exactQueryMs: number;
+  /** Tokens in the training corpus (one epoch) and in the user sequences it came from. */
+  corpusTokens: number;
+}
+
+export interface EmbeddingResult {
+  settings: EmbedSettings;
+  engine: string;
+  dim: number;
+  /** Movie index of each vector row. */
+  items: Int32Array;
+  /** Unit-length rows, `dim` values each. */
+  vectors: Float32Array;
+  /** Two coordinates per row. */
+  map: Float32Array;
+  /** Null when trained with `trainOnly`. */
+  hnsw: HnswIndex | null;
+  losses: number[];
+  metrics: EmbedMetrics;
+  seconds: number;
+  trainSeconds: number;
+  tokensPerSecond: number;
+}
+
+export interface EmbedInput {
+  ratings: RatingColumns;
+  movieCount: number;
+  /** Every genre of every movie (ragged: movie m owns list[offsets[m]..offsets[m+1]]). */
+  genres: { offsets: Int32Array; list: Int8Array };
+}
+
+export interface EmbedOptions {
+  kernel: KernelFactory;
+  /** Train only (no evaluation, index or map): for throughput benchmarks. */
+  trainOnly?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: EmbedProgress) => void;
+}
+
+/** The training corpus of a method: the sequences themselves, or walks over their graph. */
+export async function embeddingCorpus(
+  sequences: Sequences,
+  itemCount: number,
+  s: EmbedSettings,
+  opts: Pick<EmbedOptions, 'signal' | 'onProgress'> = {},
+): Promise<Sequences> {
+  if (s.method === 'item2vec') return sequences;
+  const graph = buildTransitionGraph(sequences, itemCount);
+  const walkOpts = {
+    numWalks: s.numWalks,
+    walkLength: s.walkLength,
+    start: s.walkStart,
+    seed: s.seed,
+    signal: opts.signal,
+    onProgress: (p: { done: number; total: number }) =>
+      opts.onProgress?.({ stage: 'walks', done: p.done, total: p.total }),
+  };
+  return s.method === 'deepwalk'
+    ? deepWalks(graph, walkOpts)
+    : node2vecWalks(graph, { ...walkOpts, p: s.p, q: s.q });
+}
+
+const MAP_NEIGHBOURS = 10;
+
+/**
+ * The 2-D movie map: a neighbour embedding (UMAP-like) started from PCA; the
+ * neighbours of large catalogues come from the HNSW index just built.
+ */
+async function movieMap(
+  vectors: Float32Array,
+  dim: number,
+  hnsw: HnswIndex,
+  seed: number,
+  signal: AbortSignal | undefined,
+  onProgress: ((p: EmbedProgress) => void) | undefined,
+): Promise<Float32Array> {
+  const n = vectors.length / dim;
+  const init = pca2d(vectors, dim, { seed }).coords;
+  let knn: Int32Array | undefined;
+  if (n > EXACT_KNN_ROWS) {
+    knn = new Int32Array(n * MAP_NEIGHBOURS).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const top = hnswSearch(hnsw, vectors.subarray(i * dim, (i + 1) * dim), MAP_NEIGHBOURS + 1);
+      let t = 0;
+      for (let j = 0; j < top.index.length && t < MAP_NEIGHBOURS; j++) {
+        if (top.index[j] !== i) knn[i * MAP_NEIGHBOURS + t++] = top.index[j]!;
+      }
+      if ((i & 1023) === 1023) {
+        onProgress?.({ stage: 'map', done: i, total: 2 * n });
+        await new Promise((r) => setTimeout(r, 0));
+        throwIfAborted(signal);
+      }
+    }
+  }
+  return neighbourMap2d(vectors, dim, {
+    seed,
+    neighbours: MAP_NEIGHBOURS,
+    init,
+    knn,
+    signal,
+    // Neighbour search is the first half of the stage, the layout the second.
+    onProgress: (p) =>
+      onProgress?.({
+        stage: 'map',
+        done: (p.stage === 'map' ? n : 0) + (n * p.done) / Math.max(1, p.total),
+        total: 2 * n,
+      }),
+  });
+}
+
+/** Trains and evaluates one embedding. */
+export async function trainEmbedding(
+  input: EmbedInput,
+  settings: EmbedSettings,
+  opts: EmbedOptions,
+): Promise<EmbeddingResult> {
+  const t0 = performance.now();
+  const { signal, onProgress } = opts;
+  const split = nextItemSplit(input.ratings);
+  const corpus = await embeddingCorpus(split.train, input.movieCount, settings, opts);
+  throwIfAborted(signal);
+  const trained = await runKernel(corpus, input.movieCount, settings, opts.kernel, {
+    signal,
+    onProgress: (p: TrainProgress) => onProgress?.(p),
+  });
+  const { vocab, dim } = trained;
+  const vectors = normalizeRows(trained.vectors, dim);
+  const n = vocab.items.length;
+  const metrics: EmbedMetrics = {
+    hr10: 0,
+    ndcg10: 0,
+    popularityHr10: 0,
+    popularityNdcg10: 0,
+    users: split.users.length,
+    genreCoherence: 0,
+    genreCoherenceRandom: 0,
+    annRecall10: 0,
+    annQueryMs: 0,
+    exactQueryMs: 0,
+    corpusTokens: corpus.items.length,
+  };
+  let hnsw: HnswIndex | null = null;
+  let map: Float32Array = new Float32Array(n * 2);
+  if (!opts.trainOnly) {
+    onProgress?.({ stage: 'evaluate', done: 0, total: 2 });
+    const cos = evaluateNextItem(split, input.movieCount, cosineScorer(vectors, dim, vocab.rowOf));
+    // Popularity counts come from the user sequences, not from the walks.
+    const seqCounts = new Float64Array(n);
+    for (const m of split.train.items) seqCounts[vocab.rowOf[m]!]!++;
+    const pop = evaluateNextItem(split, input.movieCount, popularityScorer(seqCounts, vocab.rowOf));
+    Object.assign(metrics, {
+      hr10: cos.hr,
+      ndcg10: cos.ndcg,
+      popularityHr10: pop.hr,
+      popularityNdcg10: pop.ndcg,
+    });
+    onProgress?.({ stage: 'evaluate', done: 1, total: 2 });
+    await new Promise((r) => setTimeout(r, 0));
+    throwIfAborted(signal);
+    const coh = genreCoherence(vectors, dim, vocab.items, input.genres, { seed: settings.seed });
+    metrics.genreCoherence = coh.coherence;
+    metrics.genreCoherenceRandom = coh.random;
+    onProgress?.({ stage: 'evaluate', done: 2, total: 2 });
+    hnsw = await buildHnsw(vectors, dim, {
+      seed: settings.seed,
+      // 40 builds 62k rows in ~7 s with recall@10 0.987 at ef 64 (bench/ann.ts); 100 for small sets.
+      efConstruction: n > 20_000 ? 40 : 100,
+      signal,
+      onProgress: (p) => onProgress?.({ stage: 'index', done: p.done, total: p.total }),
+    });
+    const recall = annRecall(vectors, dim, hnsw, { queries: Math.min(n, 500), k: 10 });
+    Object.assign(metrics, {
+      annRecall10: recall.recall,
+      annQueryMs: recall.annQueryMs,
+      exactQueryMs: recall.exactQueryMs,
+    });
+    map = await movieMap(vectors, dim, hnsw, settings.seed, signal, onProgress);
+  }
+  return {
+    settings,
+    engine: trained.engine,
+    dim,
+    items: vocab.items,
+    vectors,
+    map,
+    hnsw,
+    losses: trained.losses,
+    metrics,
+    seconds: (performance.now() - t0) / 1000,
+    trainSeconds: trained.seconds,
+    tokensPerSecond: trained.tokensPerSecond,
+  };
+}

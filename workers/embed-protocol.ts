@@ -1,0 +1,35 @@
+/** The typed protocol between the UI and the embeddings worker. */
+import type { EmbedProgress, EmbedSettings } from '../src/core/embeddings/embed.ts';
+import type { EngineMeasure } from '../src/core/embeddings/engines.ts';
+import type { Progress } from '../src/core/data/types.ts';
+import type { WrenErrorData } from '../src/core/errors.ts';
+import type { EmbeddingRow, FeatureSetRow } from '../src/store/db.ts';
+
+/** 'auto' = the fastest engine by a measured probe; otherwise an engine name from `engines()`. */
+export type EngineChoice = 'auto' | string;
+
+export interface EmbedRequest {
+  datasetId: string;
+  settings: EmbedSettings;
+  engine: EngineChoice;
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: WrenErrorData };
+
+/** Training progress, plus which engine was chosen once it is known. */
+export type EmbedWorkerProgress =
+  EmbedProgress | { stage: 'probe'; done: number; total: number; engine?: string };
+
+export interface EmbedWorkerApi {
+  /** Engine names this worker can try, in probe order. */
+  engines(): Promise<string[]>;
+  /** Measures every engine (or the named ones) on the dataset's corpus. */
+  probe(datasetId: string, names?: string[]): Promise<Outcome<EngineMeasure[]>>;
+  train(
+    req: EmbedRequest,
+    onProgress: (p: EmbedWorkerProgress) => void,
+  ): Promise<Outcome<EmbeddingRow>>;
+  /** Computes and stores the sparrow-ctr feature set of a dataset. */
+  features(datasetId: string, onProgress: (p: Progress) => void): Promise<Outcome<FeatureSetRow>>;
+  cancel(): void;
+}

@@ -1,0 +1,160 @@
+/// <reference lib="webworker" />
+/**
+ * Embeddings worker: glue between core (features, skip-gram trainers, walks,
+ * evaluation, index, map) and the store. One long-lived worker, so the
+ * engine probe runs once per session.
+ */
+import * as Comlink from 'comlink';
+import type { Progress } from '../src/core/data/types.ts';
+import { trainEmbedding, type EmbedInput } from '../src/core/embeddings/embed.ts';
+import {
+  fastestEngine,
+  probeEngines,
+  type EngineMeasure,
+  type EngineSpec,
+} from '../src/core/embeddings/engines.ts';
+import { GENSIM_REFERENCE } from '../src/core/embeddings/sgns.ts';
+import { jsKernel } from '../src/core/embeddings/sgns-cpu.ts';
+import { wasmKernel, wasmSimdSupported } from '../src/core/embeddings/sgns-wasm.ts';
+import { WrenError } from '../src/core/errors.ts';
+import {
+  FEATURE_CHUNK_ROWS,
+  featureSet,
+  movieMetaFromMovies,
+  userFeatureChunks,
+  type MovieMeta,
+} from '../src/core/features/index.ts';
+import { nextItemSplit } from '../src/core/eval/next-item.ts';
+import {
+  WrenDb,
+  deleteFeatureSet,
+  finishFeatureSet,
+  getMovies,
+  putFeatureChunk,
+  readRatings,
+  saveEmbedding,
+} from '../src/store/index.ts';
+import type { EmbedWorkerApi, Outcome } from './embed-protocol.ts';
+
+const db = new WrenDb();
+let controller: AbortController | null = null;
+let measured: EngineMeasure[] | null = null;
+
+const cpuEngines: EngineSpec[] = [
+  { name: 'wasm-simd', activate: () => Promise.resolve(wasmSimdSupported()), kernel: wasmKernel },
+  { name: 'js', activate: () => Promise.resolve(true), kernel: jsKernel },
+];
+
+async function allEngines(includeSoftware: boolean): Promise<EngineSpec[]> {
+  const { tfEngines } = await import('./tf-engines.ts');
+  return [...cpuEngines, ...tfEngines(includeSoftware)];
+}
+
+async function loadInput(datasetId: string): Promise<EmbedInput & { meta: MovieMeta }> {
+  const ds = await db.datasets.get(datasetId);
+  if (!ds || ds.status !== 'ready')
+    throw new WrenError('not-found', 'That dataset is not here any more.');
+  const ratings = await readRatings(db, datasetId);
+  const n = ds.counts.movies;
+  const movies = await getMovies(
+    db,
+    datasetId,
+    Array.from({ length: n }, (_, i) => i),
+  );
+  const meta = movieMetaFromMovies(movies, ds.genres);
+  return {
+    ratings,
+    movieCount: n,
+    genres: { offsets: meta.genreOffsets, list: meta.genreList },
+    meta,
+  };
+}
+
+async function guarded<T>(run: (signal: AbortSignal) => Promise<T>): Promise<Outcome<T>> {
+  controller = new AbortController();
+  try {
+    return { ok: true, value: await run(controller.signal) };
+  } catch (e) {
+    return { ok: false, error: WrenError.from(e).toData() };
+  } finally {
+    controller = null;
+  }
+}
+
+const api: EmbedWorkerApi = {
+  async engines() {
+    return (await allEngines(true)).map((e) => e.name);
+  },
+
+  probe(datasetId, names) {
+    return guarded(async () => {
+      const input = await loadInput(datasetId);
+      const engines = (await allEngines(true)).filter((e) => !names || names.includes(e.name));
+      const corpus = nextItemSplit(input.ratings).train;
+      return probeEngines(engines, corpus, input.movieCount, { ...GENSIM_REFERENCE, epochs: 1 });
+    });
+  },
+
+  train(req, onProgress) {
+    return guarded(async (signal) => {
+      const input = await loadInput(req.datasetId);
+      let engine: EngineSpec;
+      if (req.engine === 'auto') {
+        const engines = await allEngines(false);
+        if (!measured) {
+          onProgress({ stage: 'probe', done: 0, total: 1 });
+          const corpus = nextItemSplit(input.ratings).train;
+          measured = await probeEngines(engines, corpus, input.movieCount, req.settings);
+        }
+        engine = fastestEngine(measured, engines);
+      } else {
+        const found = (await allEngines(true)).find((e) => e.name === req.engine);
+        if (!found) throw new WrenError('backend', `Unknown trainer "${req.engine}".`);
+        engine = found;
+      }
+      if (!(await engine.activate()))
+        throw new WrenError(
+          'backend',
+          `The ${engine.name} trainer is not available in this browser.`,
+        );
+      onProgress({ stage: 'probe', done: 1, total: 1, engine: engine.name });
+      const result = await trainEmbedding(input, req.settings, {
+        kernel: engine.kernel,
+        signal,
+        onProgress,
+      });
+      return saveEmbedding(db, req.datasetId, result);
+    });
+  },
+
+  features(datasetId, onProgress: (p: Progress) => void) {
+    return guarded(async (signal) => {
+      const t0 = performance.now();
+      const input = await loadInput(datasetId);
+      await deleteFeatureSet(db, datasetId);
+      try {
+        const set = featureSet(input.ratings, input.meta);
+        const chunkCount = await userFeatureChunks(input.ratings, input.meta, {
+          chunkSize: FEATURE_CHUNK_ROWS,
+          signal,
+          onProgress,
+          onChunk: (chunk, cols) => putFeatureChunk(db, datasetId, chunk, cols),
+        });
+        return await finishFeatureSet(db, datasetId, set, {
+          seconds: (performance.now() - t0) / 1000,
+          chunkSize: FEATURE_CHUNK_ROWS,
+          chunkCount,
+        });
+      } catch (e) {
+        await deleteFeatureSet(db, datasetId).catch(() => undefined);
+        throw e;
+      }
+    });
+  },
+
+  cancel() {
+    controller?.abort();
+  },
+};
+
+Comlink.expose(api);

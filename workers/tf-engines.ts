@@ -1,0 +1,60 @@
+/**
+ * tfjs engines for the embeddings worker, loaded on demand (tfjs is 2 MB).
+ * The wasm backend's files are served by this site (emitted by Vite, precached
+ * by the service worker), never fetched from a CDN.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import type { EngineSpec } from '../src/core/embeddings/engines.ts';
+import { tfKernel } from '../src/core/embeddings/sgns-tf.ts';
+
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+});
+// Threads give nothing here and hang under COOP/COEP (tfjs #4253).
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+
+/** True when the GPU behind WebGPU/WebGL is a software fallback (SwiftShader): a CPU in disguise. */
+async function softwareGpu(backend: 'webgpu' | 'webgl'): Promise<boolean> {
+  if (backend === 'webgpu') {
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    const adapter = (await gpu?.requestAdapter()) as
+      | { isFallbackAdapter?: boolean; info?: { isFallbackAdapter?: boolean; vendor?: string } }
+      | null
+      | undefined;
+    if (!adapter) return true;
+    return Boolean(adapter.isFallbackAdapter ?? adapter.info?.isFallbackAdapter);
+  }
+  const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+  if (!gl) return true;
+  const ext = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(
+    ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER),
+  );
+  return /swiftshader|llvmpipe|software/i.test(renderer);
+}
+
+/**
+ * The tfjs engines. With `includeSoftware` false, WebGPU and WebGL on a
+ * software rasteriser report themselves unavailable (they are 10–40× slower
+ * than wasm there; ../shared/browser.md), so the automatic probe skips them.
+ */
+export function tfEngines(includeSoftware: boolean): EngineSpec[] {
+  const spec = (backend: string): EngineSpec => ({
+    name: `tfjs-${backend}`,
+    async activate() {
+      if ((backend === 'webgpu' || backend === 'webgl') && !includeSoftware) {
+        if (await softwareGpu(backend)) return false;
+      }
+      return (await tf.setBackend(backend)) && tf.getBackend() === backend;
+    },
+    kernel: (input) => tfKernel(input),
+  });
+  return ['webgpu', 'webgl', 'wasm', 'cpu'].map(spec);
+}
