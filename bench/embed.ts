@@ -38,6 +38,8 @@ import { generateDataset } from '../src/core/data/synthetic.ts';
 import type { Dataset, RatingColumns } from '../src/core/data/types.ts';
 import {
   DEFAULT_EMBED_SETTINGS,
+  SPARROW_WALKS,
+  defaultSettingsFor,
   trainEmbedding,
   type EmbedSettings,
 } from '../src/core/embeddings/embed.ts';
@@ -202,10 +204,12 @@ async function quality(hasGensim: boolean): Promise<void> {
     samplesPerSecond: Math.round(mean(wren.tps)),
     peakMemoryMB: Math.round(process.memoryUsage().rss / 2 ** 20),
   });
-  const variants: [string, Partial<EmbedSettings>][] = [
-    ['item2vec-wren-defaults', {}],
-    ['deepwalk-sparrow', { method: 'deepwalk' }],
-    ['node2vec-p0.5-q2', { method: 'node2vec', p: 0.5, q: 2 }],
+  const variants: [string, EmbedSettings][] = [
+    ['item2vec-wren-defaults', defaultSettingsFor('item2vec')],
+    ['deepwalk-wren-defaults', defaultSettingsFor('deepwalk')],
+    ['deepwalk-sparrow-walks', { ...defaultSettingsFor('deepwalk'), ...SPARROW_WALKS }],
+    ['node2vec-p0.5-q2', { ...defaultSettingsFor('node2vec'), p: 0.5, q: 2 }],
+    ['node2vec-p2-q0.5', { ...defaultSettingsFor('node2vec'), p: 2, q: 0.5 }],
   ];
   for (const [label, over] of variants) {
     const runs: Awaited<ReturnType<typeof trainEmbedding>>[] = [];
@@ -213,7 +217,7 @@ async function quality(hasGensim: boolean): Promise<void> {
       runs.push(
         await trainEmbedding(
           embedInput(ds),
-          { ...DEFAULT_EMBED_SETTINGS, ...over, seed },
+          { ...over, seed },
           { kernel: wasmKernel },
         ),
       );
@@ -227,7 +231,7 @@ async function quality(hasGensim: boolean): Promise<void> {
       metrics: {
         protocol: 'next-item',
         seeds: seeds.length,
-        settings: { ...DEFAULT_EMBED_SETTINGS, ...over, seed: undefined },
+        settings: { ...over, seed: undefined },
         hr10: m((r) => r.metrics.hr10),
         hr10Sd: r4(sd(runs.map((r) => r.metrics.hr10))),
         ndcg10: m((r) => r.metrics.ndcg10),

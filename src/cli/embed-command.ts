@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import { importMovieLens } from '../core/data/import.ts';
 import {
-  DEFAULT_EMBED_SETTINGS,
+  defaultSettingsFor,
   trainEmbedding,
   type EmbedMethod,
   type EmbedSettings,
@@ -39,12 +39,9 @@ const METHODS: EmbedMethod[] = ['item2vec', 'deepwalk', 'node2vec'];
 
 /** Settings from the command line over the defaults, or a message saying what is wrong. */
 export function embedSettingsFrom(v: Values): EmbedSettings | string {
-  const s: EmbedSettings = { ...DEFAULT_EMBED_SETTINGS };
-  if (v.method !== undefined) {
-    if (!METHODS.includes(v.method as EmbedMethod))
-      return `--method takes ${METHODS.join(', ')}; found "${v.method}"`;
-    s.method = v.method as EmbedMethod;
-  }
+  if (v.method !== undefined && !METHODS.includes(v.method as EmbedMethod))
+    return `--method takes ${METHODS.join(', ')}; found "${v.method}"`;
+  const s: EmbedSettings = defaultSettingsFor((v.method as EmbedMethod | undefined) ?? 'item2vec');
   const nums: [keyof Values, keyof EmbedSettings][] = [
     ['dim', 'dim'],
     ['epochs', 'epochs'],

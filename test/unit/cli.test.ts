@@ -75,3 +75,55 @@ describe('wren import', () => {
     expect(r.stderr).toMatch(/Usage: wren/);
   });
 });
+
+describe('wren embed', () => {
+  it('trains each method and prints quality, search and throughput figures as JSON', async () => {
+    for (const method of ['item2vec', 'node2vec']) {
+      const args = ['embed', '--data', join(dir, 'ml-gen'), '--method', method, '--json'];
+      const { code, stdout } = await wren(
+        ...args,
+        '--epochs',
+        '2',
+        '--dim',
+        '8',
+        '--walks',
+        '2',
+        '--walk-length',
+        '10',
+      );
+      expect(code).toBe(0);
+      const out = JSON.parse(stdout) as {
+        method: string;
+        engine: string;
+        settings: { dim: number; epochs: number };
+        vectors: number;
+        tokensPerSecond: number;
+        metrics: Record<string, number>;
+      };
+      expect(out.method).toBe(method);
+      expect(out.engine).toBe('wasm-simd');
+      expect(out.settings).toMatchObject({ dim: 8, epochs: 2 });
+      expect(out.vectors).toBeGreaterThan(10);
+      expect(out.vectors).toBeLessThanOrEqual(ds.movies.length);
+      expect(out.tokensPerSecond).toBeGreaterThan(0);
+      for (const key of ['hr10', 'ndcg10', 'popularityHr10', 'genreCoherence', 'annRecall10']) {
+        expect(out.metrics[key]).toBeGreaterThanOrEqual(0);
+        expect(out.metrics[key]).toBeLessThanOrEqual(1);
+      }
+      expect(out.metrics.ndcg10).toBeLessThanOrEqual(out.metrics.hr10!);
+      expect(out.metrics.annRecall10).toBeGreaterThanOrEqual(0.95);
+    }
+  });
+
+  it('rejects bad settings with the reason, before reading any data', async () => {
+    const bad = await wren('embed', '--data', '/nonexistent', '--dim', '1');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Dimensions must be 2–512 \(got 1\)/);
+    const method = await wren('embed', '--data', '/nonexistent', '--method', 'lsa');
+    expect(method.code).toBe(2);
+    expect(method.stderr).toMatch(/--method takes item2vec, deepwalk, node2vec/);
+    const missing = await wren('embed', '--data', join(dir, 'nope'), '--json');
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.stdout)).toHaveProperty('error.code');
+  });
+});
