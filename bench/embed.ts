@@ -214,13 +214,7 @@ async function quality(hasGensim: boolean): Promise<void> {
   for (const [label, over] of variants) {
     const runs: Awaited<ReturnType<typeof trainEmbedding>>[] = [];
     for (const seed of seeds) {
-      runs.push(
-        await trainEmbedding(
-          embedInput(ds),
-          { ...over, seed },
-          { kernel: wasmKernel },
-        ),
-      );
+      runs.push(await trainEmbedding(embedInput(ds), { ...over, seed }, { kernel: wasmKernel }));
     }
     const m = (f: (r: (typeof runs)[number]) => number): number => r4(mean(runs.map(f)));
     record({
