@@ -1,6 +1,6 @@
 /**
  * Hash routes: `#/`, `#/genre/:name?sort=`, `#/movie/:index`, `#/search?q=`,
- * `#/data`. Pure parsing and formatting (the reactive part is router.svelte.ts).
+ * `#/data`, `#/lab`. Pure parsing and formatting (the reactive part is router.svelte.ts).
  */
 
 export type GenreSort = 'count' | 'rating' | 'year' | 'title';
@@ -14,6 +14,7 @@ export type Route =
   | { name: 'movie'; index: number }
   | { name: 'search'; q: string }
   | { name: 'data' }
+  | { name: 'lab' }
   | { name: 'not-found'; path: string };
 
 /** Parses `location.hash` (with or without the leading '#'). */
@@ -26,6 +27,7 @@ export function parseHash(hash: string): Route {
   const head = parts[0];
   if (parts.length === 0) return { name: 'home' };
   if (head === 'data' && parts.length === 1) return { name: 'data' };
+  if (head === 'lab' && parts.length === 1) return { name: 'lab' };
   if (head === 'search' && parts.length === 1) return { name: 'search', q: params.get('q') ?? '' };
   if (head === 'genre') {
     const genre = parts.length > 1 ? safeDecode(parts.slice(1).join('/')) : ALL_GENRES;
@@ -46,6 +48,8 @@ export function routeHref(route: Route): string {
       return '#/';
     case 'data':
       return '#/data';
+    case 'lab':
+      return '#/lab';
     case 'search':
       return route.q ? `#/search?q=${encodeURIComponent(route.q)}` : '#/search';
     case 'movie':
@@ -59,6 +63,7 @@ export function routeHref(route: Route): string {
   }
 }
 
+export const labHref = '#/lab';
 export const movieHref = (index: number): string => routeHref({ name: 'movie', index });
 export const genreHref = (genre: string, sort: GenreSort = 'count'): string =>
   routeHref({ name: 'genre', genre, sort });

@@ -6,6 +6,8 @@ describe('hash routes', () => {
     expect(parseHash('')).toEqual({ name: 'home' });
     expect(parseHash('#/')).toEqual({ name: 'home' });
     expect(parseHash('#/data')).toEqual({ name: 'data' });
+    expect(parseHash('#/lab')).toEqual({ name: 'lab' });
+    expect(parseHash('#/lab/')).toEqual({ name: 'lab' });
     expect(parseHash('#/genre/Sci-Fi')).toEqual({ name: 'genre', genre: 'Sci-Fi', sort: 'count' });
     expect(parseHash('#/genre/Film-Noir?sort=rating')).toEqual({
       name: 'genre',
@@ -21,14 +23,20 @@ describe('hash routes', () => {
   it('falls back safely on unknown or malformed input', () => {
     expect(parseHash('#/movie/abc')).toEqual({ name: 'not-found', path: '/movie/abc' });
     expect(parseHash('#/nope')).toEqual({ name: 'not-found', path: '/nope' });
+    expect(parseHash('#/lab/extra')).toEqual({ name: 'not-found', path: '/lab/extra' });
     expect(parseHash('#/genre/Drama?sort=bogus')).toMatchObject({ sort: 'count' });
     expect(parseHash('#/genre/%E0%A4%A')).toMatchObject({ name: 'genre', genre: '%E0%A4%A' });
+  });
+
+  it('formats the lab route', () => {
+    expect(routeHref({ name: 'lab' })).toBe('#/lab');
   });
 
   it('round-trips through routeHref, including awkward genre names and queries', () => {
     const routes: Route[] = [
       { name: 'home' },
       { name: 'data' },
+      { name: 'lab' },
       { name: 'movie', index: 0 },
       { name: 'genre', genre: "Children's", sort: 'title' },
       { name: 'genre', genre: '(no genres listed)', sort: 'count' },

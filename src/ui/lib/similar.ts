@@ -1,0 +1,121 @@
+/**
+ * Similar movies from a stored embedding: a small module-level cache of
+ * loaded vectors (keyed by embedding id, so moving between movie pages reads
+ * IndexedDB once) and the exact cosine top-k on the main thread (unit rows:
+ * 62k × 64 takes a few ms).
+ */
+import { exactTopK } from '../../core/embeddings/topk.ts';
+import type { EmbeddingDataRow } from '../../store/db.ts';
+
+/** An embedding's vectors with the movie index → row lookup. */
+export interface LoadedEmbedding {
+  id: string;
+  dim: number;
+  items: Int32Array;
+  vectors: Float32Array;
+  map: Float32Array;
+  /** Row of each movie index, -1 for movies without a vector. */
+  rowOf: Int32Array;
+}
+
+export interface Neighbour {
+  /** Movie index. */
+  index: number;
+  /** Cosine similarity. */
+  score: number;
+}
+
+/** Movie index → vector row (-1 where a movie has none). */
+export function rowIndex(items: Int32Array): Int32Array {
+  let max = -1;
+  for (let i = 0; i < items.length; i++) if (items[i]! > max) max = items[i]!;
+  const rowOf = new Int32Array(max + 1).fill(-1);
+  for (let r = 0; r < items.length; r++) rowOf[items[r]!] = r;
+  return rowOf;
+}
+
+/** Wraps a stored data row for queries. */
+export function loadedEmbedding(row: EmbeddingDataRow): LoadedEmbedding {
+  const n = row.items.length;
+  const dim = n > 0 ? row.vectors.length / n : 0;
+  return {
+    id: row.id,
+    dim,
+    items: row.items,
+    vectors: row.vectors,
+    map: row.map,
+    rowOf: rowIndex(row.items),
+  };
+}
+
+/** Whether movie `index` has a vector. */
+export const hasVector = (e: LoadedEmbedding, index: number): boolean =>
+  index >= 0 && index < e.rowOf.length && e.rowOf[index]! >= 0;
+
+/**
+ * The `k` movies most similar to movie `index` by cosine, best first, the
+ * movie itself left out; null when the movie has no vector.
+ */
+export function similarMovies(e: LoadedEmbedding, index: number, k: number): Neighbour[] | null {
+  if (!hasVector(e, index) || e.dim === 0) return null;
+  const row = e.rowOf[index]!;
+  const query = e.vectors.subarray(row * e.dim, (row + 1) * e.dim);
+  const top = exactTopK(e.vectors, e.dim, query, k, (r) => r === row);
+  return Array.from(top.index, (r, i) => ({ index: e.items[r]!, score: top.score[i]! }));
+}
+
+/** A cosine score as shown: two decimals ("0.83"). */
+export const formatScore = (s: number): string => s.toFixed(2);
+
+/**
+ * Loaded embeddings by id. The promise is cached, so concurrent readers
+ * share one read; a failed or empty read is not kept. Holds at most `max`
+ * (the least recently used goes first: 62k × 64 floats are 16 MB).
+ */
+export class EmbeddingCache {
+  private entries = new Map<string, Promise<LoadedEmbedding | null>>();
+
+  constructor(private readonly max = 4) {}
+
+  get(
+    id: string,
+    read: () => Promise<EmbeddingDataRow | undefined>,
+  ): Promise<LoadedEmbedding | null> {
+    const hit = this.entries.get(id);
+    if (hit) {
+      this.entries.delete(id);
+      this.entries.set(id, hit);
+      return hit;
+    }
+    const p = read().then(
+      (row) => {
+        if (!row) this.forget(id, p);
+        return row ? loadedEmbedding(row) : null;
+      },
+      (e: unknown) => {
+        this.forget(id, p);
+        throw e;
+      },
+    );
+    this.entries.set(id, p);
+    while (this.entries.size > this.max) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+    return p;
+  }
+
+  /** Drops one embedding (after a delete), or all. */
+  forget(id?: string, only?: Promise<LoadedEmbedding | null>): void {
+    if (id === undefined) this.entries.clear();
+    else if (!only || this.entries.get(id) === only) this.entries.delete(id);
+  }
+
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+}
+
+/** The app's one cache. */
+export const embeddingCache = new EmbeddingCache();
