@@ -29,7 +29,7 @@ import {
   WrenDb,
   deleteFeatureSet,
   finishFeatureSet,
-  getMovies,
+  allMovies,
   putFeatureChunk,
   readRatings,
   saveEmbedding,
@@ -56,11 +56,7 @@ async function loadInput(datasetId: string): Promise<EmbedInput & { meta: MovieM
     throw new WrenError('not-found', 'That dataset is not here any more.');
   const ratings = await readRatings(db, datasetId);
   const n = ds.counts.movies;
-  const movies = await getMovies(
-    db,
-    datasetId,
-    Array.from({ length: n }, (_, i) => i),
-  );
+  const movies = await allMovies(db, datasetId);
   const meta = movieMetaFromMovies(movies, ds.genres);
   return {
     ratings,

@@ -3,7 +3,7 @@
  * once per dataset from the movie rows), then one group per genre present
  * among the map's points, most common first, each with its colour.
  */
-import { getMovies, type DatasetRow, type WrenDb } from '../../store/index.ts';
+import { allMovies, type DatasetRow, type WrenDb } from '../../store/index.ts';
 import { genreColours, OTHER_COLOUR } from './movie-map.ts';
 
 export const NO_GENRE = '(no genres listed)';
@@ -77,16 +77,12 @@ export function colourMap(
 
 const cache = new Map<string, Promise<Int16Array>>();
 
-/** Every movie's first genre in `ds` (one bulk read of the movie rows, cached per dataset). */
+/** Every movie's first genre in `ds` (one range read of the movie rows, cached per dataset). */
 export function loadFirstGenres(db: WrenDb, ds: DatasetRow): Promise<Int16Array> {
   const hit = cache.get(ds.id);
   if (hit) return hit;
   const n = ds.counts.movies;
-  const p = getMovies(
-    db,
-    ds.id,
-    Array.from({ length: n }, (_, i) => i),
-  ).then((rows) => firstGenreIndex(rows, n, ds.genres));
+  const p = allMovies(db, ds.id).then((rows) => firstGenreIndex(rows, n, ds.genres));
   p.catch(() => cache.delete(ds.id));
   cache.clear(); // one dataset at a time
   cache.set(ds.id, p);

@@ -1,5 +1,12 @@
+import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { colourMap, firstGenreIndex, NO_GENRE } from '../../../src/ui/lib/map-genres.ts';
+import { WrenDb, allMovies, type DatasetRow, type MovieRow } from '../../../src/store/index.ts';
+import {
+  colourMap,
+  firstGenreIndex,
+  loadFirstGenres,
+  NO_GENRE,
+} from '../../../src/ui/lib/map-genres.ts';
 import { GENRE_PALETTE, OTHER_COLOUR } from '../../../src/ui/lib/movie-map.ts';
 
 const GENRES = ['Action', 'Comedy', 'Drama', NO_GENRE];
@@ -41,5 +48,50 @@ describe('map colouring by first genre', () => {
       [NO_GENRE, 2],
     ]);
     expect([...m.codes]).toEqual([1, 0, 1]);
+  });
+});
+
+function movieRow(datasetId: string, index: number, genres: string[]): MovieRow {
+  return {
+    datasetId,
+    index,
+    movieId: index + 1,
+    title: `Movie ${index} (2000)`,
+    year: 2000,
+    genres,
+    genreKeys: genres.map((g) => `${datasetId}\u0001${g}`),
+    imdbId: null,
+    tmdbId: null,
+    ratingCount: 0,
+    ratingAvg: 0,
+    histogram: [],
+  };
+}
+
+describe('reading the movies of the map', () => {
+  it('reads one dataset’s movie rows in index order by one range read, then their first genres', async () => {
+    const db = new WrenDb('map-genres-test');
+    try {
+      // Keys sort numerically: 10 must come after 9 and 2.
+      await db.movies.bulkPut([
+        movieRow('a', 10, ['Drama']),
+        movieRow('b', 0, ['Action']),
+        movieRow('a', 2, ['Comedy', 'Drama']),
+        movieRow('a', 9, []),
+        movieRow('aa', 1, ['Action']),
+      ]);
+      const rows = await allMovies(db, 'a');
+      expect(rows.map((r) => r.index)).toEqual([2, 9, 10]);
+      const ds = { id: 'a', genres: GENRES, counts: { movies: 11 } } as unknown as DatasetRow;
+      const first = await loadFirstGenres(db, ds);
+      expect(first[2]).toBe(1);
+      expect(first[10]).toBe(2);
+      expect(first[9]).toBe(-1);
+      expect(first[0]).toBe(-1);
+      // Cached per dataset: the same promise comes back.
+      expect(loadFirstGenres(db, ds)).toBe(loadFirstGenres(db, ds));
+    } finally {
+      await db.delete();
+    }
   });
 });

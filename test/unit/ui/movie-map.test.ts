@@ -2,14 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../../src/core/random.ts';
 import {
   buildGrid,
+  drawSquares,
   fitView,
   GENRE_PALETTE,
   genreColours,
   groupByCode,
   mapBounds,
+  mixColour,
   nearestPoint,
   OTHER_COLOUR,
+  packColour,
   panBy,
+  parseColour,
   toData,
   toScreen,
   zoomAt,
@@ -118,5 +122,36 @@ describe('movie map geometry', () => {
     const g = groupByCode(new Uint16Array([2, 0, 2, 1, 0]), 3);
     expect([...g.start]).toEqual([0, 2, 3, 5]);
     expect([...g.order]).toEqual([1, 4, 3, 0, 2]);
+  });
+
+  it('parses, mixes and packs colours as ImageData pixels', () => {
+    expect(parseColour('#4e79a7')).toEqual([0x4e, 0x79, 0xa7]);
+    expect(parseColour('#fff')).toEqual([255, 255, 255]);
+    expect(parseColour('rgb(28, 35, 39)')).toEqual([28, 35, 39]);
+    expect(parseColour('rgba(1, 2, 3, 0.5)')).toEqual([1, 2, 3]);
+    expect(parseColour('rgb(1 2 3 / 50%)')).toEqual([1, 2, 3]);
+    expect(parseColour('papayawhip')).toBeNull();
+    expect(mixColour([200, 100, 0], [0, 0, 100], 0.5)).toEqual([100, 50, 50]);
+    // Little-endian RGBA bytes: r first.
+    const px = new Uint32Array([packColour([1, 2, 3])]);
+    expect([...new Uint8Array(px.buffer)]).toEqual([1, 2, 3, 255]);
+  });
+
+  it('draws squares at the view position in device pixels, clipped to the raster', () => {
+    const r = { data: new Uint32Array(10 * 6), width: 10, height: 6 };
+    // Data (1, 1) and (4.5, 0) with scale 1, offset (0.5, 1), at dpr 2.
+    const xy = new Float32Array([1, 1, 4.5, 0, NaN, 0]);
+    drawSquares(r, xy, [0, 1, 2], 0, 3, { scale: 1, tx: 0.5, ty: 1 }, 2, 2, 7);
+    const on = (x: number, y: number) => r.data[y * 10 + x] === 7;
+    // Point 0 centres at device (3, 4): a 2×2 square over x 2..3, y 3..4.
+    expect([on(2, 3), on(3, 3), on(2, 4), on(3, 4)]).toEqual([true, true, true, true]);
+    expect(on(4, 4) || on(1, 3) || on(2, 5)).toBe(false);
+    // Point 1 centres at device (10, 2): only its left column is inside.
+    expect([on(9, 1), on(9, 2)]).toEqual([true, true]);
+    expect(r.data.filter((v) => v === 7).length).toBe(6);
+    // Only the given slice of the order is drawn.
+    const r2 = { data: new Uint32Array(100), width: 10, height: 10 };
+    drawSquares(r2, xy, [1, 0], 1, 2, { scale: 1, tx: 0, ty: 0 }, 1, 1, 9);
+    expect([...r2.data.keys()].filter((i) => r2.data[i] === 9)).toEqual([11]);
   });
 });
