@@ -14,9 +14,9 @@
  *   movies, 1,000,209 ratings), 10 epochs, reference settings: the WebAssembly
  *   SIMD and JS kernels, tfjs (wasm and cpu backends) on a slice, and gensim
  *   with one worker thread.
- * tune: a small grid on a validation split (each user's last training
+ * tune: a grid (--grid '[{…}]', overrides of Wren's defaults) on a validation split (each user's last training
  *   positive held out again), so the defaults are not fitted to the test.
- * Appends JSON lines to bench/results/embed.jsonl (DESIGN.md's format).
+ * Appends JSON lines to bench/results/embed.jsonl (tune: embed-tune.jsonl), DESIGN.md's format.
  */
 import { execFileSync, execSync } from 'node:child_process';
 import {
@@ -76,7 +76,8 @@ function record(r: Record<string, unknown>): void {
   const line = { ...r, node: process.version, date: new Date().toISOString() };
   console.log(JSON.stringify(line));
   mkdirSync(RESULTS, { recursive: true });
-  appendFileSync(join(RESULTS, 'embed.jsonl'), JSON.stringify(line) + '\n');
+  const file = r.suite === 'embed-tune' ? 'embed-tune.jsonl' : 'embed.jsonl';
+  appendFileSync(join(RESULTS, file), JSON.stringify(line) + '\n');
 }
 
 function gensimAvailable(): boolean {
@@ -367,7 +368,12 @@ async function tune(): Promise<void> {
       name: JSON.stringify(over),
       dataset: `${name} (validation split)`,
       backend: 'wasm-simd',
-      metrics: { hr10: r4(mean(hr)), hr10Sd: r4(sd(hr)), seeds: seeds.length },
+      metrics: {
+        hr10: r4(mean(hr)),
+        hr10Sd: r4(sd(hr)),
+        seeds: seeds.length,
+        base: 'wren-defaults',
+      },
       seconds: null,
       samplesPerSecond: null,
     });
