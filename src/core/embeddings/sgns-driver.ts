@@ -62,6 +62,67 @@ export interface KernelInput {
   syn0: Float32Array;
   /** A 32-bit seed for the kernel's own generator. */
   seed: number;
+  /** The longest sentence, in tokens (the size of a kernel's sentence buffer). */
+  longest: number;
+}
+
+/** The kernels' generator: xorshift32, as cheap as word2vec's LCG and exact in JS. */
+export class XorShift32 {
+  private x: number;
+  constructor(seed: number) {
+    this.x = seed | 1;
+  }
+  /** A uniform unsigned 32-bit integer. */
+  next(): number {
+    let x = this.x;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.x = x;
+    return x >>> 0;
+  }
+}
+
+/**
+ * word2vec's pair stream for sentences [s0, s1), shared by the JS and tfjs
+ * kernels (the WebAssembly kernel does the same in wasm/sgns.ts): subsample
+ * each sentence, shrink the window at random per position, and call
+ * `pair(word, context, alpha)` for every centre/context pair. Returns the
+ * tokens processed so far.
+ */
+export function forEachPair(
+  input: KernelInput,
+  buf: Int32Array,
+  rng: XorShift32,
+  s0: number,
+  s1: number,
+  processed: number,
+  total: number,
+  pair: (word: number, context: number, alpha: number) => void,
+): number {
+  const { rows, offsets, keep } = input;
+  const { window, learningRate: lr0, minLearningRate: lrMin } = input.settings;
+  for (let si = s0; si < s1; si++) {
+    const start = offsets[si]!;
+    const end = offsets[si + 1]!;
+    const alpha = Math.fround(Math.max(lrMin, lr0 - ((lr0 - lrMin) * processed) / total));
+    processed += end - start;
+    let len = 0;
+    for (let i = start; i < end; i++) {
+      const r = rows[i]!;
+      const kp = keep[r]!;
+      if (kp < 1 && kp < (rng.next() >>> 8) / 16777216) continue;
+      buf[len++] = r;
+    }
+    for (let i = 0; i < len; i++) {
+      const b = rng.next() % window;
+      const hi = Math.min(len, i + window + 1 - b);
+      for (let j = Math.max(0, i - window + b); j < hi; j++) {
+        if (j !== i) pair(buf[i]!, buf[j]!, alpha);
+      }
+    }
+  }
+  return processed;
 }
 
 export interface Kernel {
@@ -91,7 +152,11 @@ export function prepareKernelInput(
   for (let i = 0; i < syn0.length; i++) syn0[i] = (rng.next() - 0.5) / dim;
   const rows = new Int32Array(corpus.items.length);
   for (let i = 0; i < rows.length; i++) rows[i] = vocab.rowOf[corpus.items[i]!]!;
+  let longest = 0;
+  for (let i = 0; i + 1 < corpus.offsets.length; i++)
+    longest = Math.max(longest, corpus.offsets[i + 1]! - corpus.offsets[i]!);
   return {
+    longest,
     settings,
     vocab,
     rows,

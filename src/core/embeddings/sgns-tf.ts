@@ -8,15 +8,22 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Sequences } from '../features/sequences.ts';
-import { runKernel, type Kernel, type KernelInput, type TrainResult } from './sgns-driver.ts';
+import {
+  XorShift32,
+  forEachPair,
+  runKernel,
+  type Kernel,
+  type KernelInput,
+  type TrainResult,
+} from './sgns-driver.ts';
 import type { SgnsSettings, TrainOptions } from './sgns.ts';
 
 /** Pairs per step: large enough to keep a GPU busy, small enough that frequent items are not over-stepped. */
 export const DEFAULT_TF_BATCH = 2048;
 
 export function tfKernel(input: KernelInput, batchSize = DEFAULT_TF_BATCH): Kernel {
-  const { dim, window, negatives } = input.settings;
-  const { rows, offsets, keep, table, vocab } = input;
+  const { dim, negatives } = input.settings;
+  const { table, vocab } = input;
   const n = vocab.items.length;
   const k1 = negatives + 1;
   const [syn0, syn1] = tf.tidy(() => [
@@ -30,24 +37,13 @@ export function tfKernel(input: KernelInput, batchSize = DEFAULT_TF_BATCH): Kern
   for (let b = 0; b < batchSize; b++) labels[b * k1] = 1;
   const labelsT = tf.tensor2d(labels, [batchSize, k1]);
   const tableMask = table.length - 1;
-  let longest = 0;
-  for (let i = 0; i + 1 < offsets.length; i++)
-    longest = Math.max(longest, offsets[i + 1]! - offsets[i]!);
-  const buf = new Int32Array(longest);
-  const lr0 = input.settings.learningRate;
-  const lrMin = input.settings.minLearningRate;
-  let x = input.seed | 1;
+  const buf = new Int32Array(input.longest);
+  const rng = new XorShift32(input.seed);
   let fill = 0;
-  let alpha = lr0;
+  let alpha = input.settings.learningRate;
   let lossSum = 0;
   let lossCount = 0;
   let steps = 0;
-  const next = (): number => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
 
   const step = (): void => {
     if (fill === 0) return;
@@ -83,39 +79,21 @@ export function tfKernel(input: KernelInput, batchSize = DEFAULT_TF_BATCH): Kern
   return {
     engine: `tfjs-${tf.getBackend()}`,
     trainSentences(s0, s1, processed, total) {
-      for (let si = s0; si < s1; si++) {
-        const start = offsets[si]!;
-        const end = offsets[si + 1]!;
-        alpha = Math.max(lrMin, lr0 - ((lr0 - lrMin) * processed) / total);
-        processed += end - start;
-        let len = 0;
-        for (let i = start; i < end; i++) {
-          const r = rows[i]!;
-          const kp = keep[r]!;
-          if (kp < 1 && kp < (next() >>> 8) / 16777216) continue;
-          buf[len++] = r;
+      const done = forEachPair(input, buf, rng, s0, s1, processed, total, (word, context, a) => {
+        alpha = a;
+        ctx[fill] = context;
+        const o = fill * k1;
+        tgt[o] = word;
+        mask[o] = 1;
+        for (let d = 1; d <= negatives; d++) {
+          const target = table[rng.next() & tableMask]!;
+          tgt[o + d] = target;
+          mask[o + d] = target === word ? 0 : 1;
         }
-        for (let i = 0; i < len; i++) {
-          const word = buf[i]!;
-          const b = next() % window;
-          const hi = Math.min(len, i + window + 1 - b);
-          for (let j = Math.max(0, i - window + b); j < hi; j++) {
-            if (j === i) continue;
-            ctx[fill] = buf[j]!;
-            const o = fill * k1;
-            tgt[o] = word;
-            mask[o] = 1;
-            for (let d = 1; d <= negatives; d++) {
-              const target = table[next() & tableMask]!;
-              tgt[o + d] = target;
-              mask[o + d] = target === word ? 0 : 1;
-            }
-            if (++fill === batchSize) step();
-          }
-        }
-      }
+        if (++fill === batchSize) step();
+      });
       step();
-      return processed;
+      return done;
     },
     takeLoss() {
       const m = lossCount > 0 ? lossSum / lossCount : 0;

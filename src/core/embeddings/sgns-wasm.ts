@@ -72,9 +72,7 @@ export async function wasmKernel(input: KernelInput): Promise<Kernel> {
   const w = instance.exports as unknown as SgnsExports;
   const { dim, window, negatives } = input.settings;
   const { rows, offsets, keep, table } = input;
-  let longest = 0;
-  for (let i = 0; i + 1 < offsets.length; i++)
-    longest = Math.max(longest, offsets[i + 1]! - offsets[i]!);
+  const { longest } = input;
   const tables = sigmoidTables();
   const f = input.syn0.length * 4;
   const { offsets: at, end } = layout(
@@ -119,11 +117,9 @@ export async function wasmKernel(input: KernelInput): Promise<Kernel> {
 }
 
 /** Trains item vectors with the WebAssembly SIMD kernel. */
-export function trainSgnsWasm(
+export const trainSgnsWasm = (
   corpus: Sequences,
   itemCount: number,
   settings: SgnsSettings,
   opts: TrainOptions = {},
-): Promise<TrainResult> {
-  return runKernel(corpus, itemCount, settings, wasmKernel, opts);
-}
+): Promise<TrainResult> => runKernel(corpus, itemCount, settings, wasmKernel, opts);
