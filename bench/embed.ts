@@ -68,6 +68,7 @@ const { values } = parseArgs({
     'skip-gensim': { type: 'boolean', default: false },
     grid: { type: 'string' },
     rounds: { type: 'string', default: '3' },
+    variants: { type: 'string' },
   },
 });
 const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => i + 1);
@@ -158,9 +159,10 @@ async function quality(hasGensim: boolean): Promise<void> {
   const split = nextItemSplit(ds.ratings);
   const n = ds.movies.length;
   const wren: { hr: number[]; ndcg: number[]; tps: number[] } = { hr: [], ndcg: [], tps: [] };
+  const onlyVariants = values.variants !== undefined;
   const gen: { hr: number[]; ndcg: number[]; tps: number[] } = { hr: [], ndcg: [], tps: [] };
   let popularity = 0;
-  for (const seed of seeds) {
+  for (const seed of onlyVariants ? [] : seeds) {
     const s = { ...GENSIM_REFERENCE, seed };
     const r = await trainEmbedding(
       embedInput(ds),
@@ -182,30 +184,31 @@ async function quality(hasGensim: boolean): Promise<void> {
       `seed ${seed}: wren ${r4(r.metrics.hr10)}${hasGensim ? `, gensim ${r4(gen.hr.at(-1)!)}` : ''}`,
     );
   }
-  record({
-    suite: 'embed-quality',
-    name: 'item2vec-gensim-settings',
-    dataset: name,
-    backend: 'wasm-simd',
-    metrics: {
-      protocol: 'next-item',
-      seeds: seeds.length,
-      hr10: r4(mean(wren.hr)),
-      hr10Sd: r4(sd(wren.hr)),
-      ndcg10: r4(mean(wren.ndcg)),
-      popularityHr10: r4(popularity),
-      ...(hasGensim && {
-        gensimHr10: r4(mean(gen.hr)),
-        gensimHr10Sd: r4(sd(gen.hr)),
-        gensimNdcg10: r4(mean(gen.ndcg)),
-        hrRatioToGensim: r4(mean(wren.hr) / mean(gen.hr)),
-        gensimTokensPerSecond: Math.round(mean(gen.tps)),
-      }),
-    },
-    seconds: null,
-    samplesPerSecond: Math.round(mean(wren.tps)),
-    peakMemoryMB: Math.round(process.memoryUsage().rss / 2 ** 20),
-  });
+  if (!onlyVariants)
+    record({
+      suite: 'embed-quality',
+      name: 'item2vec-gensim-settings',
+      dataset: name,
+      backend: 'wasm-simd',
+      metrics: {
+        protocol: 'next-item',
+        seeds: seeds.length,
+        hr10: r4(mean(wren.hr)),
+        hr10Sd: r4(sd(wren.hr)),
+        ndcg10: r4(mean(wren.ndcg)),
+        popularityHr10: r4(popularity),
+        ...(hasGensim && {
+          gensimHr10: r4(mean(gen.hr)),
+          gensimHr10Sd: r4(sd(gen.hr)),
+          gensimNdcg10: r4(mean(gen.ndcg)),
+          hrRatioToGensim: r4(mean(wren.hr) / mean(gen.hr)),
+          gensimTokensPerSecond: Math.round(mean(gen.tps)),
+        }),
+      },
+      seconds: null,
+      samplesPerSecond: Math.round(mean(wren.tps)),
+      peakMemoryMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    });
   const variants: [string, EmbedSettings][] = [
     ['item2vec-wren-defaults', defaultSettingsFor('item2vec')],
     ['deepwalk-wren-defaults', defaultSettingsFor('deepwalk')],
@@ -213,7 +216,8 @@ async function quality(hasGensim: boolean): Promise<void> {
     ['node2vec-p0.5-q2', { ...defaultSettingsFor('node2vec'), p: 0.5, q: 2 }],
     ['node2vec-p2-q0.5', { ...defaultSettingsFor('node2vec'), p: 2, q: 0.5 }],
   ];
-  for (const [label, over] of variants) {
+  const chosen = values.variants?.split(',');
+  for (const [label, over] of variants.filter(([l]) => !chosen || chosen.includes(l))) {
     const runs: Awaited<ReturnType<typeof trainEmbedding>>[] = [];
     for (const seed of seeds) {
       runs.push(await trainEmbedding(embedInput(ds), { ...over, seed }, { kernel: wasmKernel }));
