@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { EMBED_OPTIONS, embedSettingsFrom, runEmbed } from './embed-command.ts';
 import { runImport } from './import-command.ts';
+import { runTrain, TRAIN_OPTIONS, trainArgsFrom } from './train-command.ts';
 
 const USAGE = `Usage: wren <command> [options]
 
@@ -17,6 +18,13 @@ Commands:
       Train movie embeddings on the next-item protocol's training corpus and print
       HR@10 / NDCG@10 (against popularity), genre coherence, ANN recall and
       query time, and training throughput (item tokens per second).
+
+  train --data <zip|dir|file> --model popularity|itemknn|puresvd
+        [--protocol ncf-loo|msr-100k|full-rank] [--seed N] [--set key=value] [--json]
+      Split the ratings by the protocol (DESIGN.md), train the model and print
+      its metrics (ncf-loo: HR@10, NDCG@10; msr-100k and full-rank: NDCG@10,
+      Recall@10, Precision@10, Hit@10, MRR@10, coverage) and timings.
+      --set takes model settings, e.g. --set neighbours=50 or --set factors=32.
 
 Options:
   --json         print one JSON object instead of text
@@ -35,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
         'skip-bad': { type: 'string', default: '0' },
         help: { type: 'boolean', short: 'h', default: false },
         ...EMBED_OPTIONS,
+        ...TRAIN_OPTIONS,
       },
     });
   } catch (e) {
@@ -59,6 +68,19 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     return runEmbed(data, settings, { json: values.json, engine: values.engine ?? 'wasm-simd' });
+  }
+  if (command === 'train') {
+    const data = values.data ?? path;
+    if (!data) {
+      process.stderr.write(`wren: train needs --data <zip|dir|file>\n\n${USAGE}`);
+      return 2;
+    }
+    const args = trainArgsFrom(values);
+    if (typeof args === 'string') {
+      process.stderr.write(`wren: ${args}\n`);
+      return 2;
+    }
+    return runTrain(data, args, { json: values.json });
   }
   if (command !== 'import' || !path) {
     process.stderr.write(`wren: unknown command or missing path\n\n${USAGE}`);

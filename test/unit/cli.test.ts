@@ -127,3 +127,61 @@ describe('wren embed', () => {
     expect(JSON.parse(missing.stdout)).toHaveProperty('error.code');
   });
 });
+
+describe('wren train', () => {
+  it('trains on each protocol and prints its metrics as JSON', async () => {
+    const expected: Record<string, string[]> = {
+      'ncf-loo': ['hr', 'ndcg'],
+      'msr-100k': ['ndcg', 'precision', 'recall'],
+      'full-rank': ['recall', 'ndcg', 'hit', 'mrr', 'coverage'],
+    };
+    for (const [protocol, keys] of Object.entries(expected)) {
+      const { code, stdout } = await wren(
+        'train', '--data', join(dir, 'ml-gen'), '--model', 'puresvd', '--protocol', protocol,
+        '--set', 'factors=8', '--json',
+      ); // prettier-ignore
+      expect(code).toBe(0);
+      const out = JSON.parse(stdout) as {
+        model: string;
+        protocol: string;
+        config: Record<string, number>;
+        metrics: Record<string, number>;
+        trainInteractions: number;
+      };
+      expect(out).toMatchObject({ model: 'puresvd', protocol, config: { factors: 8 } });
+      expect(out.metrics.users).toBeGreaterThan(0);
+      for (const key of keys) {
+        expect(out.metrics[key]).toBeGreaterThanOrEqual(0);
+        expect(out.metrics[key]).toBeLessThanOrEqual(1);
+      }
+      expect(out.trainInteractions).toBeLessThan(ds.ratings.user.length);
+    }
+  });
+
+  it('rejects an unknown model, protocol or setting with the reason', async () => {
+    const model = await wren('train', '--data', '/nonexistent', '--model', 'bert');
+    expect(model.code).toBe(2);
+    expect(model.stderr).toMatch(/--model takes popularity, itemknn, puresvd/);
+    const protocol = await wren(
+      'train',
+      '--data',
+      '/nonexistent',
+      '--model',
+      'itemknn',
+      '--protocol',
+      'auc',
+    );
+    expect(protocol.stderr).toMatch(/--protocol takes ncf-loo, msr-100k, full-rank/);
+    const set = await wren(
+      'train',
+      '--data',
+      '/nonexistent',
+      '--model',
+      'itemknn',
+      '--set',
+      'factors=3',
+    );
+    expect(set.code).toBe(2);
+    expect(set.stderr).toMatch(/key of itemknn: neighbours, shrink/);
+  });
+});

@@ -1,0 +1,121 @@
+/** `wren train`: train a model on a protocol's split in node and print its metrics. */
+import { basename } from 'node:path';
+import { importMovieLens } from '../core/data/import.ts';
+import { WrenError } from '../core/errors.ts';
+import { evaluateSplit, makeSplit, PROTOCOLS, type ProtocolName } from '../core/eval/protocols.ts';
+import { MODELS, modelInfo } from '../core/models/index.ts';
+import { nodeInput } from './node-input.ts';
+
+export const TRAIN_OPTIONS = {
+  model: { type: 'string' },
+  protocol: { type: 'string' },
+  set: { type: 'string', multiple: true },
+} as const;
+
+export interface TrainArgs {
+  model: string;
+  protocol: ProtocolName;
+  seed: number;
+  config: Record<string, number>;
+}
+
+/** Parses and checks the flags; returns a message saying what is wrong otherwise. */
+export function trainArgsFrom(v: {
+  model?: string;
+  protocol?: string;
+  seed?: string;
+  epochs?: string;
+  set?: string[];
+}): TrainArgs | string {
+  const info = modelInfo(v.model ?? '');
+  if (!info)
+    return `--model takes ${MODELS.map((m) => m.name).join(', ')}; found "${v.model ?? ''}"`;
+  const protocol = (v.protocol ?? 'ncf-loo') as ProtocolName;
+  if (!PROTOCOLS.includes(protocol))
+    return `--protocol takes ${PROTOCOLS.join(', ')}; found "${v.protocol}"`;
+  const seed = Number(v.seed ?? 1);
+  if (!Number.isInteger(seed)) return `--seed takes a whole number; found "${v.seed}"`;
+  const config: Record<string, number> = { ...info.defaults };
+  const pairs = (v.set ?? []).flatMap((s) => s.split(','));
+  if (v.epochs !== undefined) pairs.push(`epochs=${v.epochs}`);
+  for (const pair of pairs) {
+    const [key, raw] = pair.split('=');
+    if (!key || raw === undefined || !(key in info.defaults))
+      return `--set takes key=value with a key of ${info.name}: ${Object.keys(info.defaults).join(', ') || '(none)'}; found "${pair}"`;
+    const x = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(x))
+      return `--set ${key} takes a number; found "${raw}"`;
+    config[key] = x;
+  }
+  if ('seed' in info.defaults && v.seed !== undefined) config.seed = seed;
+  return { model: info.name, protocol, seed, config };
+}
+
+export async function runTrain(
+  path: string,
+  args: TrainArgs,
+  opts: { json: boolean },
+): Promise<number> {
+  const tty = process.stderr.isTTY && !opts.json;
+  try {
+    const ds = await importMovieLens(await nodeInput(path), {
+      name: basename(path).replace(/\.zip$/i, ''),
+    });
+    const t0 = performance.now();
+    const split = makeSplit(ds.ratings, args.protocol, args.seed, { itemCount: ds.movies.length });
+    const splitSeconds = (performance.now() - t0) / 1000;
+    const model = modelInfo(args.model)!.create(args.config);
+    const t1 = performance.now();
+    await model.fit(split.data, {
+      onProgress: (p) => {
+        if (tty)
+          process.stderr.write(
+            `\r${p.stage} ${((100 * p.done) / Math.max(1, p.total)).toFixed(0)}%   `,
+          );
+      },
+    });
+    const fitSeconds = (performance.now() - t1) / 1000;
+    const t2 = performance.now();
+    const metrics = evaluateSplit(split, (u, items, out) => model.score(u, items, out));
+    const evalSeconds = (performance.now() - t2) / 1000;
+    if (tty) process.stderr.write('\n');
+    const samples = split.data.train.items.length;
+    const out = {
+      dataset: ds.name,
+      model: args.model,
+      protocol: args.protocol,
+      seed: args.seed,
+      config: model.config,
+      metrics,
+      trainInteractions: samples,
+      seconds: round(splitSeconds + fitSeconds + evalSeconds),
+      fitSeconds: round(fitSeconds),
+      evalSeconds: round(evalSeconds),
+      samplesPerSecond: Math.round(samples / Math.max(fitSeconds, 1e-9)),
+    };
+    if (opts.json) process.stdout.write(JSON.stringify(out) + '\n');
+    else {
+      const f = (x: number | undefined): string => (x ?? NaN).toFixed(4);
+      const line =
+        args.protocol === 'ncf-loo'
+          ? `HR@10 ${f(metrics.hr)}  NDCG@10 ${f(metrics.ndcg)}`
+          : `NDCG@10 ${f(metrics.ndcg)}  Recall@10 ${f(metrics.recall)}  Precision@10 ${f(metrics.precision)}  Hit@10 ${f(metrics.hit)}  MRR@10 ${f(metrics.mrr)}  coverage ${f(metrics.coverage)}`;
+      process.stdout.write(
+        [
+          `${ds.name}: ${args.model} on ${args.protocol} (seed ${args.seed}; ${metrics.users} users)`,
+          `  ${line}`,
+          `  fit ${fitSeconds.toFixed(2)} s over ${samples.toLocaleString('en')} interactions; evaluation ${evalSeconds.toFixed(2)} s`,
+        ].join('\n') + '\n',
+      );
+    }
+    return 0;
+  } catch (e) {
+    if (tty) process.stderr.write('\n');
+    const err = WrenError.from(e);
+    if (opts.json) process.stdout.write(JSON.stringify({ error: err.toData() }) + '\n');
+    else process.stderr.write(`wren: ${err.message}\n`);
+    return 1;
+  }
+}
+
+const round = (x: number): number => Math.round(x * 1000) / 1000;

@@ -1,0 +1,364 @@
+/**
+ * The ranking protocols of DESIGN.md, as splits of the columnar ratings plus
+ * one evaluator each. Every split is deterministic for its seed.
+ *
+ * - **ncf-loo** (He et al. 2017): every rating is an interaction; each user's
+ *   latest one is held out and ranked against 99 sampled movies the user
+ *   never rated. HR@10, NDCG@10.
+ * - **msr-100k** (Microsoft Recommenders): each user's ratings split 75/25 at
+ *   random; top-10 over movies the user did not rate in training.
+ *   nDCG@10, Precision@10, Recall@10.
+ * - **full-rank** (RecBole): ratings ≥ 3 stars; each user's interactions
+ *   split 8:1:1 at random; every movie the user did not train or validate on
+ *   is ranked. Recall@10, NDCG@10, Hit@10, MRR@10, item coverage.
+ *
+ * Items are movie indexes of the dataset; only movies with at least one rating
+ * in the dataset are candidates (as the published benchmarks, whose item sets
+ * come from the ratings file).
+ */
+import type { RatingColumns } from '../data/types.ts';
+import type { Sequences } from '../features/sequences.ts';
+import { Random } from '../random.ts';
+import { hitNdcgAtRank, rankOfTarget, topK, topKScores } from './metrics.ts';
+
+export type ProtocolName = 'ncf-loo' | 'msr-100k' | 'full-rank';
+export const PROTOCOLS: readonly ProtocolName[] = ['ncf-loo', 'msr-100k', 'full-rank'];
+
+/** What every model trains on: each user's training interactions, in time order. */
+export interface InteractionData {
+  userCount: number;
+  itemCount: number;
+  /** Per user (CSR): training items in time order. */
+  train: Sequences;
+  /** Half-star ratings parallel to `train.items`. */
+  trainRatings: Uint8Array;
+  /** Timestamps parallel to `train.items`. */
+  trainTimes: Uint32Array;
+  /** 1 for items that may be recommended at all (rated at least once in the dataset). */
+  catalogue: Uint8Array;
+}
+
+export interface LooSplit {
+  protocol: 'ncf-loo';
+  seed: number;
+  data: InteractionData;
+  /** Evaluated users; per user 100 candidates, the held-out item first. */
+  users: Int32Array;
+  candidates: Int32Array;
+  candidatesPerUser: number;
+}
+
+export interface HoldoutSplit {
+  protocol: 'msr-100k' | 'full-rank';
+  seed: number;
+  data: InteractionData;
+  /** Per user: validation items (full-rank only; empty otherwise). */
+  valid: Sequences;
+  /** Per user: test items. */
+  test: Sequences;
+}
+
+export type RankingSplit = LooSplit | HoldoutSplit;
+
+/** Ratings at or above this many half stars count in full-rank (3 stars, as RecBole's ml-1m). */
+export const FULL_RANK_MIN_HALF_STARS = 6;
+
+function catalogueOf(ratings: RatingColumns, itemCount: number): Uint8Array {
+  const c = new Uint8Array(itemCount);
+  for (let i = 0; i < ratings.movie.length; i++) c[ratings.movie[i]!] = 1;
+  return c;
+}
+
+function itemCountOf(ratings: RatingColumns, itemCount?: number): number {
+  if (itemCount !== undefined) return itemCount;
+  let max = -1;
+  for (let i = 0; i < ratings.movie.length; i++)
+    if (ratings.movie[i]! > max) max = ratings.movie[i]!;
+  return max + 1;
+}
+
+/** Builds per-user CSR arrays from a keep-predicate over rating indexes. */
+class CsrBuilder {
+  readonly offsets: Int32Array;
+  private items: number[] = [];
+  private ratingsOut: number[] = [];
+  private timesOut: number[] = [];
+  constructor(users: number) {
+    this.offsets = new Int32Array(users + 1);
+  }
+  push(r: RatingColumns, i: number): void {
+    this.items.push(r.movie[i]!);
+    this.ratingsOut.push(r.rating[i]!);
+    this.timesOut.push(r.timestamp[i]!);
+  }
+  endUser(u: number): void {
+    this.offsets[u + 1] = this.items.length;
+  }
+  sequences(): Sequences {
+    return { offsets: this.offsets, items: Int32Array.from(this.items) };
+  }
+  ratings(): Uint8Array {
+    return Uint8Array.from(this.ratingsOut);
+  }
+  times(): Uint32Array {
+    return Uint32Array.from(this.timesOut);
+  }
+}
+
+/** ncf-loo: the latest rating of every user with ≥ 2 ratings is held out, with 99 sampled negatives. */
+export function ncfLooSplit(
+  ratings: RatingColumns,
+  seed = 1,
+  opts: { itemCount?: number; negatives?: number } = {},
+): LooSplit {
+  const itemCount = itemCountOf(ratings, opts.itemCount);
+  const negatives = opts.negatives ?? 99;
+  const catalogue = catalogueOf(ratings, itemCount);
+  const pool = Int32Array.from(Array.from(catalogue.keys()).filter((m) => catalogue[m]));
+  const userCount = ratings.userOffsets.length - 1;
+  const train = new CsrBuilder(userCount);
+  const users: number[] = [];
+  const candidates: number[] = [];
+  const rng = new Random(seed, 0x4c4f4f); // "LOO"
+  const rated = new Uint8Array(itemCount);
+  for (let u = 0; u < userCount; u++) {
+    const start = ratings.userOffsets[u]!;
+    const end = ratings.userOffsets[u + 1]!;
+    const held = end - start >= 2 ? end - 1 : -1;
+    for (let i = start; i < end; i++) if (i !== held) train.push(ratings, i);
+    train.endUser(u);
+    if (held < 0) continue;
+    for (let i = start; i < end; i++) rated[ratings.movie[i]!] = 1;
+    const unrated = pool.length - (end - start);
+    if (unrated >= negatives) {
+      users.push(u);
+      candidates.push(ratings.movie[held]!);
+      const picked = new Set<number>();
+      while (picked.size < negatives) {
+        const m = pool[rng.int(pool.length)]!;
+        if (!rated[m] && !picked.has(m)) {
+          picked.add(m);
+          candidates.push(m);
+        }
+      }
+    }
+    for (let i = start; i < end; i++) rated[ratings.movie[i]!] = 0;
+  }
+  return {
+    protocol: 'ncf-loo',
+    seed,
+    data: {
+      userCount,
+      itemCount,
+      train: train.sequences(),
+      trainRatings: train.ratings(),
+      trainTimes: train.times(),
+      catalogue,
+    },
+    users: Int32Array.from(users),
+    candidates: Int32Array.from(candidates),
+    candidatesPerUser: negatives + 1,
+  };
+}
+
+/**
+ * RecBole's split sizes for ratios [0.8, 0.1, 0.1]: validation and test get
+ * ⌊0.1·n⌋ each, or 1 when 0 < 0.1·n < 1 and training keeps more than one.
+ */
+export function recboleCounts(n: number): [number, number, number] {
+  const ratios = [0.8, 0.1, 0.1];
+  const cnt = ratios.map((r) => Math.floor(r * n));
+  cnt[0] = n - cnt[1]! - cnt[2]!;
+  for (let i = 1; i < ratios.length; i++) {
+    if (cnt[0]! <= 1) break;
+    const want = ratios[ratios.length - i]! * n;
+    if (want > 0 && want < 1) {
+      cnt[ratios.length - i]!++;
+      cnt[0]!--;
+    }
+  }
+  return [cnt[0]!, cnt[1]!, cnt[2]!];
+}
+
+/**
+ * A random per-user holdout: msr-100k (75/25 of every rating) or full-rank
+ * (ratings ≥ 3 stars, 8:1:1). Training items stay in time order.
+ */
+export function holdoutSplit(
+  ratings: RatingColumns,
+  protocol: 'msr-100k' | 'full-rank',
+  seed = 1,
+  opts: { itemCount?: number } = {},
+): HoldoutSplit {
+  const itemCount = itemCountOf(ratings, opts.itemCount);
+  const userCount = ratings.userOffsets.length - 1;
+  const minRating = protocol === 'full-rank' ? FULL_RANK_MIN_HALF_STARS : 0;
+  const rng = new Random(seed, protocol === 'full-rank' ? 0x52424c : 0x4d5352);
+  const train = new CsrBuilder(userCount);
+  const valid = new CsrBuilder(userCount);
+  const test = new CsrBuilder(userCount);
+  const kept = new Uint8Array(ratings.movie.length);
+  for (let u = 0; u < userCount; u++) {
+    const start = ratings.userOffsets[u]!;
+    const end = ratings.userOffsets[u + 1]!;
+    const idx: number[] = [];
+    for (let i = start; i < end; i++) if (ratings.rating[i]! >= minRating) idx.push(i);
+    rng.shuffle(idx);
+    const n = idx.length;
+    let nTrain: number;
+    let nValid: number;
+    if (protocol === 'msr-100k') {
+      nTrain = Math.round(0.75 * n);
+      nValid = 0;
+    } else {
+      [nTrain, nValid] = recboleCounts(n);
+    }
+    // part[i]: 1 train, 2 valid, 3 test, for rating indexes of this user.
+    const part = new Map<number, number>();
+    idx.forEach((i, j) => part.set(i, j < nTrain ? 1 : j < nTrain + nValid ? 2 : 3));
+    for (let i = start; i < end; i++) {
+      const p = part.get(i);
+      if (p === undefined) continue;
+      kept[i] = 1;
+      (p === 1 ? train : p === 2 ? valid : test).push(ratings, i);
+    }
+    train.endUser(u);
+    valid.endUser(u);
+    test.endUser(u);
+  }
+  const catalogue = new Uint8Array(itemCount);
+  for (let i = 0; i < kept.length; i++) if (kept[i]) catalogue[ratings.movie[i]!] = 1;
+  return {
+    protocol,
+    seed,
+    data: {
+      userCount,
+      itemCount,
+      train: train.sequences(),
+      trainRatings: train.ratings(),
+      trainTimes: train.times(),
+      catalogue,
+    },
+    valid: valid.sequences(),
+    test: test.sequences(),
+  };
+}
+
+export function makeSplit(
+  ratings: RatingColumns,
+  protocol: ProtocolName,
+  seed = 1,
+  opts: { itemCount?: number } = {},
+): RankingSplit {
+  return protocol === 'ncf-loo'
+    ? ncfLooSplit(ratings, seed, opts)
+    : holdoutSplit(ratings, protocol, seed, opts);
+}
+
+/**
+ * Scores items for a user: with `items`, fills `out[j]` for `items[j]`;
+ * with null, fills `out[m]` for every item index m (length itemCount).
+ */
+export type Scorer = (user: number, items: Int32Array | null, out: Float32Array) => void;
+
+export interface ProtocolMetrics {
+  /** ncf-loo: HR@k and NDCG@k; holdout: Hit@k, NDCG@k, Recall@k, Precision@k, MRR@k, coverage. */
+  [metric: string]: number;
+  users: number;
+  k: number;
+}
+
+export interface EvalOptions {
+  k?: number;
+  /** Called now and then with users done / total. */
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+  /** For full-rank: evaluate on the validation items instead of test. */
+  useValidation?: boolean;
+}
+
+/** Evaluates a scorer on a split with its protocol's metrics. */
+export function evaluateSplit(
+  split: RankingSplit,
+  score: Scorer,
+  opts: EvalOptions = {},
+): ProtocolMetrics {
+  return split.protocol === 'ncf-loo'
+    ? evaluateLoo(split, score, opts)
+    : evaluateHoldout(split, score, opts);
+}
+
+function evaluateLoo(split: LooSplit, score: Scorer, opts: EvalOptions): ProtocolMetrics {
+  const k = opts.k ?? 10;
+  const per = split.candidatesPerUser;
+  const out = new Float32Array(per);
+  let hr = 0;
+  let ndcg = 0;
+  const n = split.users.length;
+  for (let e = 0; e < n; e++) {
+    if (opts.signal?.aborted) throw opts.signal.reason;
+    score(split.users[e]!, split.candidates.subarray(e * per, (e + 1) * per), out);
+    const r = hitNdcgAtRank(rankOfTarget(out, 0), k);
+    hr += r.hit;
+    ndcg += r.ndcg;
+    if (opts.onProgress && (e & 255) === 255) opts.onProgress(e + 1, n);
+  }
+  opts.onProgress?.(n, n);
+  return { hr: n ? hr / n : 0, ndcg: n ? ndcg / n : 0, users: n, k };
+}
+
+function evaluateHoldout(split: HoldoutSplit, score: Scorer, opts: EvalOptions): ProtocolMetrics {
+  const k = opts.k ?? 10;
+  const { data } = split;
+  const target = opts.useValidation ? split.valid : split.test;
+  const out = new Float32Array(data.itemCount);
+  const relevant = new Uint8Array(data.itemCount);
+  const recommended = new Uint8Array(data.itemCount);
+  const sums = { recall: 0, precision: 0, ndcg: 0, hit: 0, mrr: 0 };
+  let n = 0;
+  const total = data.userCount;
+  const mask = (s: Sequences, u: number): void => {
+    for (let i = s.offsets[u]!, end = s.offsets[u + 1]!; i < end; i++) out[s.items[i]!] = NaN;
+  };
+  for (let u = 0; u < total; u++) {
+    if (opts.signal?.aborted) throw opts.signal.reason;
+    const from = target.offsets[u]!;
+    const to = target.offsets[u + 1]!;
+    if (from === to) continue;
+    score(u, null, out);
+    for (let m = 0; m < data.itemCount; m++) if (!data.catalogue[m]) out[m] = NaN;
+    mask(data.train, u);
+    // Test ranking leaves out the validation items too (RecBole's full sort).
+    if (!opts.useValidation) mask(split.valid, u);
+    for (let i = from; i < to; i++) relevant[target.items[i]!] = 1;
+    const ranked = topK(out, k);
+    const s = topKScores(ranked, (m) => relevant[m] === 1, to - from, k);
+    for (let i = from; i < to; i++) relevant[target.items[i]!] = 0;
+    for (let j = 0; j < ranked.length; j++) recommended[ranked[j]!] = 1;
+    sums.recall += s.recall;
+    sums.precision += s.precision;
+    sums.ndcg += s.ndcg;
+    sums.hit += s.hit;
+    sums.mrr += s.mrr;
+    n++;
+    if (opts.onProgress && (u & 255) === 255) opts.onProgress(u + 1, total);
+  }
+  opts.onProgress?.(total, total);
+  let catalogueSize = 0;
+  let covered = 0;
+  for (let m = 0; m < data.itemCount; m++) {
+    catalogueSize += data.catalogue[m]!;
+    covered += recommended[m]!;
+  }
+  const mean = (x: number): number => (n ? x / n : 0);
+  return {
+    recall: mean(sums.recall),
+    precision: mean(sums.precision),
+    ndcg: mean(sums.ndcg),
+    hit: mean(sums.hit),
+    mrr: mean(sums.mrr),
+    coverage: catalogueSize ? covered / catalogueSize : 0,
+    users: n,
+    k,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The one interface every model implements: fit on a split's training
+ * interactions with progress and a cancel signal, score (user, candidates),
+ * and save to / load from plain typed arrays (what IndexedDB stores and what
+ * serving reads back — the TF Serving role).
+ */
+import type { InteractionData } from '../eval/protocols.ts';
+
+export interface FitProgress {
+  stage: string;
+  done: number;
+  total: number;
+  /** Training loss of the last step or epoch, where the model has one. */
+  loss?: number;
+}
+
+export interface FitOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: FitProgress) => void;
+}
+
+/** A model as stored: its name, its settings and its learned arrays. */
+export interface SavedModel {
+  model: string;
+  config: Record<string, number | string | boolean>;
+  userCount: number;
+  itemCount: number;
+  arrays: Record<string, Float32Array | Int32Array>;
+}
+
+export interface Recommender {
+  /** Registry name, e.g. "itemknn". */
+  readonly model: string;
+  readonly config: Record<string, number | string | boolean>;
+  fit(data: InteractionData, opts?: FitOptions): Promise<void>;
+  /**
+   * With `items`, fills `out[j]` for `items[j]`; with null, fills `out[m]` for
+   * every item index m (`out.length` ≥ itemCount). Higher is better.
+   */
+  score(user: number, items: Int32Array | null, out: Float32Array): void;
+  save(): SavedModel;
+}
+
+/** Throws the signal's reason when it has been aborted. */
+export function checkAbort(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
+}
+
+/** Fills `out` from a full per-item score row for the requested items. */
+export function pick(row: Float32Array, items: Int32Array | null, out: Float32Array): void {
+  if (items === null) out.set(row.subarray(0, Math.min(row.length, out.length)));
+  else for (let j = 0; j < items.length; j++) out[j] = row[items[j]!]!;
+}
