@@ -3,8 +3,15 @@
  * side with a Python reference (numpy/scipy: TopPop, ItemKNN, PureSVD) fitted
  * on the identical split and scored by the same rules.
  *
- *   npm run bench:models [-- --seed 1] [-- --cases ncf-loo:ml-latest-small,msr-100k:ml-100k]
+ *   npm run bench:models [-- --only quality|speed] [-- --seed 1]
+ *                        [-- --cases ncf-loo:ml-latest-small,msr-100k:ml-100k]
  *                        [-- --models popularity,itemknn] [-- --ml1m <ml-1m.zip|dir>] [-- --skip-reference]
+ *
+ * quality: neural models train with their defaults on the tfjs wasm backend.
+ * speed: NeuMF training throughput (samples/s, one epoch of ml-latest-small's
+ * ncf-loo training set with 4 negatives per positive, batch 256) on the tfjs
+ * wasm and cpu backends, beside the same network in PyTorch on one CPU thread
+ * (bench/neumf_torch.py; Debian's python3-torch, installed here when missing).
  *
  * Cases (protocol:dataset): ncf-loo on ml-latest-small, msr-100k on ml-100k,
  * full-rank on ml-latest-small; with --ml1m, ncf-loo and full-rank on ml-1m.
@@ -17,6 +24,8 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import { nodeInput } from '../src/cli/node-input.ts';
 import { importMovieLens } from '../src/core/data/import.ts';
 import { generateDataset } from '../src/core/data/synthetic.ts';
@@ -42,6 +51,7 @@ const { values } = parseArgs({
     models: { type: 'string' },
     ml1m: { type: 'string' },
     'skip-reference': { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
 const seed = Number(values.seed);
@@ -123,19 +133,20 @@ const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 const rounded = (m: Record<string, number>): Record<string, number> =>
   Object.fromEntries(Object.entries(m).map(([k, v]) => [k, r4(v)]));
 
-async function main(): Promise<void> {
+async function quality(): Promise<void> {
   const cases = values.cases!.split(',').map((c) => c.split(':') as [ProtocolName, string]);
   if (values.ml1m) cases.push(['ncf-loo', 'ml-1m'], ['full-rank', 'ml-1m']);
   const chosen = values.models?.split(',');
   const models = MODELS.filter((m) => !chosen || chosen.includes(m.name));
   const hasReference = referenceAvailable();
+  await tf.setBackend('wasm');
   const cache = new Map<string, { ds: Dataset; label: string }>();
   for (const [protocol, name] of cases) {
     if (!cache.has(name)) cache.set(name, await loadDataset(name));
     const { ds, label } = cache.get(name)!;
     const split = makeSplit(ds.ratings, protocol, seed, { itemCount: ds.movies.length });
     for (const info of models) {
-      const model = info.create(info.defaults);
+      const model = await info.create(info.defaults);
       const rss0 = process.memoryUsage().rss;
       const t0 = performance.now();
       await model.fit(split.data);
@@ -146,7 +157,7 @@ async function main(): Promise<void> {
         suite: 'models-quality',
         name: info.name,
         dataset: label,
-        backend: 'js',
+        backend: info.neural ? `tfjs-${tf.getBackend()}` : 'js',
         metrics: {
           protocol,
           seed,
@@ -188,4 +199,124 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+function torchAvailable(): boolean {
+  const has = (): boolean => {
+    try {
+      execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (has()) return true;
+  try {
+    console.error('installing python3-torch (the reference) with apt-get…');
+    execSync('apt-get install -y -qq python3-torch', { stdio: 'ignore' });
+  } catch {
+    console.error('could not install python3-torch: the PyTorch row is skipped');
+  }
+  return has();
+}
+
+async function speed(): Promise<void> {
+  const { ds, label } = await loadDataset('ml-latest-small');
+  const split = makeSplit(ds.ratings, 'ncf-loo', seed, { itemCount: ds.movies.length });
+  const { data } = split;
+  const info = MODELS.find((m) => m.name === 'neumf')!;
+  const perSecond: Record<string, number> = {};
+  for (const backend of ['wasm', 'cpu']) {
+    await tf.setBackend(backend);
+    const model = (await info.create({ ...info.defaults, epochs: 1 })) as unknown as {
+      fit: (d: typeof data) => Promise<void>;
+      epochLog: { samples: number; seconds: number; loss: number }[];
+    };
+    await model.fit(data);
+    const h = model.epochLog[0]!;
+    perSecond[backend] = h.samples / h.seconds;
+    record({
+      suite: 'models-speed',
+      name: 'neumf-train-1-epoch',
+      dataset: label,
+      backend: `tfjs-${backend}`,
+      metrics: {
+        samples: h.samples,
+        batchSize: 256,
+        loss: r4(h.loss),
+        users: data.userCount,
+        items: data.itemCount,
+      },
+      seconds: r4(h.seconds),
+      samplesPerSecond: Math.round(h.samples / h.seconds),
+      peakMemoryMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    });
+  }
+  if (!torchAvailable()) return;
+  // The same stream for PyTorch: every training interaction and 4 random unseen items each, shuffled.
+  const { train } = data;
+  const n = train.items.length * 5;
+  const cols = new Int32Array(3 * n);
+  let rng = seed * 2654435761;
+  const next = (k: number): number => {
+    rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0;
+    return rng % k;
+  };
+  let s = 0;
+  for (let u = 0; u < data.userCount; u++) {
+    const seen = new Set(train.items.subarray(train.offsets[u]!, train.offsets[u + 1]!));
+    for (let i = train.offsets[u]!; i < train.offsets[u + 1]!; i++) {
+      cols[s] = u;
+      cols[n + s] = train.items[i]!;
+      cols[2 * n + s++] = 1;
+      for (let k = 0; k < 4; k++) {
+        let m = next(data.itemCount);
+        while (seen.has(m) || !data.catalogue[m]) m = next(data.itemCount);
+        cols[s] = u;
+        cols[n + s] = m;
+        cols[2 * n + s++] = 0;
+      }
+    }
+  }
+  for (let i = n - 1; i > 0; i--) {
+    const j = next(i + 1);
+    for (const c of [0, n, 2 * n]) [cols[c + i], cols[c + j]] = [cols[c + j]!, cols[c + i]!];
+  }
+  const path = join(tmp, 'samples.bin');
+  writeFileSync(path, cols);
+  const out = execFileSync(
+    PYTHON,
+    [
+      join(root, 'bench/neumf_torch.py'),
+      path,
+      String(data.userCount),
+      String(data.itemCount),
+      '256',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  ).toString();
+  const t = JSON.parse(out) as {
+    samples: number;
+    seconds: number;
+    samplesPerSecond: number;
+    meanLoss: number;
+    torch: string;
+  };
+  record({
+    suite: 'models-speed',
+    name: 'neumf-train-1-epoch',
+    dataset: label,
+    backend: `pytorch ${t.torch} (python3-torch), 1 thread`,
+    metrics: {
+      samples: t.samples,
+      batchSize: 256,
+      loss: r4(t.meanLoss),
+      wasmRatio: r4(perSecond.wasm! / t.samplesPerSecond),
+      cpuRatio: r4(perSecond.cpu! / t.samplesPerSecond),
+    },
+    seconds: r4(t.seconds),
+    samplesPerSecond: Math.round(t.samplesPerSecond),
+    peakMemoryMB: null,
+  });
+}
+
+if (values.only !== 'speed') await quality();
+if (values.only !== 'quality') await speed();

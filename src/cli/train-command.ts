@@ -10,6 +10,7 @@ export const TRAIN_OPTIONS = {
   model: { type: 'string' },
   protocol: { type: 'string' },
   set: { type: 'string', multiple: true },
+  backend: { type: 'string' },
 } as const;
 
 export interface TrainArgs {
@@ -17,6 +18,8 @@ export interface TrainArgs {
   protocol: ProtocolName;
   seed: number;
   config: Record<string, number>;
+  /** tfjs backend for neural models: wasm (default) or cpu. */
+  backend: 'wasm' | 'cpu';
 }
 
 /** Parses and checks the flags; returns a message saying what is wrong otherwise. */
@@ -26,6 +29,7 @@ export function trainArgsFrom(v: {
   seed?: string;
   epochs?: string;
   set?: string[];
+  backend?: string;
 }): TrainArgs | string {
   const info = modelInfo(v.model ?? '');
   if (!info)
@@ -48,7 +52,10 @@ export function trainArgsFrom(v: {
     config[key] = x;
   }
   if ('seed' in info.defaults && v.seed !== undefined) config.seed = seed;
-  return { model: info.name, protocol, seed, config };
+  const backend = v.backend ?? 'wasm';
+  if (backend !== 'wasm' && backend !== 'cpu')
+    return `--backend takes wasm or cpu in node; found "${backend}"`;
+  return { model: info.name, protocol, seed, config, backend };
 }
 
 export async function runTrain(
@@ -64,7 +71,9 @@ export async function runTrain(
     const t0 = performance.now();
     const split = makeSplit(ds.ratings, args.protocol, args.seed, { itemCount: ds.movies.length });
     const splitSeconds = (performance.now() - t0) / 1000;
-    const model = modelInfo(args.model)!.create(args.config);
+    const info = modelInfo(args.model)!;
+    if (info.neural) await useTfBackend(args.backend);
+    const model = await info.create(args.config);
     const t1 = performance.now();
     await model.fit(split.data, {
       onProgress: (p) => {
@@ -79,15 +88,26 @@ export async function runTrain(
     const metrics = evaluateSplit(split, (u, items, out) => model.score(u, items, out));
     const evalSeconds = (performance.now() - t2) / 1000;
     if (tty) process.stderr.write('\n');
-    const samples = split.data.train.items.length;
+    const interactions = split.data.train.items.length;
+    // Neural models see every interaction plus sampled negatives, epoch after epoch.
+    const samples = model.epochLog?.reduce((a, r) => a + r.samples, 0) ?? interactions;
     const out = {
       dataset: ds.name,
       model: args.model,
       protocol: args.protocol,
+      ...(info.neural && { backend: args.backend }),
       seed: args.seed,
       config: model.config,
       metrics,
-      trainInteractions: samples,
+      trainInteractions: interactions,
+      trainSamples: samples,
+      ...(model.epochLog && {
+        epochs: model.epochLog.map((r) => ({
+          ...r,
+          loss: round(r.loss),
+          seconds: round(r.seconds),
+        })),
+      }),
       seconds: round(splitSeconds + fitSeconds + evalSeconds),
       fitSeconds: round(fitSeconds),
       evalSeconds: round(evalSeconds),
@@ -104,7 +124,7 @@ export async function runTrain(
         [
           `${ds.name}: ${args.model} on ${args.protocol} (seed ${args.seed}; ${metrics.users} users)`,
           `  ${line}`,
-          `  fit ${fitSeconds.toFixed(2)} s over ${samples.toLocaleString('en')} interactions; evaluation ${evalSeconds.toFixed(2)} s`,
+          `  fit ${fitSeconds.toFixed(2)} s, ${samples.toLocaleString('en')} samples (${Math.round(samples / Math.max(fitSeconds, 1e-9)).toLocaleString('en')}/s) from ${interactions.toLocaleString('en')} interactions; evaluation ${evalSeconds.toFixed(2)} s`,
         ].join('\n') + '\n',
       );
     }
@@ -116,6 +136,15 @@ export async function runTrain(
     else process.stderr.write(`wren: ${err.message}\n`);
     return 1;
   }
+}
+
+/** Loads tfjs with the wasm backend registered and switches to `name`. */
+export async function useTfBackend(name: string): Promise<string> {
+  const tf = await import('@tensorflow/tfjs');
+  await import('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend(name)))
+    throw new WrenError('backend', `tfjs backend ${name} did not start.`);
+  return tf.getBackend();
 }
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;

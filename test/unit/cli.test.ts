@@ -158,6 +158,36 @@ describe('wren train', () => {
     }
   });
 
+  it('trains a neural model on the tfjs wasm backend and reports samples and epochs', async () => {
+    const { code, stdout } = await wren(
+      'train', '--data', join(dir, 'ml-gen'), '--model', 'gmf', '--epochs', '2', '--set', 'negatives=2', '--json',
+    ); // prettier-ignore
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as {
+      backend: string;
+      trainInteractions: number;
+      trainSamples: number;
+      epochs: { epoch: number; loss: number; samples: number }[];
+      metrics: Record<string, number>;
+    };
+    expect(out.backend).toBe('wasm');
+    expect(out.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(out.trainSamples).toBe(out.trainInteractions * 3 * 2);
+    expect(out.epochs[1]!.loss).toBeLessThan(out.epochs[0]!.loss);
+    expect(out.metrics.hr).toBeGreaterThanOrEqual(0);
+    const bad = await wren(
+      'train',
+      '--data',
+      join(dir, 'ml-gen'),
+      '--model',
+      'gmf',
+      '--backend',
+      'webgl',
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--backend takes wasm or cpu/);
+  });
+
   it('rejects an unknown model, protocol or setting with the reason', async () => {
     const model = await wren('train', '--data', '/nonexistent', '--model', 'bert');
     expect(model.code).toBe(2);

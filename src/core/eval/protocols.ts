@@ -162,6 +162,75 @@ export function ncfLooSplit(
 }
 
 /**
+ * A validation split carved from training data alone (for early stopping and
+ * tuning, never touching the test items): each user's latest training
+ * interaction is held out with `negatives` sampled items the user has no
+ * training interaction with, as ncf-loo does.
+ */
+export function validationLoo(data: InteractionData, seed = 1, negatives = 99): LooSplit {
+  const { userCount, itemCount, catalogue } = data;
+  const pool = Int32Array.from(Array.from(catalogue.keys()).filter((m) => catalogue[m]));
+  const train = data.train;
+  const offsets = new Int32Array(userCount + 1);
+  const items: number[] = [];
+  const ratingsOut: number[] = [];
+  const timesOut: number[] = [];
+  const users: number[] = [];
+  const candidates: number[] = [];
+  const rng = new Random(seed, 0x56414c); // "VAL"
+  const mark = new Uint8Array(itemCount);
+  for (let u = 0; u < userCount; u++) {
+    const from = train.offsets[u]!;
+    const to = train.offsets[u + 1]!;
+    const held = to - from >= 2 ? to - 1 : -1;
+    for (let i = from; i < to; i++) {
+      if (i === held) continue;
+      items.push(train.items[i]!);
+      ratingsOut.push(data.trainRatings[i]!);
+      timesOut.push(data.trainTimes[i]!);
+    }
+    offsets[u + 1] = items.length;
+    if (held < 0) continue;
+    for (let i = from; i < to; i++) mark[train.items[i]!] = 1;
+    let distinct = 0;
+    for (let i = from; i < to; i++) {
+      if (mark[train.items[i]!] === 1) {
+        mark[train.items[i]!] = 2;
+        distinct++;
+      }
+    }
+    if (pool.length - distinct >= negatives) {
+      users.push(u);
+      candidates.push(train.items[held]!);
+      const picked = new Set<number>();
+      while (picked.size < negatives) {
+        const m = pool[rng.int(pool.length)]!;
+        if (!mark[m] && !picked.has(m)) {
+          picked.add(m);
+          candidates.push(m);
+        }
+      }
+    }
+    for (let i = from; i < to; i++) mark[train.items[i]!] = 0;
+  }
+  return {
+    protocol: 'ncf-loo',
+    seed,
+    data: {
+      userCount,
+      itemCount,
+      train: { offsets, items: Int32Array.from(items) },
+      trainRatings: Uint8Array.from(ratingsOut),
+      trainTimes: Uint32Array.from(timesOut),
+      catalogue,
+    },
+    users: Int32Array.from(users),
+    candidates: Int32Array.from(candidates),
+    candidatesPerUser: negatives + 1,
+  };
+}
+
+/**
  * RecBole's split sizes for ratios [0.8, 0.1, 0.1]: validation and test get
  * ⌊0.1·n⌋ each, or 1 when 0 < 0.1·n < 1 and training keeps more than one.
  */

@@ -1,5 +1,6 @@
 /** The model registry: names, short explanations, construction and loading. */
 import { ItemKnn } from './item-knn.ts';
+import { NCF_DEFAULTS } from './neural-cf-config.ts';
 import { Popularity } from './popularity.ts';
 import { PureSvd } from './pure-svd.ts';
 import type { Recommender, SavedModel } from './types.ts';
@@ -14,8 +15,23 @@ export interface ModelInfo {
   paper: string;
   /** Numeric settings and their defaults. */
   defaults: Record<string, number>;
-  create(config: Record<string, number>): Recommender;
-  load(saved: SavedModel): Recommender;
+  /** Uses tfjs (loaded on demand, so pages that only list models stay light). */
+  neural: boolean;
+  create(config: Record<string, number>): Promise<Recommender>;
+  load(saved: SavedModel): Promise<Recommender>;
+}
+
+function ncf(name: 'gmf' | 'mlp' | 'neumf', title: string, about: string): ModelInfo {
+  return {
+    name,
+    title,
+    about,
+    paper: 'He et al., Neural Collaborative Filtering, WWW 2017',
+    defaults: NCF_DEFAULTS,
+    neural: true,
+    create: async (c) => new (await import('./neural-cf.ts')).NeuralCf(name, c),
+    load: async (s) => (await import('./neural-cf.ts')).NeuralCf.load(s),
+  };
 }
 
 export const MODELS: readonly ModelInfo[] = [
@@ -26,8 +42,9 @@ export const MODELS: readonly ModelInfo[] = [
       'Recommends the movies with the most training interactions to everyone. Not personal, and a surprisingly hard floor.',
     paper: 'Cremonesi, Koren & Turrin, RecSys 2010',
     defaults: {},
-    create: () => new Popularity(),
-    load: (s) => Popularity.load(s),
+    neural: false,
+    create: async () => new Popularity(),
+    load: async (s) => Popularity.load(s),
   },
   {
     name: 'itemknn',
@@ -36,8 +53,9 @@ export const MODELS: readonly ModelInfo[] = [
       'Item-based collaborative filtering: movies are similar when the same users rated them (cosine over user columns); a movie scores by its similarity to what the user already rated, over its k nearest neighbours.',
     paper: 'Sarwar et al., WWW 2001; Dacrema et al., RecSys 2019',
     defaults: { neighbours: 100, shrink: 0 },
-    create: (c) => new ItemKnn(c),
-    load: (s) => ItemKnn.load(s),
+    neural: false,
+    create: async (c) => new ItemKnn(c),
+    load: async (s) => ItemKnn.load(s),
   },
   {
     name: 'puresvd',
@@ -46,16 +64,32 @@ export const MODELS: readonly ModelInfo[] = [
       'Matrix factorization by a truncated SVD of the user × movie interaction matrix; a user scores movies by projecting their history onto the top singular vectors and back.',
     paper: 'Cremonesi, Koren & Turrin, RecSys 2010',
     defaults: { factors: 20, iterations: 12, oversample: 20, seed: 1 },
-    create: (c) => new PureSvd(c),
-    load: (s) => PureSvd.load(s),
+    neural: false,
+    create: async (c) => new PureSvd(c),
+    load: async (s) => PureSvd.load(s),
   },
+  ncf(
+    'gmf',
+    'GMF',
+    'Generalized matrix factorization: user and movie factors multiplied element-wise and weighted by one output layer, trained on interactions with sampled negatives.',
+  ),
+  ncf(
+    'mlp',
+    'NCF MLP',
+    'A multi-layer perceptron over the concatenated user and movie embeddings (a tower halving in width: 64 → 32 → 16 → 8), trained on interactions with sampled negatives.',
+  ),
+  ncf(
+    'neumf',
+    'NeuMF',
+    'GMF and the MLP tower side by side, joined in one output layer: the model of the Neural Collaborative Filtering paper.',
+  ),
 ];
 
 export function modelInfo(name: string): ModelInfo | undefined {
   return MODELS.find((m) => m.name === name);
 }
 
-export function loadModel(saved: SavedModel): Recommender {
+export async function loadModel(saved: SavedModel): Promise<Recommender> {
   const info = modelInfo(saved.model);
   if (!info) throw new Error(`unknown model "${saved.model}"`);
   return info.load(saved);

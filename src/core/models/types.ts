@@ -14,9 +14,20 @@ export interface FitProgress {
   loss?: number;
 }
 
+export interface EpochLogEntry {
+  epoch: number;
+  loss: number;
+  seconds: number;
+  samples: number;
+  valHr?: number;
+  valNdcg?: number;
+}
+
 export interface FitOptions {
   signal?: AbortSignal;
   onProgress?: (p: FitProgress) => void;
+  /** After each epoch of a model trained by epochs, with its validation metrics where it has them. */
+  onEpoch?: (r: EpochLogEntry) => void;
 }
 
 /** A model as stored: its name, its settings and its learned arrays. */
@@ -39,6 +50,10 @@ export interface Recommender {
    */
   score(user: number, items: Int32Array | null, out: Float32Array): void;
   save(): SavedModel;
+  /** Per-epoch training reports, for models trained by epochs. */
+  readonly epochLog?: readonly EpochLogEntry[];
+  /** Frees tfjs memory, where the model holds any. */
+  dispose?(): void;
 }
 
 /** Throws the signal's reason when it has been aborted. */

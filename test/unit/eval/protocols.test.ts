@@ -5,6 +5,7 @@ import {
   holdoutSplit,
   ncfLooSplit,
   recboleCounts,
+  validationLoo,
   type HoldoutSplit,
 } from '../../../src/core/eval/protocols.ts';
 import { columns, type Row } from '../features/helpers.ts';
@@ -76,6 +77,35 @@ describe('ncf-loo split', () => {
     expect(oracle.ndcg).toBe(1);
     const flat = evaluateSplit(split, (_u, _i, out) => out.fill(0.5));
     expect(flat.hr).toBe(0);
+  });
+});
+
+describe('validation split', () => {
+  it('holds out each user’s latest training item, never a test item, with unseen negatives', () => {
+    const s = holdoutSplit(ds.ratings, 'full-rank', 1, { itemCount: ds.movies.length });
+    const v = validationLoo(s.data, 1, 20);
+    const { train } = s.data;
+    let evaluated = 0;
+    for (let u = 0; u < 150; u++) {
+      const items = [...train.items.subarray(train.offsets[u]!, train.offsets[u + 1]!)];
+      const kept = [
+        ...v.data.train.items.subarray(v.data.train.offsets[u]!, v.data.train.offsets[u + 1]!),
+      ];
+      if (items.length < 2) {
+        expect(kept).toEqual(items);
+        continue;
+      }
+      expect(kept).toEqual(items.slice(0, -1));
+      const e = [...v.users].indexOf(u);
+      expect(e).toBeGreaterThanOrEqual(0);
+      evaluated++;
+      const cands = [...v.candidates.subarray(e * 21, (e + 1) * 21)];
+      expect(cands[0]).toBe(items.at(-1));
+      for (const m of cands.slice(1)) expect(items.includes(m)).toBe(false);
+      const test = new Set(s.test.items.subarray(s.test.offsets[u]!, s.test.offsets[u + 1]!));
+      expect(test.has(cands[0]!)).toBe(false);
+    }
+    expect(evaluated).toBeGreaterThan(100);
   });
 });
 

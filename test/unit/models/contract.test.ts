@@ -5,7 +5,9 @@
  * survives save → load with identical scores, reports progress, and stops on
  * an aborted signal.
  */
-import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../../src/core/data/synthetic.ts';
 import { evaluateSplit, ncfLooSplit } from '../../../src/core/eval/protocols.ts';
 import { loadModel, MODELS } from '../../../src/core/models/index.ts';
@@ -21,10 +23,24 @@ const split = ncfLooSplit(ds.ratings, 1, { itemCount: ds.movies.length });
 const itemCount = ds.movies.length;
 
 const results = new Map<string, number>();
+/** Fewer epochs for the neural models, so the suite stays quick; the bench trains them fully. */
+const QUICK: Record<string, Record<string, number>> = {
+  gmf: { epochs: 2 },
+  mlp: { epochs: 2 },
+  neumf: { epochs: 2 },
+};
+const configOf = (name: string, defaults: Record<string, number>): Record<string, number> => ({
+  ...defaults,
+  ...QUICK[name],
+});
+
+beforeAll(async () => {
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
 
 describe.each(MODELS.map((m) => [m.name, m] as const))('%s', (name, info) => {
   it('fits, reports progress, and scores candidates as it scores the catalogue', async () => {
-    const model = info.create(info.defaults);
+    const model = await info.create(configOf(name, info.defaults));
     const seen: number[] = [];
     await model.fit(split.data, { onProgress: (p) => seen.push(p.done / Math.max(1, p.total)) });
     if (name !== 'popularity') expect(seen.at(-1)).toBe(1);
@@ -41,13 +57,13 @@ describe.each(MODELS.map((m) => [m.name, m] as const))('%s', (name, info) => {
     results.set(name, m.hr!);
     // 100 candidates: a random ranking hits the top 10 one time in ten.
     expect(m.hr).toBeGreaterThan(0.2);
-    const copy = loadModel(structuredClone(model.save()));
+    const copy = await loadModel(structuredClone(model.save()));
     const again = evaluateSplit(split, (u, items, out) => copy.score(u, items, out));
     expect(again).toEqual(m);
   });
 
   it('stops when its signal is aborted', async () => {
-    const model = info.create(info.defaults);
+    const model = await info.create(configOf(name, info.defaults));
     const ctrl = new AbortController();
     ctrl.abort(new Error('stop'));
     if (name === 'popularity') return; // fits in one pass with nothing to cancel
