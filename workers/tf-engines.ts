@@ -21,7 +21,7 @@ setWasmPaths({
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 
 /** True when the GPU behind WebGPU/WebGL is a software fallback (SwiftShader): a CPU in disguise. */
-async function softwareGpu(backend: 'webgpu' | 'webgl'): Promise<boolean> {
+export async function softwareGpu(backend: 'webgpu' | 'webgl'): Promise<boolean> {
   if (backend === 'webgpu') {
     const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
     const adapter = (await gpu?.requestAdapter()) as

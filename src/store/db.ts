@@ -3,6 +3,8 @@
  * Schema versions are never edited once released: add version(n + 1) with an
  * upgrade function and a migration test.
  */
+import type { ProtocolName } from '../core/eval/protocols.ts';
+import type { EpochLogEntry, SavedModel } from '../core/models/types.ts';
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { DatasetFormat, Movie, SkipReport } from '../core/data/types.ts';
 import type { HomeLists } from '../core/data/home.ts';
@@ -136,6 +138,35 @@ export interface FeatureChunkRow extends UserFeatureColumns {
   chunk: number;
 }
 
+/** A trained ranking model: what it is, how it was trained, how it scored. */
+export interface ModelRow {
+  id: string;
+  datasetId: string;
+  /** Registry name: popularity, itemknn, puresvd, gmf, mlp, neumf… */
+  model: string;
+  title: string;
+  protocol: ProtocolName;
+  seed: number;
+  config: Record<string, number | string | boolean>;
+  /** The protocol's metrics on its test items. */
+  metrics: Record<string, number>;
+  /** Per-epoch loss and validation metrics, for models trained by epochs. */
+  epochLog: EpochLogEntry[];
+  /** Which backend trained it: 'js' or 'tfjs-<backend>'. */
+  backend: string;
+  createdAt: number;
+  fitSeconds: number;
+  evalSeconds: number;
+  samplesPerSecond: number;
+}
+
+/** A trained model's arrays, as `Recommender.save()` gives them. */
+export interface ModelDataRow {
+  id: string;
+  datasetId: string;
+  saved: SavedModel;
+}
+
 export interface KvRow {
   key: string;
   value: unknown;
@@ -153,6 +184,8 @@ export class WrenDb extends Dexie {
   embeddingData!: EntityTable<EmbeddingDataRow, 'id'>;
   featureSets!: EntityTable<FeatureSetRow, 'datasetId'>;
   featureChunks!: Table<FeatureChunkRow, [string, number]>;
+  models!: EntityTable<ModelRow, 'id'>;
+  modelData!: EntityTable<ModelDataRow, 'id'>;
 
   constructor(name = 'wren') {
     super(name);
@@ -172,6 +205,11 @@ export class WrenDb extends Dexie {
       featureSets: 'datasetId',
       featureChunks: '[datasetId+chunk]',
     });
+    // Version 3 (issue 4): trained ranking models. New tables only.
+    this.version(3).stores({
+      models: 'id, datasetId, createdAt',
+      modelData: 'id, datasetId',
+    });
   }
 }
 
@@ -189,5 +227,7 @@ export function datasetTables(db: WrenDb): Table[] {
     db.featureChunks,
     db.embeddings,
     db.embeddingData,
+    db.models,
+    db.modelData,
   ];
 }

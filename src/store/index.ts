@@ -5,3 +5,4 @@ export * from './read.ts';
 export * from './write.ts';
 export * from './storage.ts';
 export * from './embeddings.ts';
+export * from './models.ts';

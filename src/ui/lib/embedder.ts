@@ -6,65 +6,24 @@
 import * as Comlink from 'comlink';
 import type { Progress } from '../../core/data/types.ts';
 import type { EngineMeasure } from '../../core/embeddings/engines.ts';
-import { WrenError } from '../../core/errors.ts';
 import type { EmbeddingRow, FeatureSetRow } from '../../store/db.ts';
 import type {
   EmbedRequest,
   EmbedWorkerApi,
   EmbedWorkerProgress,
-  Outcome,
 } from '../../../workers/embed-protocol.ts';
+import { workerClient, type Job } from './worker-client.ts';
 
-export interface Job<T> {
-  done: Promise<T>;
-  cancel(): void;
-}
+export type { Job } from './worker-client.ts';
 
-let worker: Worker | null = null;
-let api: Comlink.Remote<EmbedWorkerApi> | null = null;
-
-function remote(): Comlink.Remote<EmbedWorkerApi> {
-  if (!api) {
-    worker = new Worker(new URL('../../../workers/embed.worker.ts', import.meta.url), {
+const client = workerClient<EmbedWorkerApi>(
+  () =>
+    new Worker(new URL('../../../workers/embed.worker.ts', import.meta.url), {
       type: 'module',
       name: 'wren-embed',
-    });
-    api = Comlink.wrap<EmbedWorkerApi>(worker);
-  }
-  return api;
-}
-
-function restart(): void {
-  worker?.terminate();
-  worker = null;
-  api = null;
-}
-
-function unwrap<T>(p: Promise<Outcome<T>>): Promise<T> {
-  return p.then((out) => {
-    if (out.ok) return out.value;
-    throw WrenError.fromData(out.error);
-  });
-}
-
-function job<T>(run: (a: Comlink.Remote<EmbedWorkerApi>) => Promise<Outcome<T>>): Job<T> {
-  const a = remote();
-  let rejectCancel: (e: WrenError) => void = () => undefined;
-  const cancelled = new Promise<never>((_, reject) => (rejectCancel = reject));
-  let settled = false;
-  const done = Promise.race([unwrap(run(a)), cancelled]).finally(() => (settled = true));
-  return {
-    done,
-    cancel() {
-      void a.cancel();
-      setTimeout(() => {
-        if (settled) return;
-        restart();
-        rejectCancel(new WrenError('cancelled', 'Cancelled.'));
-      }, 3000);
-    },
-  };
-}
+    }),
+);
+const job = client.job.bind(client);
 
 /** Trains an embedding; resolves to its stored description. */
 export function startTraining(
@@ -89,5 +48,5 @@ export function probeEngines(datasetId: string): Job<EngineMeasure[]> {
 
 /** The trainer engine names the worker can run, in probe order. */
 export function listEngines(): Promise<string[]> {
-  return remote().engines();
+  return client.remote().engines();
 }

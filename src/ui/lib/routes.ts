@@ -1,6 +1,6 @@
 /**
  * Hash routes: `#/`, `#/genre/:name?sort=`, `#/movie/:index`, `#/search?q=`,
- * `#/data`, `#/lab`. Pure parsing and formatting (the reactive part is router.svelte.ts).
+ * `#/data`, `#/lab`, `#/models`. Pure parsing and formatting (the reactive part is router.svelte.ts).
  */
 
 export type GenreSort = 'count' | 'rating' | 'year' | 'title';
@@ -15,6 +15,7 @@ export type Route =
   | { name: 'search'; q: string }
   | { name: 'data' }
   | { name: 'lab' }
+  | { name: 'models' }
   | { name: 'not-found'; path: string };
 
 /** Parses `location.hash` (with or without the leading '#'). */
@@ -28,6 +29,7 @@ export function parseHash(hash: string): Route {
   if (parts.length === 0) return { name: 'home' };
   if (head === 'data' && parts.length === 1) return { name: 'data' };
   if (head === 'lab' && parts.length === 1) return { name: 'lab' };
+  if (head === 'models' && parts.length === 1) return { name: 'models' };
   if (head === 'search' && parts.length === 1) return { name: 'search', q: params.get('q') ?? '' };
   if (head === 'genre') {
     const genre = parts.length > 1 ? safeDecode(parts.slice(1).join('/')) : ALL_GENRES;
@@ -50,6 +52,8 @@ export function routeHref(route: Route): string {
       return '#/data';
     case 'lab':
       return '#/lab';
+    case 'models':
+      return '#/models';
     case 'search':
       return route.q ? `#/search?q=${encodeURIComponent(route.q)}` : '#/search';
     case 'movie':

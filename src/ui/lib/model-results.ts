@@ -1,0 +1,89 @@
+/** Pure helpers for the models page: which metrics a protocol reports, ranking rows, chart bars. */
+import type { ProtocolName } from '../../core/eval/protocols.ts';
+import type { ModelRow } from '../../store/db.ts';
+
+export interface MetricColumn {
+  key: string;
+  label: string;
+}
+
+export const PROTOCOL_INFO: Record<ProtocolName, { title: string; about: string }> = {
+  'ncf-loo': {
+    title: 'ncf-loo (leave one out, 100 candidates)',
+    about:
+      'Each user’s latest rating is held out and ranked among 99 movies they never rated (He et al. 2017). HR@10: how often it lands in the top 10.',
+  },
+  'msr-100k': {
+    title: 'msr-100k (75/25 random split)',
+    about:
+      'Each user’s ratings split 75/25 at random; the top 10 of every unseen movie is compared with the held-out ones (Microsoft Recommenders’ table).',
+  },
+  'full-rank': {
+    title: 'full-rank (RecBole, 8:1:1)',
+    about:
+      'Ratings of 3 stars or more, split 8:1:1 per user at random; every movie the user has not trained on is ranked (RecBole’s ml-1m benchmark).',
+  },
+};
+
+export function metricColumns(protocol: ProtocolName): MetricColumn[] {
+  if (protocol === 'ncf-loo')
+    return [
+      { key: 'hr', label: 'HR@10' },
+      { key: 'ndcg', label: 'NDCG@10' },
+    ];
+  if (protocol === 'msr-100k')
+    return [
+      { key: 'ndcg', label: 'nDCG@10' },
+      { key: 'precision', label: 'P@10' },
+      { key: 'recall', label: 'R@10' },
+    ];
+  return [
+    { key: 'recall', label: 'Recall@10' },
+    { key: 'ndcg', label: 'NDCG@10' },
+    { key: 'hit', label: 'Hit@10' },
+    { key: 'mrr', label: 'MRR@10' },
+    { key: 'coverage', label: 'Coverage' },
+  ];
+}
+
+/** The metric a protocol's table is sorted by and its chart shows. */
+export function mainMetric(protocol: ProtocolName): MetricColumn {
+  return metricColumns(protocol)[0]!;
+}
+
+export interface ProtocolTable {
+  protocol: ProtocolName;
+  columns: MetricColumn[];
+  /** Best first by the main metric; `best` marks the top value of each column. */
+  rows: ModelRow[];
+  best: Record<string, number>;
+}
+
+/** Stored models grouped by protocol (in ncf-loo, msr-100k, full-rank order), best first. */
+export function protocolTables(rows: readonly ModelRow[]): ProtocolTable[] {
+  const order: ProtocolName[] = ['ncf-loo', 'msr-100k', 'full-rank'];
+  return order
+    .map((protocol) => {
+      const columns = metricColumns(protocol);
+      const main = mainMetric(protocol).key;
+      const mine = rows
+        .filter((r) => r.protocol === protocol)
+        .sort(
+          (a, b) => (b.metrics[main] ?? 0) - (a.metrics[main] ?? 0) || a.createdAt - b.createdAt,
+        );
+      const best: Record<string, number> = {};
+      for (const c of columns)
+        best[c.key] = Math.max(...mine.map((r) => r.metrics[c.key] ?? -Infinity));
+      return { protocol, columns, rows: mine, best };
+    })
+    .filter((t) => t.rows.length > 0);
+}
+
+/** A short label for a stored model: "NeuMF · seed 1 · 12 epochs". */
+export function modelLabel(r: ModelRow): string {
+  const parts = [r.title];
+  if (r.seed !== 1) parts.push(`seed ${r.seed}`);
+  if (r.epochLog.length)
+    parts.push(`${r.epochLog.length} epoch${r.epochLog.length === 1 ? '' : 's'}`);
+  return parts.join(' · ');
+}

@@ -1,0 +1,105 @@
+/**
+ * The models page in a real browser: train classic baselines and a neural
+ * model on ml-latest-small in the app's worker, compare them on one table,
+ * still there after a reload; cancel keeps what was finished; the backend
+ * probe measures what this browser offers.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launch, serve, SHOTS, type Browser, type Server } from './harness.ts';
+import { smallArchive, type Archive } from './fixtures.ts';
+
+let server: Server;
+let browser: Browser;
+let page: Page;
+let small: Archive;
+
+beforeAll(async () => {
+  small = await smallArchive();
+  server = await serve();
+  browser = await launch();
+  page = browser.page;
+  await page.goto(server.url);
+  await page.getByTestId('import-file').first().setInputFiles(small.path);
+  await page.getByTestId('dataset-name').waitFor({ timeout: 60_000 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+async function choose(names: string[]): Promise<void> {
+  for (const name of ['popularity', 'itemknn', 'puresvd', 'gmf', 'mlp', 'neumf']) {
+    await page.getByTestId(`model-${name}`).setChecked(names.includes(name));
+  }
+}
+
+describe('models page', () => {
+  it('trains baselines and GMF in the worker and compares them on one table', async () => {
+    await page.goto(`${server.url}#/models`);
+    await page.getByTestId('models-empty').waitFor();
+    await choose(['popularity', 'itemknn', 'gmf']);
+    await page.getByTestId('models-epochs').fill('2');
+    await page.getByTestId('models-backend').selectOption('wasm');
+    await page.getByTestId('models-train').click();
+    await page.getByTestId('models-progress').waitFor();
+    await page.getByTestId('models-done').waitFor({ timeout: 240_000 });
+    const rows = page.getByTestId('model-row');
+    expect(await rows.count()).toBe(3);
+    const text = (await page.getByTestId('models-table-ncf-loo').textContent()) ?? '';
+    expect(text).toMatch(/Popularity/);
+    expect(text).toMatch(/ItemKNN/);
+    expect(text).toMatch(/GMF/);
+    expect(text).toMatch(/tfjs-wasm/);
+    // HR@10 values: numbers in [0, 1] with four decimals.
+    expect(text).toMatch(/0\.\d{4}/);
+    if (small.genuine) {
+      // ItemKNN ranks above popularity on ml-latest-small (0.71 against 0.60 HR@10).
+      const order = (await rows.allTextContents()).map((t) => t.trim());
+      expect(order.findIndex((t) => t.startsWith('ItemKNN'))).toBeLessThan(
+        order.findIndex((t) => t.startsWith('Popularity')),
+      );
+    }
+    await page.screenshot({ path: join(SHOTS, 'models.png'), fullPage: true });
+    await page.reload();
+    await page.getByTestId('models-table-ncf-loo').waitFor({ timeout: 30_000 });
+    expect(await rows.count()).toBe(3);
+  });
+
+  it('shows live curves while a neural model trains, and cancel keeps the finished models', async () => {
+    await page.goto(`${server.url}#/models`);
+    await choose(['popularity', 'neumf']);
+    await page.getByTestId('models-epochs').fill('50');
+    await page.getByTestId('models-train').click();
+    // Popularity is stored first; NeuMF then reports epochs (loss and validation curves).
+    await page.getByText('Validation NDCG@10 after each epoch').waitFor({ timeout: 240_000 });
+    await page.screenshot({ path: join(SHOTS, 'models-training.png'), fullPage: true });
+    await page.getByTestId('models-cancel').click();
+    await page.getByTestId('models-cancelled').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('models-cancelled').textContent()).toMatch(/1 model stored/);
+    expect(await page.getByTestId('model-row').count()).toBe(4);
+  });
+
+  it('measures the tfjs backends this browser offers', async () => {
+    await page.getByTestId('models-probe').click();
+    const table = page.getByTestId('models-probe-table');
+    await table.waitFor({ timeout: 120_000 });
+    const text = (await table.textContent()) ?? '';
+    expect(text).toMatch(/wasm\s*[\d,]+/);
+    expect(text).toMatch(/cpu/);
+  });
+
+  it('works on a phone-sized screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}#/models`);
+    await page.getByTestId('models-table-ncf-loo').waitFor();
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(SHOTS, 'phone-models.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+});

@@ -1,0 +1,48 @@
+/** The typed protocol between the UI and the models worker. */
+import type { ProtocolName } from '../src/core/eval/protocols.ts';
+import type { ModelRow } from '../src/store/db.ts';
+import type { Outcome } from './embed-protocol.ts';
+
+export type { Outcome } from './embed-protocol.ts';
+
+export interface ModelsRequest {
+  datasetId: string;
+  protocol: ProtocolName;
+  seed: number;
+  /** Trained in this order, each saved as soon as it is evaluated. */
+  models: { name: string; config: Record<string, number> }[];
+  /** 'auto' = the fastest tfjs backend by a measured probe (software GPUs skipped); or a backend name. */
+  backend: string;
+}
+
+export interface ModelsProgress {
+  /** Index of the model in the request, and how many there are. */
+  index: number;
+  count: number;
+  model: string;
+  stage: string;
+  done: number;
+  total: number;
+  loss?: number;
+  /** Set once per finished epoch of a neural model. */
+  epoch?: { epoch: number; loss: number; valHr?: number; valNdcg?: number };
+  /** The tfjs backend in use, once chosen. */
+  backend?: string;
+  /** A model finished and was stored. */
+  saved?: ModelRow;
+}
+
+export interface BackendMeasure {
+  backend: string;
+  /** NeuMF training samples per second; null when the backend did not start. */
+  samplesPerSecond: number | null;
+  /** A software GPU (SwiftShader): skipped by 'auto'. */
+  software: boolean;
+}
+
+export interface ModelsWorkerApi {
+  /** Measures every tfjs backend (NeuMF training steps), fastest first. */
+  probe(): Promise<Outcome<BackendMeasure[]>>;
+  train(req: ModelsRequest, onProgress: (p: ModelsProgress) => void): Promise<Outcome<ModelRow[]>>;
+  cancel(): void;
+}

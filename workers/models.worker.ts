@@ -1,0 +1,158 @@
+/// <reference lib="webworker" />
+/**
+ * Models worker: glue between core (protocol splits, models, evaluation) and
+ * the store. Trains a queue of models on one split, saving each as soon as it
+ * is evaluated, so a cancel keeps every model finished before it. The tfjs
+ * backend for the neural models is picked by a measured probe (once per
+ * session) or forced by the request.
+ */
+import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs';
+import { WrenError } from '../src/core/errors.ts';
+import { evaluateSplit, makeSplit } from '../src/core/eval/protocols.ts';
+import { modelInfo } from '../src/core/models/index.ts';
+import { NeuralCf } from '../src/core/models/neural-cf.ts';
+import { WrenDb, readRatings, saveModel } from '../src/store/index.ts';
+import type { BackendMeasure, ModelsWorkerApi, Outcome } from './models-protocol.ts';
+import { softwareGpu } from './tf-engines.ts';
+
+const db = new WrenDb();
+let controller: AbortController | null = null;
+let measured: BackendMeasure[] | null = null;
+const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+
+async function guarded<T>(run: (signal: AbortSignal) => Promise<T>): Promise<Outcome<T>> {
+  controller = new AbortController();
+  try {
+    return { ok: true, value: await run(controller.signal) };
+  } catch (e) {
+    return { ok: false, error: WrenError.from(e).toData() };
+  } finally {
+    controller = null;
+  }
+}
+
+async function activate(backend: string): Promise<boolean> {
+  try {
+    return (await tf.setBackend(backend)) && tf.getBackend() === backend;
+  } catch {
+    return false;
+  }
+}
+
+async function probeAll(): Promise<BackendMeasure[]> {
+  const out: BackendMeasure[] = [];
+  for (const backend of BACKENDS) {
+    const software =
+      backend === 'webgpu' || backend === 'webgl'
+        ? await softwareGpu(backend).catch(() => true)
+        : false;
+    let speed: number | null = null;
+    if (await activate(backend)) {
+      try {
+        speed = NeuralCf.measureSpeed(backend === 'cpu' ? 800 : 1500);
+      } catch {
+        speed = null;
+      }
+    }
+    out.push({ backend, samplesPerSecond: speed, software });
+  }
+  return out.sort((a, b) => (b.samplesPerSecond ?? -1) - (a.samplesPerSecond ?? -1));
+}
+
+const api: ModelsWorkerApi = {
+  probe() {
+    return guarded(async () => (measured = await probeAll()));
+  },
+
+  train(req, onProgress) {
+    return guarded(async (signal) => {
+      const ds = await db.datasets.get(req.datasetId);
+      if (!ds || ds.status !== 'ready')
+        throw new WrenError('not-found', 'That dataset is not here any more.');
+      const infos = req.models.map((m) => {
+        const info = modelInfo(m.name);
+        if (!info) throw new WrenError('invalid-settings', `Unknown model "${m.name}".`);
+        return { info, config: { ...info.defaults, ...m.config } };
+      });
+      const count = infos.length;
+      let backend = 'js';
+      if (infos.some((m) => m.info.neural)) {
+        if (req.backend === 'auto') {
+          onProgress({
+            index: 0,
+            count,
+            model: infos[0]!.info.name,
+            stage: 'probe',
+            done: 0,
+            total: 1,
+          });
+          measured ??= await probeAll();
+          const best = measured.find((m) => m.samplesPerSecond !== null && !m.software);
+          backend = best?.backend ?? 'cpu';
+        } else backend = req.backend;
+        if (!(await activate(backend)))
+          throw new WrenError(
+            'backend',
+            `The tfjs ${backend} backend is not available in this browser.`,
+          );
+      }
+      const ratings = await readRatings(db, req.datasetId);
+      const split = makeSplit(ratings, req.protocol, req.seed, { itemCount: ds.counts.movies });
+      const saved = [];
+      for (let index = 0; index < count; index++) {
+        const { info, config } = infos[index]!;
+        const base = { index, count, model: info.name, backend: info.neural ? backend : 'js' };
+        const model = await info.create(config);
+        const t0 = performance.now();
+        let last = { stage: 'fit', done: 0, total: 1 };
+        await model.fit(split.data, {
+          signal,
+          onProgress: (p) => {
+            last = { stage: p.stage, done: p.done, total: p.total };
+            onProgress({ ...base, ...last, loss: p.loss });
+          },
+          onEpoch: (r) => onProgress({ ...base, ...last, epoch: { ...r } }),
+        });
+        const fitSeconds = (performance.now() - t0) / 1000;
+        const t1 = performance.now();
+        onProgress({ ...base, stage: 'evaluate', done: 0, total: 1 });
+        const metrics = evaluateSplit(split, (u, items, out) => model.score(u, items, out), {
+          signal,
+          onProgress: (done, total) => onProgress({ ...base, stage: 'evaluate', done, total }),
+        });
+        const evalSeconds = (performance.now() - t1) / 1000;
+        const log = model.epochLog ?? [];
+        const samples = log.reduce((a, r) => a + r.samples, 0) || split.data.train.items.length;
+        const row = await saveModel(
+          db,
+          {
+            datasetId: req.datasetId,
+            model: info.name,
+            title: info.title,
+            protocol: req.protocol,
+            seed: req.seed,
+            config: model.config,
+            metrics,
+            epochLog: log.map((r) => ({ ...r })),
+            backend: info.neural ? `tfjs-${backend}` : 'js',
+            fitSeconds,
+            evalSeconds,
+            samplesPerSecond: samples / Math.max(fitSeconds, 1e-9),
+          },
+          model,
+        );
+        model.dispose?.();
+        saved.push(row);
+        onProgress({ ...base, stage: 'saved', done: 1, total: 1, saved: row });
+      }
+      return saved;
+    });
+  },
+
+  cancel() {
+    controller?.abort(new WrenError('cancelled', 'Cancelled.'));
+  },
+};
+
+Comlink.expose(api);
