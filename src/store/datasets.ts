@@ -54,6 +54,8 @@ export async function deleteDataset(db: WrenDb, id: string): Promise<void> {
       .delete();
     await db.embeddings.where('datasetId').equals(id).delete();
     await db.embeddingData.where('datasetId').equals(id).delete();
+    await db.models.where('datasetId').equals(id).delete();
+    await db.modelData.where('datasetId').equals(id).delete();
     await db.datasets.delete(id);
     const kv = await db.kv.get(ACTIVE);
     if (kv?.value === id) await db.kv.delete(ACTIVE);

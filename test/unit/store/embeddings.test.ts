@@ -271,7 +271,7 @@ describe('deleteDataset', () => {
 });
 
 describe('schema upgrade', () => {
-  it('a version-1 database opens as version 2 with its rows kept', async () => {
+  it('a version-1 database opens at the current version with its rows kept', async () => {
     const name = `emb-test-v1-${n++}`;
     const v1 = new Dexie(name);
     // Version 1 exactly as released (issue 2).
@@ -299,7 +299,7 @@ describe('schema upgrade', () => {
     const up = new WrenDb(name);
     try {
       await up.open();
-      expect(up.verno).toBe(2);
+      expect(up.verno).toBe(3);
       expect((await listDatasets(up)).map((d) => d.id)).toEqual([id]);
       expect((await getActiveDataset(up))?.id).toBe(id);
       expect(Array.from((await readRatings(up, id)).movie)).toEqual(Array.from(ds.ratings.movie));
