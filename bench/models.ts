@@ -37,6 +37,8 @@ import {
   type RankingSplit,
 } from '../src/core/eval/protocols.ts';
 import { MODELS } from '../src/core/models/index.ts';
+import { scoreAllMs } from '../src/core/models/score-time.ts';
+import type { Recommender } from '../src/core/models/types.ts';
 import { DATASETS, root } from '../test/e2e/harness.ts';
 
 const RESULTS = join(root, 'bench/results');
@@ -226,12 +228,14 @@ async function speed(): Promise<void> {
   const perSecond: Record<string, number> = {};
   for (const backend of ['wasm', 'cpu']) {
     await tf.setBackend(backend);
-    const model = (await info.create({ ...info.defaults, epochs: 1 })) as unknown as {
+    const model = (await info.create({ ...info.defaults, epochs: 1, validate: 0 })) as unknown as {
       fit: (d: typeof data) => Promise<void>;
       epochLog: { samples: number; seconds: number; loss: number }[];
     };
     await model.fit(data);
     const h = model.epochLog[0]!;
+    const users = Array.from({ length: 20 }, (_, i) => i * 30);
+    const scoreMs = scoreAllMs(model as unknown as Recommender, data.itemCount, users);
     perSecond[backend] = h.samples / h.seconds;
     record({
       suite: 'models-speed',

@@ -12,6 +12,7 @@ import { WrenError } from '../src/core/errors.ts';
 import { evaluateSplit, makeSplit } from '../src/core/eval/protocols.ts';
 import { modelInfo } from '../src/core/models/index.ts';
 import { NeuralCf } from '../src/core/models/neural-cf.ts';
+import { scoreAllMs } from '../src/core/models/score-time.ts';
 import { WrenDb, readRatings, saveModel } from '../src/store/index.ts';
 import type { BackendMeasure, ModelsWorkerApi, Outcome } from './models-protocol.ts';
 import { softwareGpu } from './tf-engines.ts';
@@ -122,6 +123,10 @@ const api: ModelsWorkerApi = {
           onProgress: (done, total) => onProgress({ ...base, stage: 'evaluate', done, total }),
         });
         const evalSeconds = (performance.now() - t1) / 1000;
+        const sample = Array.from({ length: Math.min(10, split.data.userCount) }, (_, i) =>
+          Math.floor((i * split.data.userCount) / 10),
+        );
+        const scoreMs = scoreAllMs(model, split.data.itemCount, sample);
         const log = model.epochLog ?? [];
         const samples = log.reduce((a, r) => a + r.samples, 0) || split.data.train.items.length;
         const row = await saveModel(
@@ -139,6 +144,7 @@ const api: ModelsWorkerApi = {
             fitSeconds,
             evalSeconds,
             samplesPerSecond: samples / Math.max(fitSeconds, 1e-9),
+            scoreMs,
           },
           model,
         );

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { EMBED_OPTIONS, embedSettingsFrom, runEmbed } from './embed-command.ts';
 import { runImport } from './import-command.ts';
-import { runTrain, TRAIN_OPTIONS, trainArgsFrom } from './train-command.ts';
+import { runEval, runTrain, TRAIN_OPTIONS, trainArgsFrom } from './train-command.ts';
 
 const USAGE = `Usage: wren <command> [options]
 
@@ -21,13 +21,17 @@ Commands:
 
   train --data <zip|dir|file> --model popularity|itemknn|puresvd|gmf|mlp|neumf
         [--protocol ncf-loo|msr-100k|full-rank] [--seed N] [--epochs N]
-        [--set key=value] [--backend wasm|cpu] [--json]
+        [--set key=value] [--backend wasm|cpu] [--save <model file>] [--json]
       Split the ratings by the protocol (DESIGN.md), train the model and print
       its metrics (ncf-loo: HR@10, NDCG@10; msr-100k and full-rank: NDCG@10,
       Recall@10, Precision@10, Hit@10, MRR@10, coverage) and timings.
       --set takes model settings, e.g. --set neighbours=50 or --set factors=32;
       neural models (gmf, mlp, neumf) train with tfjs on --backend (default wasm)
-      and print samples/s.
+      and print samples/s. --save writes the trained model to a file.
+
+  eval --data <zip|dir|file> --model-file <file> [--protocol …] [--seed N] [--json]
+      Load a model saved by train --save and evaluate it again on its protocol's
+      split (or the one given), without training.
 
 Options:
   --json         print one JSON object instead of text
@@ -83,7 +87,23 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`wren: ${args}\n`);
       return 2;
     }
-    return runTrain(data, args, { json: values.json });
+    return runTrain(data, args, { json: values.json, save: values.save });
+  }
+  if (command === 'eval') {
+    const data = values.data ?? path;
+    const file = values['model-file'];
+    if (!data || !file) {
+      process.stderr.write(
+        `wren: eval needs --data <zip|dir|file> and --model-file <file>\n\n${USAGE}`,
+      );
+      return 2;
+    }
+    return runEval(data, file, {
+      json: values.json,
+      protocol: values.protocol,
+      seed: values.seed,
+      backend: values.backend,
+    });
   }
   if (command !== 'import' || !path) {
     process.stderr.write(`wren: unknown command or missing path\n\n${USAGE}`);

@@ -4,13 +4,18 @@ import { importMovieLens } from '../core/data/import.ts';
 import { WrenError } from '../core/errors.ts';
 import { evaluateSplit, makeSplit, PROTOCOLS, type ProtocolName } from '../core/eval/protocols.ts';
 import { MODELS, modelInfo } from '../core/models/index.ts';
+import { scoreAllMs } from '../core/models/score-time.ts';
+import { decodeModel, encodeModel } from '../core/models/serialize.ts';
 import { nodeInput } from './node-input.ts';
+import { readFile, writeFile } from 'node:fs/promises';
 
 export const TRAIN_OPTIONS = {
   model: { type: 'string' },
   protocol: { type: 'string' },
   set: { type: 'string', multiple: true },
   backend: { type: 'string' },
+  save: { type: 'string' },
+  'model-file': { type: 'string' },
 } as const;
 
 export interface TrainArgs {
@@ -61,7 +66,7 @@ export function trainArgsFrom(v: {
 export async function runTrain(
   path: string,
   args: TrainArgs,
-  opts: { json: boolean },
+  opts: { json: boolean; save?: string },
 ): Promise<number> {
   const tty = process.stderr.isTTY && !opts.json;
   try {
@@ -87,6 +92,11 @@ export async function runTrain(
     const t2 = performance.now();
     const metrics = evaluateSplit(split, (u, items, out) => model.score(u, items, out));
     const evalSeconds = (performance.now() - t2) / 1000;
+    const scoreMs = scoreAllMs(
+      model,
+      split.data.itemCount,
+      [0, 1, 2, 3, 4].map((i) => i % split.data.userCount),
+    );
     if (tty) process.stderr.write('\n');
     const interactions = split.data.train.items.length;
     // Neural models see every interaction plus sampled negatives, epoch after epoch.
@@ -112,7 +122,12 @@ export async function runTrain(
       fitSeconds: round(fitSeconds),
       evalSeconds: round(evalSeconds),
       samplesPerSecond: Math.round(samples / Math.max(fitSeconds, 1e-9)),
+      scoreAllMs: round(scoreMs),
     };
+    if (opts.save) {
+      const extra = { protocol: args.protocol, seed: args.seed, dataset: ds.name, metrics };
+      await writeFile(opts.save, encodeModel(model.save(), extra));
+    }
     if (opts.json) process.stdout.write(JSON.stringify(out) + '\n');
     else {
       const f = (x: number | undefined): string => (x ?? NaN).toFixed(4);
@@ -124,7 +139,7 @@ export async function runTrain(
         [
           `${ds.name}: ${args.model} on ${args.protocol} (seed ${args.seed}; ${metrics.users} users)`,
           `  ${line}`,
-          `  fit ${fitSeconds.toFixed(2)} s, ${samples.toLocaleString('en')} samples (${Math.round(samples / Math.max(fitSeconds, 1e-9)).toLocaleString('en')}/s) from ${interactions.toLocaleString('en')} interactions; evaluation ${evalSeconds.toFixed(2)} s`,
+          `  fit ${fitSeconds.toFixed(2)} s, ${samples.toLocaleString('en')} samples (${Math.round(samples / Math.max(fitSeconds, 1e-9)).toLocaleString('en')}/s) from ${interactions.toLocaleString('en')} interactions; evaluation ${evalSeconds.toFixed(2)} s; scoring all ${split.data.itemCount.toLocaleString('en')} movies for a user ${scoreMs.toFixed(2)} ms`,
         ].join('\n') + '\n',
       );
     }
@@ -145,6 +160,65 @@ export async function useTfBackend(name: string): Promise<string> {
   if (!(await tf.setBackend(name)))
     throw new WrenError('backend', `tfjs backend ${name} did not start.`);
   return tf.getBackend();
+}
+
+/** `wren eval`: re-evaluates a saved model on its protocol's split, without training. */
+export async function runEval(
+  path: string,
+  modelFile: string,
+  opts: { json: boolean; protocol?: string; seed?: string; backend?: string },
+): Promise<number> {
+  try {
+    const { saved, extra } = decodeModel(new Uint8Array(await readFile(modelFile)));
+    const info = modelInfo(saved.model);
+    if (!info)
+      throw new WrenError('invalid-data', `The file holds an unknown model "${saved.model}".`);
+    const protocol = (opts.protocol ?? extra.protocol ?? 'ncf-loo') as ProtocolName;
+    if (!PROTOCOLS.includes(protocol))
+      throw new WrenError(
+        'invalid-settings',
+        `--protocol takes ${PROTOCOLS.join(', ')}; found "${protocol}"`,
+      );
+    const seed = Number(opts.seed ?? extra.seed ?? 1);
+    const ds = await importMovieLens(await nodeInput(path), {
+      name: basename(path).replace(/\.zip$/i, ''),
+    });
+    const users = ds.ratings.userOffsets.length - 1;
+    if (ds.movies.length !== saved.itemCount || users !== saved.userCount)
+      throw new WrenError(
+        'invalid-data',
+        `This model was trained on ${saved.userCount} users × ${saved.itemCount} movies (${String(extra.dataset ?? 'another dataset')}); ${ds.name} has ${users} × ${ds.movies.length}.`,
+      );
+    if (info.neural) await useTfBackend(opts.backend ?? 'wasm');
+    const model = await info.load(saved);
+    const split = makeSplit(ds.ratings, protocol, seed, { itemCount: ds.movies.length });
+    const t0 = performance.now();
+    const metrics = evaluateSplit(split, (u, items, out) => model.score(u, items, out));
+    const out = {
+      dataset: ds.name,
+      model: saved.model,
+      protocol,
+      seed,
+      metrics,
+      evalSeconds: round((performance.now() - t0) / 1000),
+    };
+    if (opts.json) process.stdout.write(JSON.stringify(out) + '\n');
+    else
+      process.stdout.write(
+        `${ds.name}: ${saved.model} (saved) on ${protocol} (seed ${seed}; ${metrics.users} users)\n  ` +
+          Object.entries(metrics)
+            .filter(([k]) => k !== 'users' && k !== 'k')
+            .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+            .join('  ') +
+          '\n',
+      );
+    return 0;
+  } catch (e) {
+    const err = WrenError.from(e);
+    if (opts.json) process.stdout.write(JSON.stringify({ error: err.toData() }) + '\n');
+    else process.stderr.write(`wren: ${err.message}\n`);
+    return 1;
+  }
 }
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;

@@ -158,6 +158,8 @@ export interface ModelRow {
   fitSeconds: number;
   evalSeconds: number;
   samplesPerSecond: number;
+  /** Median milliseconds to score every movie for one user, measured after training. */
+  scoreMs?: number;
 }
 
 /** A trained model's arrays, as `Recommender.save()` gives them. */

@@ -160,7 +160,7 @@ describe('wren train', () => {
 
   it('trains a neural model on the tfjs wasm backend and reports samples and epochs', async () => {
     const { code, stdout } = await wren(
-      'train', '--data', join(dir, 'ml-gen'), '--model', 'gmf', '--epochs', '2', '--set', 'negatives=2', '--json',
+      'train', '--data', join(dir, 'ml-gen'), '--model', 'gmf', '--epochs', '2', '--set', 'negatives=2,validate=0', '--json',
     ); // prettier-ignore
     expect(code).toBe(0);
     const out = JSON.parse(stdout) as {
@@ -186,6 +186,34 @@ describe('wren train', () => {
     );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--backend takes wasm or cpu/);
+  });
+
+  it('saves a model and evaluates it again with wren eval, with the same metrics', async () => {
+    const file = join(dir, 'knn.wrenmodel');
+    const trained = await wren(
+      'train', '--data', join(dir, 'ml-gen'), '--model', 'itemknn', '--protocol', 'msr-100k', '--seed', '3',
+      '--save', file, '--json',
+    ); // prettier-ignore
+    expect(trained.code).toBe(0);
+    const again = await wren('eval', '--data', join(dir, 'ml-gen'), '--model-file', file, '--json');
+    expect(again.code).toBe(0);
+    const a = JSON.parse(trained.stdout) as { metrics: Record<string, number> };
+    const b = JSON.parse(again.stdout) as {
+      protocol: string;
+      seed: number;
+      metrics: Record<string, number>;
+    };
+    expect(b).toMatchObject({ protocol: 'msr-100k', seed: 3 });
+    expect(b.metrics).toEqual(a.metrics);
+    const wrong = await wren(
+      'eval',
+      '--data',
+      join(dir, 'ml-gen'),
+      '--model-file',
+      join(dir, 'ml-gen', 'ratings.csv'),
+    );
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/not a Wren model file/);
   });
 
   it('rejects an unknown model, protocol or setting with the reason', async () => {
