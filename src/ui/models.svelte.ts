@@ -33,6 +33,8 @@ export interface ModelsForm {
   epochs: number;
   learningRate: number;
   backend: string;
+  /** NeuMF starts from a GMF and an MLP trained first. */
+  pretrain: boolean;
 }
 
 class ModelsState {
@@ -48,6 +50,7 @@ class ModelsState {
     epochs: 20,
     learningRate: 0.003,
     backend: 'auto',
+    pretrain: false,
   });
 
   private job: Job<ModelRow[]> | null = null;

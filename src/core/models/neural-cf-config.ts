@@ -18,6 +18,10 @@ export interface NcfConfig {
   validate: number;
   /** Epochs without a better validation NDCG@10 before training stops. */
   patience: number;
+  /** NeuMF only — 1: start from a GMF and an MLP trained first (He et al.'s pre-training). */
+  pretrain: number;
+  /** The learning rate after pre-training, as a share of `learningRate`. */
+  finetuneScale: number;
 }
 
 /**
@@ -36,4 +40,6 @@ export const NCF_DEFAULTS: NcfConfig = {
   seed: 1,
   validate: 1,
   patience: 3,
+  pretrain: 0,
+  finetuneScale: 0.1,
 };

@@ -126,10 +126,59 @@ export class NeuralCf implements Recommender {
   }
 
   async fit(data: InteractionData, opts: FitOptions = {}): Promise<void> {
+    if (this.model === 'neumf' && this.config.pretrain) {
+      await this.pretrain(data, opts);
+      await this.train(data, opts, this.config.learningRate * this.config.finetuneScale);
+      return;
+    }
+    this.build(data.userCount, data.itemCount);
+    await this.train(data, opts, this.config.learningRate);
+  }
+
+  /**
+   * He et al.'s pre-training: GMF and MLP are trained alone (with their own
+   * validation), and NeuMF starts from their embeddings and tower, its output
+   * layer being half of each one's.
+   */
+  private async pretrain(data: InteractionData, opts: FitOptions): Promise<void> {
+    const sub = { ...this.config, pretrain: 0 };
+    const parts: Record<string, SavedModel['arrays']> = {};
+    for (const variant of ['gmf', 'mlp'] as const) {
+      const m = new NeuralCf(variant, sub);
+      const label = variant === 'gmf' ? 'GMF' : 'MLP';
+      await m.fit(data, {
+        signal: opts.signal,
+        onProgress: (p) => opts.onProgress?.({ ...p, stage: `${label} pre-training, ${p.stage}` }),
+      });
+      parts[variant] = m.save().arrays;
+    }
+    const g = parts.gmf!;
+    const m = parts.mlp!;
+    const tower = 2 * this.config.mlpLayers;
+    const w: SavedModel['arrays'] = {
+      userGmf: g.userGmf!,
+      itemGmf: g.itemGmf!,
+      userMlp: m.userMlp!,
+      itemMlp: m.itemMlp!,
+    };
+    for (let j = 0; j < tower; j++) w[`dense${j}`] = m[`dense${j}`]!;
+    const half = (a: Float32Array | Int32Array): number[] => Array.from(a, (x) => 0.5 * x);
+    w[`dense${tower}`] = Float32Array.from([...half(g.dense0!), ...half(m[`dense${tower}`]!)]);
+    w[`dense${tower + 1}`] = Float32Array.from([
+      0.5 * (g.dense1![0]! + m[`dense${tower + 1}`]![0]!),
+    ]);
+    this.build(data.userCount, data.itemCount, w);
+  }
+
+  /** Trains the built network, validating after each epoch and keeping the best one. */
+  private async train(
+    data: InteractionData,
+    opts: FitOptions,
+    learningRate: number,
+  ): Promise<void> {
     const { validate, patience, seed } = this.config;
     const val = validate ? validationLoo(data, seed) : null;
-    this.build(data.userCount, data.itemCount);
-    const trainer = new SparseTrainer(tf, this.network(), this.config);
+    const trainer = new SparseTrainer(tf, this.network(), { ...this.config, learningRate });
     let best = -Infinity;
     let bestWeights: Float32Array[] | null = null;
     let since = 0;

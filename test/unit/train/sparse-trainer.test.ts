@@ -98,6 +98,27 @@ describe('SparseTrainer', () => {
     expect(log.length === 6 || log.length - bestAt === 2).toBe(true);
   });
 
+  it('NeuMF pre-training starts from GMF and MLP trained alone, half of each', async () => {
+    const cfg = { ...small, epochs: 2, validate: 0 };
+    const gmf = new NeuralCf('gmf', cfg);
+    await gmf.fit(split.data);
+    const mlp = new NeuralCf('mlp', cfg);
+    await mlp.fit(split.data);
+    // A fine-tuning rate of 0 leaves the combined start as it is.
+    const neumf = new NeuralCf('neumf', { ...cfg, pretrain: 1, finetuneScale: 0 });
+    const stages = new Set<string>();
+    await neumf.fit(split.data, { onProgress: (p) => stages.add(p.stage.split(',')[0]!) });
+    expect([...stages]).toEqual(expect.arrayContaining(['GMF pre-training', 'MLP pre-training']));
+    const items = Int32Array.from({ length: 50 }, (_, i) => i * 3);
+    const [a, b, c] = [new Float32Array(50), new Float32Array(50), new Float32Array(50)];
+    for (const u of [0, 5, 60]) {
+      gmf.score(u, items, a);
+      mlp.score(u, items, b);
+      neumf.score(u, items, c);
+      for (let j = 0; j < 50; j++) expect(c[j]).toBeCloseTo(0.5 * (a[j]! + b[j]!), 5);
+    }
+  });
+
   it('trains alike on the wasm and cpu backends', async () => {
     const run = async (backend: string): Promise<number[]> => {
       expect(await tf.setBackend(backend)).toBe(true);
