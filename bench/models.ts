@@ -14,7 +14,7 @@
  * (bench/neumf_torch.py; Debian's python3-torch, installed here when missing).
  *
  * Cases (protocol:dataset): ncf-loo on ml-latest-small, msr-100k on ml-100k,
- * full-rank on ml-latest-small; with --ml1m, ncf-loo and full-rank on ml-1m.
+ * full-rank on ml-latest-small (add sparrow-ctr:ml-latest-small for the CTR models); with --ml1m, ncf-loo and full-rank on ml-1m.
  * Genuine archives come from ../shared/datasets (WREN_DATASETS); a missing
  * one is replaced by generated data of the same shape, and the record says so.
  * Appends JSON lines to bench/results/models.jsonl (DESIGN.md's format).
@@ -36,6 +36,11 @@ import {
   type ProtocolName,
   type RankingSplit,
 } from '../src/core/eval/protocols.ts';
+import { evaluateCtr } from '../src/core/eval/ctr.ts';
+import { movieMetaFromMovies } from '../src/core/features/movie-features.ts';
+import { CtrModel } from '../src/core/models/ctr.ts';
+import { sparrowCtrSplit } from '../src/core/models/ctr-data.ts';
+import { CTR_MODELS } from '../src/core/models/ctr-info.ts';
 import { MODELS } from '../src/core/models/index.ts';
 import { scoreAllMs } from '../src/core/models/score-time.ts';
 import type { Recommender } from '../src/core/models/types.ts';
@@ -146,6 +151,10 @@ async function quality(): Promise<void> {
   for (const [protocol, name] of cases) {
     if (!cache.has(name)) cache.set(name, await loadDataset(name));
     const { ds, label } = cache.get(name)!;
+    if ((protocol as string) === 'sparrow-ctr') {
+      await ctrQuality(ds, label, chosen);
+      continue;
+    }
     const split = makeSplit(ds.ratings, protocol, seed, { itemCount: ds.movies.length });
     for (const info of models) {
       const model = await info.create(info.defaults);
@@ -198,6 +207,35 @@ async function quality(): Promise<void> {
         });
       }
     }
+  }
+}
+
+/** The CTR models on sparrow-ctr: logloss, accuracy, ROC-AUC, PR-AUC on the later 20% of ratings. */
+async function ctrQuality(ds: Dataset, label: string, chosen: string[] | undefined): Promise<void> {
+  const split = sparrowCtrSplit(ds.ratings, movieMetaFromMovies(ds.movies, ds.genres));
+  for (const info of CTR_MODELS.filter((m) => !chosen || chosen.includes(m.name))) {
+    const model = new CtrModel(info.name, info.defaults);
+    const t0 = performance.now();
+    await model.fit(split);
+    const fitSeconds = (performance.now() - t0) / 1000;
+    const test = evaluateCtr(split.test.labels, model.predict(split.test)).metrics;
+    const train = evaluateCtr(split.train.labels, model.predict(split.train)).metrics;
+    record({
+      suite: 'models-quality',
+      name: info.name,
+      dataset: label,
+      backend: `tfjs-${tf.getBackend()}`,
+      metrics: {
+        protocol: 'sparrow-ctr',
+        ...rounded({ ...test }),
+        trainRocAuc: r4(train.rocAuc),
+        config: model.config,
+        epochLosses: model.epochLog.map((e) => r4(e.loss)),
+      },
+      seconds: r4(fitSeconds),
+      samplesPerSecond: Math.round((split.train.rows * model.config.epochs) / fitSeconds),
+      peakMemoryMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    });
   }
 }
 

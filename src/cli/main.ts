@@ -19,12 +19,13 @@ Commands:
       HR@10 / NDCG@10 (against popularity), genre coherence, ANN recall and
       query time, and training throughput (item tokens per second).
 
-  train --data <zip|dir|file> --model popularity|itemknn|puresvd|gmf|mlp|neumf
-        [--protocol ncf-loo|msr-100k|full-rank] [--seed N] [--epochs N]
+  train --data <zip|dir|file> --model popularity|itemknn|puresvd|gmf|mlp|neumf|lr|fm|emb-mlp
+        [--protocol ncf-loo|msr-100k|full-rank|sparrow-ctr] [--seed N] [--epochs N]
         [--set key=value] [--backend wasm|cpu] [--save <model file>] [--json]
       Split the ratings by the protocol (DESIGN.md), train the model and print
       its metrics (ncf-loo: HR@10, NDCG@10; msr-100k and full-rank: NDCG@10,
-      Recall@10, Precision@10, Hit@10, MRR@10, coverage) and timings.
+      Recall@10, Precision@10, Hit@10, MRR@10, coverage; sparrow-ctr, for the CTR
+      models lr, fm and emb-mlp: logloss, accuracy, ROC-AUC, PR-AUC) and timings.
       --set takes model settings, e.g. --set neighbours=50 or --set factors=32;
       neural models (gmf, mlp, neumf) train with tfjs on --backend (default wasm)
       and print samples/s. --save writes the trained model to a file.

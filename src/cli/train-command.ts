@@ -3,10 +3,12 @@ import { basename } from 'node:path';
 import { importMovieLens } from '../core/data/import.ts';
 import { WrenError } from '../core/errors.ts';
 import { evaluateSplit, makeSplit, PROTOCOLS, type ProtocolName } from '../core/eval/protocols.ts';
+import { CTR_MODELS } from '../core/models/ctr-info.ts';
 import { MODELS, modelInfo } from '../core/models/index.ts';
 import { scoreAllMs } from '../core/models/score-time.ts';
 import { decodeModel, encodeModel } from '../core/models/serialize.ts';
 import { nodeInput } from './node-input.ts';
+import { runCtr } from './ctr-command.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 
 export const TRAIN_OPTIONS = {
@@ -20,7 +22,7 @@ export const TRAIN_OPTIONS = {
 
 export interface TrainArgs {
   model: string;
-  protocol: ProtocolName;
+  protocol: ProtocolName | 'sparrow-ctr';
   seed: number;
   config: Record<string, number>;
   /** tfjs backend for neural models: wasm (default) or cpu. */
@@ -36,12 +38,17 @@ export function trainArgsFrom(v: {
   set?: string[];
   backend?: string;
 }): TrainArgs | string {
-  const info = modelInfo(v.model ?? '');
+  const ctr = CTR_MODELS.find((m) => m.name === v.model);
+  const info = modelInfo(v.model ?? '') ?? ctr;
   if (!info)
-    return `--model takes ${MODELS.map((m) => m.name).join(', ')}; found "${v.model ?? ''}"`;
-  const protocol = (v.protocol ?? 'ncf-loo') as ProtocolName;
-  if (!PROTOCOLS.includes(protocol))
-    return `--protocol takes ${PROTOCOLS.join(', ')}; found "${v.protocol}"`;
+    return `--model takes ${[...MODELS, ...CTR_MODELS].map((m) => m.name).join(', ')}; found "${v.model ?? ''}"`;
+  const protocol = (v.protocol ?? (ctr ? 'sparrow-ctr' : 'ncf-loo')) as TrainArgs['protocol'];
+  if (protocol !== 'sparrow-ctr' && !PROTOCOLS.includes(protocol))
+    return `--protocol takes ${[...PROTOCOLS, 'sparrow-ctr'].join(', ')}; found "${v.protocol}"`;
+  if (Boolean(ctr) !== (protocol === 'sparrow-ctr'))
+    return ctr
+      ? `${info.name} is a CTR model: it trains on --protocol sparrow-ctr`
+      : `sparrow-ctr trains ${CTR_MODELS.map((m) => m.name).join(', ')}; ${info.name} ranks (ncf-loo, msr-100k, full-rank)`;
   const seed = Number(v.seed ?? 1);
   if (!Number.isInteger(seed)) return `--seed takes a whole number; found "${v.seed}"`;
   const config: Record<string, number> = { ...info.defaults };
@@ -68,13 +75,15 @@ export async function runTrain(
   args: TrainArgs,
   opts: { json: boolean; save?: string },
 ): Promise<number> {
+  if (args.protocol === 'sparrow-ctr') return runCtr(path, args, opts);
+  const protocol = args.protocol;
   const tty = process.stderr.isTTY && !opts.json;
   try {
     const ds = await importMovieLens(await nodeInput(path), {
       name: basename(path).replace(/\.zip$/i, ''),
     });
     const t0 = performance.now();
-    const split = makeSplit(ds.ratings, args.protocol, args.seed, { itemCount: ds.movies.length });
+    const split = makeSplit(ds.ratings, protocol, args.seed, { itemCount: ds.movies.length });
     const splitSeconds = (performance.now() - t0) / 1000;
     const info = modelInfo(args.model)!;
     if (info.neural) await useTfBackend(args.backend);
@@ -132,7 +141,7 @@ export async function runTrain(
     else {
       const f = (x: number | undefined): string => (x ?? NaN).toFixed(4);
       const line =
-        args.protocol === 'ncf-loo'
+        protocol === 'ncf-loo'
           ? `HR@10 ${f(metrics.hr)}  NDCG@10 ${f(metrics.ndcg)}`
           : `NDCG@10 ${f(metrics.ndcg)}  Recall@10 ${f(metrics.recall)}  Precision@10 ${f(metrics.precision)}  Hit@10 ${f(metrics.hit)}  MRR@10 ${f(metrics.mrr)}  coverage ${f(metrics.coverage)}`;
       process.stdout.write(

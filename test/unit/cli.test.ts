@@ -216,6 +216,47 @@ describe('wren train', () => {
     expect(wrong.stderr).toMatch(/not a Wren model file/);
   });
 
+  it('trains a CTR model on sparrow-ctr and prints its classification metrics and curves', async () => {
+    const { code, stdout } = await wren(
+      'train',
+      '--data',
+      join(dir, 'ml-gen'),
+      '--model',
+      'lr',
+      '--epochs',
+      '1',
+      '--json',
+    );
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as {
+      protocol: string;
+      trainRows: number;
+      testRows: number;
+      metrics: Record<string, number>;
+      roc: { fpr: number; tpr: number }[];
+    };
+    expect(out.protocol).toBe('sparrow-ctr');
+    expect(out.trainRows + out.testRows).toBe(ds.ratings.user.length);
+    for (const key of ['accuracy', 'rocAuc', 'prAuc']) {
+      expect(out.metrics[key]).toBeGreaterThanOrEqual(0);
+      expect(out.metrics[key]).toBeLessThanOrEqual(1);
+    }
+    expect(out.metrics.logloss).toBeGreaterThan(0);
+    expect(out.roc[0]).toMatchObject({ fpr: 0, tpr: 0 });
+    expect(out.roc.at(-1)).toMatchObject({ fpr: 1, tpr: 1 });
+    const mixed = await wren(
+      'train',
+      '--data',
+      join(dir, 'ml-gen'),
+      '--model',
+      'fm',
+      '--protocol',
+      'ncf-loo',
+    );
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/fm is a CTR model: it trains on --protocol sparrow-ctr/);
+  });
+
   it('rejects an unknown model, protocol or setting with the reason', async () => {
     const model = await wren('train', '--data', '/nonexistent', '--model', 'bert');
     expect(model.code).toBe(2);
@@ -229,7 +270,7 @@ describe('wren train', () => {
       '--protocol',
       'auc',
     );
-    expect(protocol.stderr).toMatch(/--protocol takes ncf-loo, msr-100k, full-rank/);
+    expect(protocol.stderr).toMatch(/--protocol takes ncf-loo, msr-100k, full-rank, sparrow-ctr/);
     const set = await wren(
       'train',
       '--data',

@@ -24,7 +24,8 @@ export type Tf = typeof TF;
 /** One embedding input of the network: a table looked up by user or by item index. */
 export interface Lookup {
   table: EmbeddingTable;
-  by: 'user' | 'item';
+  /** For implicit feedback: which index of a (user, item) pair looks it up. */
+  by?: 'user' | 'item';
 }
 
 export interface SparseNetwork {
@@ -35,7 +36,7 @@ export interface SparseNetwork {
    * Logits for a batch, from the gathered rows (one [batch, dim] tensor per
    * lookup, in order) and the dense weights (as passed, in order).
    */
-  logits(rows: TF.Tensor2D[], dense: TF.Tensor[]): TF.Tensor1D;
+  logits(rows: TF.Tensor2D[], dense: TF.Tensor[], numeric?: TF.Tensor2D): TF.Tensor1D;
 }
 
 export interface TrainSettings {
@@ -115,31 +116,54 @@ export class SparseTrainer {
         },
       };
     });
-    // xs = [rows…, dense…, labels]; grads come back for every x (labels' is unused).
+    // xs = [rows…, dense…, labels, numeric?]; grads come back for every x (only rows' and dense's are used).
     this.lossAndGrads = (xs) =>
       tf.valueAndGrads((...args: TF.Tensor[]) => {
-        const logits = net.logits(args.slice(0, k) as TF.Tensor2D[], args.slice(k, k + d));
+        const logits = net.logits(
+          args.slice(0, k) as TF.Tensor2D[],
+          args.slice(k, k + d),
+          args[k + d + 1] as TF.Tensor2D | undefined,
+        );
         return bce(logits, args[k + d]!) as TF.Scalar;
       })(xs);
   }
 
-  /** One mini-batch; returns its mean loss. */
+  /** One mini-batch of (user, item) pairs; returns its mean loss. */
   trainBatch(users: Int32Array, items: Int32Array, labels: Float32Array): number {
+    return this.trainStep(
+      this.net.lookups.map((l) => (l.by === 'user' ? users : items)),
+      labels,
+    );
+  }
+
+  /**
+   * One mini-batch given the rows each lookup gathers (`idx[j]` for lookup j,
+   * any length) and, optionally, numeric inputs (labels.length × width).
+   */
+  trainStep(
+    idx: Int32Array[],
+    labels: Float32Array,
+    numeric?: { values: Float32Array; width: number },
+  ): number {
     const tf = this.tf;
     const { lookups, dense } = this.net;
-    const n = users.length;
     this.step++;
-    const idx = lookups.map((l) => (l.by === 'user' ? users : items));
     // Results leave tidy through closure variables: tidy walks whatever it returns, element by
     // element for typed arrays (measured: 40% of a step when the gradients were returned).
     let loss = 0;
     let grads: Float32Array[] = [];
     tf.tidy(() => {
-      const rows = lookups.map((l, j) => tf.tensor2d(l.table.gather(idx[j]!), [n, l.table.dim]));
+      const rows = lookups.map((l, j) =>
+        tf.tensor2d(l.table.gather(idx[j]!), [idx[j]!.length, l.table.dim]),
+      );
       const weights = dense.shapes.map(([r, c], j) => tf.tensor2d(dense.view(j), [r, c]));
-      const out = this.lossAndGrads([...rows, ...weights, tf.tensor1d(labels)]);
+      const xs = [...rows, ...weights, tf.tensor1d(labels)];
+      if (numeric) xs.push(tf.tensor2d(numeric.values, [labels.length, numeric.width]));
+      const out = this.lossAndGrads(xs);
       loss = out.value.dataSync()[0]!;
-      grads = out.grads.slice(0, -1).map((g) => g.dataSync() as Float32Array);
+      grads = out.grads
+        .slice(0, lookups.length + dense.shapes.length)
+        .map((g) => g.dataSync() as Float32Array);
     });
     const adam = {
       ...ADAM_DEFAULTS,

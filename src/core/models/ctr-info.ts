@@ -1,0 +1,39 @@
+/** The sparrow-ctr models: names, explanations and defaults (no tfjs, so listing them stays light). */
+export interface CtrModelInfo {
+  name: 'lr' | 'fm' | 'emb-mlp';
+  title: string;
+  about: string;
+  paper: string;
+  defaults: Record<string, number>;
+}
+
+/** SparrowRecSys' settings (10-d embeddings, 5 epochs, Adam 0.001); untuned: no CTR validation split yet. */
+const CTR_NUMBERS = { dim: 10, epochs: 5, batchSize: 256, learningRate: 0.001, l2: 0, seed: 1 };
+
+export const CTR_MODELS: readonly CtrModelInfo[] = [
+  {
+    name: 'lr',
+    title: 'Logistic regression',
+    about:
+      'One weight per user, movie and genre id and per numeric feature, summed into a logit: the baseline every CTR model must beat.',
+    paper: 'the sparrow-ctr baseline (DESIGN.md)',
+    // A linear model moves slowly at 0.001 (weights start at 0), so it takes a larger step.
+    defaults: { ...CTR_NUMBERS, learningRate: 0.01 },
+  },
+  {
+    name: 'fm',
+    title: 'Factorization machine',
+    about:
+      'Logistic regression plus every pair of features interacting through the dot product of their factor vectors.',
+    paper: 'Rendle, ICDM 2010',
+    defaults: CTR_NUMBERS,
+  },
+  {
+    name: 'emb-mlp',
+    title: 'Embedding + MLP',
+    about:
+      'Every id field embedded (10-d), concatenated with the numeric features and fed through two 128-unit layers.',
+    paper: 'SparrowRecSys EmbeddingMLP; Covington et al., RecSys 2016',
+    defaults: CTR_NUMBERS,
+  },
+];

@@ -1,0 +1,257 @@
+/**
+ * Click-through-rate models for the sparrow-ctr protocol, over the shared
+ * feature columns of ctr-data.ts: logistic regression, a factorization
+ * machine (Rendle 2010) and Embedding+MLP (SparrowRecSys' EmbeddingMLP).
+ * They share the tables (one per id space: user, movie, genre) and differ
+ * only in what they do with the field vectors. Multi-valued fields (genres,
+ * last liked movies) average their values' vectors.
+ *
+ * Training goes through the sparse path (src/core/train): tables in typed
+ * arrays with lazy Adam, tfjs for the batch's gradients.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Random } from '../random.ts';
+import { DenseParams, EmbeddingTable } from '../train/embedding-table.ts';
+import { SparseTrainer, type SparseNetwork } from '../train/sparse-trainer.ts';
+import type { CtrRows, CtrSplit } from './ctr-data.ts';
+import { checkAbort, type FitOptions } from './types.ts';
+
+export type CtrKind = 'lr' | 'fm' | 'emb-mlp';
+
+export interface CtrConfig {
+  [key: string]: number;
+  /** Embedding size of every field (FM and Embedding+MLP; LR uses 1). */
+  dim: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  l2: number;
+  seed: number;
+}
+
+export const CTR_DEFAULTS: CtrConfig = {
+  dim: 10,
+  epochs: 5,
+  batchSize: 256,
+  learningRate: 0.001,
+  l2: 0,
+  seed: 1,
+};
+
+const HIDDEN = [128, 128];
+
+function glorot(rng: Random, rows: number, cols: number): Float32Array {
+  const limit = Math.sqrt(6 / (rows + cols));
+  return Float32Array.from({ length: rows * cols }, () => rng.uniform(-limit, limit));
+}
+
+export class CtrModel {
+  readonly kind: CtrKind;
+  readonly config: CtrConfig;
+  epochLog: { epoch: number; loss: number; seconds: number; samples: number }[] = [];
+  private tableNames: string[] = [];
+  private tables: EmbeddingTable[] = [];
+  private dense = new DenseParams([], () => new Float32Array(0));
+  /** Per field: which table, its width, and its offset in that table's batch lookups (per row). */
+  private fields: { table: number; width: number; offset: number }[] = [];
+  private numCount = 0;
+
+  constructor(kind: CtrKind, config: Partial<CtrConfig> = {}) {
+    this.kind = kind;
+    this.config = { ...CTR_DEFAULTS, ...(config as CtrConfig) };
+  }
+
+  /** Table row width: LR 1; FM 1 + dim (a linear weight, then the factors); MLP dim. */
+  private rowDim(): number {
+    return this.kind === 'lr' ? 1 : this.kind === 'fm' ? 1 + this.config.dim : this.config.dim;
+  }
+
+  private build(split: CtrSplit): void {
+    const { seed, dim } = this.config;
+    this.tableNames = Object.keys(split.tables);
+    const d = this.rowDim();
+    this.tables = this.tableNames.map(
+      (name, t) =>
+        new EmbeddingTable(split.tables[name]!, d, { seed: seed * 8 + t, initStd: 0.01 }),
+    );
+    const perTable = new Map<number, number>();
+    this.fields = split.train.cats.map((f) => {
+      const table = this.tableNames.indexOf(f.table);
+      const offset = perTable.get(table) ?? 0;
+      perTable.set(table, offset + f.width);
+      return { table, width: f.width, offset };
+    });
+    this.numCount = split.numNames.length;
+    const F = this.fields.length;
+    const D = this.numCount;
+    const rng = new Random(seed, 0x435452);
+    let shapes: [number, number][];
+    if (this.kind === 'lr')
+      shapes = [
+        [D, 1],
+        [1, 1],
+      ];
+    else if (this.kind === 'fm')
+      shapes = [
+        [D, 1],
+        [1, 1],
+        [D, dim],
+      ];
+    else {
+      const sizes = [F * dim + D, ...HIDDEN, 1];
+      shapes = [];
+      for (let i = 1; i < sizes.length; i++)
+        shapes.push([sizes[i - 1]!, sizes[i]!], [1, sizes[i]!]);
+    }
+    this.dense = new DenseParams(shapes, (j, r, c) =>
+      r === 1
+        ? new Float32Array(c)
+        : this.kind === 'fm' && j === 2
+          ? glorot(rng, r, c).map((x) => x * 0.1)
+          : glorot(rng, r, c),
+    );
+  }
+
+  private network(): SparseNetwork {
+    const kind = this.kind;
+    const fields = this.fields;
+    const d = this.rowDim();
+    return {
+      lookups: this.tables.map((table) => ({ table })),
+      dense: this.dense,
+      logits: (rows, dense, numeric) => {
+        const B = numeric!.shape[0];
+        // Per field: [B, width, d] → mean over the width → [B, d].
+        const vecs = fields.map((f) => {
+          const perRow = rows[f.table]!.shape[0] / B;
+          const block = rows[f.table]!.reshape([B, perRow, d]);
+          return tf.mean(tf.slice(block, [0, f.offset, 0], [B, f.width, d]), 1) as tf.Tensor2D;
+        });
+        if (kind === 'lr') {
+          const linear = tf.addN(vecs);
+          return tf
+            .add(tf.add(linear, tf.matMul(numeric!, dense[0] as tf.Tensor2D)), dense[1]!)
+            .reshape([-1]);
+        }
+        if (kind === 'fm') {
+          const firstOrder = tf.addN(vecs.map((v) => tf.slice(v, [0, 0], [B, 1])));
+          const factors = vecs.map((v) => tf.slice(v, [0, 1], [B, d - 1]));
+          // Numeric fields as vectors: x_k · v_k.
+          const numVecs = tf.mul(tf.expandDims(numeric!, 2), tf.expandDims(dense[2]!, 0)); // [B, D, dim]
+          const all = tf.concat([tf.stack(factors, 1), numVecs], 1); // [B, F + D, dim]
+          const sum = tf.sum(all, 1);
+          const pairwise = tf.mul(
+            0.5,
+            tf.sum(tf.sub(tf.square(sum), tf.sum(tf.square(all), 1)), 1, true),
+          );
+          return tf
+            .addN([firstOrder, tf.matMul(numeric!, dense[0] as tf.Tensor2D), pairwise])
+            .add(dense[1]!)
+            .reshape([-1]);
+        }
+        let h: tf.Tensor2D = tf.concat([...vecs, numeric!], 1);
+        for (let w = 0; w < dense.length; w += 2) {
+          h = tf.add(tf.matMul(h, dense[w] as tf.Tensor2D), dense[w + 1]!);
+          if (w + 2 < dense.length) h = tf.relu(h);
+        }
+        return h.reshape([-1]);
+      },
+    };
+  }
+
+  /** The lookups of rows `order[from..to)`: per table, every field's ids, field after field. */
+  private batchInputs(
+    data: CtrRows,
+    order: Int32Array,
+    from: number,
+    to: number,
+  ): { idx: Int32Array[]; nums: Float32Array; labels: Float32Array } {
+    const B = to - from;
+    const perRow = this.tables.map(() => 0);
+    for (const f of this.fields) perRow[f.table]! += f.width;
+    // Row-major per table: row s holds every field's ids at the field's offset.
+    const idx = perRow.map((w) => new Int32Array(B * w));
+    this.fields.forEach((f, fi) => {
+      const values = data.cats[fi]!.values;
+      const out = idx[f.table]!;
+      const w = perRow[f.table]!;
+      for (let s = 0; s < B; s++) {
+        const r = order[from + s]!;
+        for (let j = 0; j < f.width; j++) out[s * w + f.offset + j] = values[r * f.width + j]!;
+      }
+    });
+    const D = this.numCount;
+    const nums = new Float32Array(B * D);
+    const labels = new Float32Array(B);
+    for (let s = 0; s < B; s++) {
+      const r = order[from + s]!;
+      nums.set(data.nums.subarray(r * D, r * D + D), s * D);
+      labels[s] = data.labels[r]!;
+    }
+    return { idx, nums, labels };
+  }
+
+  async fit(split: CtrSplit, opts: FitOptions = {}): Promise<void> {
+    this.build(split);
+    const trainer = new SparseTrainer(tf, this.network(), {
+      ...this.config,
+      negatives: 0,
+    });
+    const data = split.train;
+    const order = Int32Array.from({ length: data.rows }, (_, i) => i);
+    const rng = new Random(this.config.seed, 0x4f5244);
+    const { epochs, batchSize } = this.config;
+    this.epochLog = [];
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const t0 = performance.now();
+      rng.shuffle(order);
+      let sum = 0;
+      let batches = 0;
+      for (let b = 0; b < data.rows; b += batchSize) {
+        const to = Math.min(data.rows, b + batchSize);
+        const { idx, nums, labels } = this.batchInputs(data, order, b, to);
+        sum += trainer.trainStep(idx, labels, { values: nums, width: this.numCount });
+        batches++;
+        if (batches % 64 === 0) {
+          checkAbort(opts.signal);
+          opts.onProgress?.({
+            stage: `epoch ${epoch + 1}/${epochs}`,
+            done: epoch * data.rows + to,
+            total: epochs * data.rows,
+            loss: sum / batches,
+          });
+          await new Promise((r) => setTimeout(r, 0));
+        }
+      }
+      const r = {
+        epoch: epoch + 1,
+        loss: sum / Math.max(1, batches),
+        seconds: (performance.now() - t0) / 1000,
+        samples: data.rows,
+      };
+      this.epochLog.push(r);
+      opts.onEpoch?.(r);
+    }
+  }
+
+  /** Predicted probabilities of a positive label for every row. */
+  predict(data: CtrRows): Float32Array {
+    const out = new Float32Array(data.rows);
+    const order = Int32Array.from({ length: data.rows }, (_, i) => i);
+    const net = this.network();
+    const chunk = 4096;
+    for (let b = 0; b < data.rows; b += chunk) {
+      const to = Math.min(data.rows, b + chunk);
+      const { idx, nums } = this.batchInputs(data, order, b, to);
+      tf.tidy(() => {
+        const rows = this.tables.map((t, j) =>
+          tf.tensor2d(t.gather(idx[j]!), [idx[j]!.length, t.dim]),
+        );
+        const dense = this.dense.shapes.map(([r, c], j) => tf.tensor2d(this.dense.view(j), [r, c]));
+        const logits = net.logits(rows, dense, tf.tensor2d(nums, [to - b, this.numCount]));
+        out.set(tf.sigmoid(logits).dataSync(), b);
+      });
+    }
+    return out;
+  }
+}
