@@ -36,6 +36,8 @@ export interface CtrRows {
   /** rows × numNames.length, standardized. */
   nums: Float32Array;
   labels: Float32Array;
+  /** Each row's rating time. */
+  times: Uint32Array;
 }
 
 export interface CtrSplit {
@@ -71,37 +73,45 @@ export function sparrowCtrSplit(ratings: RatingColumns, meta: MovieMeta): CtrSpl
   const mf = set.movies;
   const K = CTR_NUMERIC.length;
   const raw = new Float32Array(rows * K);
+  // Missing values (no training ratings of the movie, an empty user window, an unknown year) are
+  // NaN here and the training mean after standardization (0): SparrowRecSys fills them with 0,
+  // which sits far out on the scale (an average rating of 0 stars) and gave confident wrong
+  // predictions for new users.
+  const miss = (ok: boolean, x: number): number => (ok ? x : NaN);
   for (let i = 0; i < rows; i++) {
     const m = ratings.movie[i]!;
     const o = i * K;
-    raw[o] = mf.releaseYear[m]!;
+    const rated = mf.ratingCount[m]! > 0;
+    const window = uf.count[i]! > 0;
+    raw[o] = miss(mf.releaseYear[m]! > 0, mf.releaseYear[m]!);
     raw[o + 1] = Math.log1p(mf.ratingCount[m]!);
-    raw[o + 2] = mf.ratingAvg[m]!;
-    raw[o + 3] = mf.ratingStd[m]!;
+    raw[o + 2] = miss(rated, mf.ratingAvg[m]!);
+    raw[o + 3] = miss(mf.ratingCount[m]! > 1, mf.ratingStd[m]!);
     raw[o + 4] = Math.log1p(uf.count[i]!);
-    raw[o + 5] = uf.avgRating[i]!;
-    raw[o + 6] = uf.stdRating[i]!;
-    raw[o + 7] = uf.avgYear[i]!;
-    raw[o + 8] = uf.stdYear[i]!;
+    raw[o + 5] = miss(window, uf.avgRating[i]!);
+    raw[o + 6] = miss(uf.count[i]! > 1, uf.stdRating[i]!);
+    raw[o + 7] = miss(uf.avgYear[i]! > 0, uf.avgYear[i]!);
+    raw[o + 8] = miss(uf.stdYear[i]! > 0 || uf.count[i]! > 1, uf.stdYear[i]!);
   }
   const isTrain = (i: number): boolean => ratings.timestamp[i]! <= set.cutoff;
   // Standardize with the training rows only.
   const mean = new Float64Array(K);
   const sq = new Float64Array(K);
-  let n = 0;
+  const n = new Float64Array(K);
   for (let i = 0; i < rows; i++) {
     if (!isTrain(i)) continue;
-    n++;
     for (let k = 0; k < K; k++) {
       const x = raw[i * K + k]!;
+      if (Number.isNaN(x)) continue;
+      n[k]!++;
       mean[k]! += x;
       sq[k]! += x * x;
     }
   }
   const sd = new Float64Array(K);
   for (let k = 0; k < K; k++) {
-    mean[k] = n ? mean[k]! / n : 0;
-    sd[k] = n ? Math.sqrt(Math.max(0, sq[k]! / n - mean[k]! ** 2)) || 1 : 1;
+    mean[k] = n[k] ? mean[k]! / n[k]! : 0;
+    sd[k] = n[k] ? Math.sqrt(Math.max(0, sq[k]! / n[k]! - mean[k]! ** 2)) || 1 : 1;
   }
   const pick = (train: boolean): CtrRows => {
     const idx: number[] = [];
@@ -124,10 +134,15 @@ export function sparrowCtrSplit(ratings: RatingColumns, meta: MovieMeta): CtrSpl
     };
     const nums = new Float32Array(r * K);
     const labels = new Float32Array(r);
+    const times = new Uint32Array(r);
     for (let s = 0; s < r; s++) {
       const i = idx[s]!;
-      for (let k = 0; k < K; k++) nums[s * K + k] = (raw[i * K + k]! - mean[k]!) / sd[k]!;
+      for (let k = 0; k < K; k++) {
+        const x = raw[i * K + k]!;
+        nums[s * K + k] = Number.isNaN(x) ? 0 : (x - mean[k]!) / sd[k]!;
+      }
       labels[s] = ratings.rating[i]! >= set.threshold ? 1 : 0;
+      times[s] = ratings.timestamp[i]!;
     }
     return {
       rows: r,
@@ -146,6 +161,7 @@ export function sparrowCtrSplit(ratings: RatingColumns, meta: MovieMeta): CtrSpl
       ],
       nums,
       labels,
+      times,
     };
   };
   return {
@@ -154,5 +170,42 @@ export function sparrowCtrSplit(ratings: RatingColumns, meta: MovieMeta): CtrSpl
     tables: { user: users + 1, movie: movies + 1, genre: genres + 1 },
     train: pick(true),
     test: pick(false),
+  };
+}
+
+/** The rows `idx` of a set of rows (in that order). */
+export function selectRows(data: CtrRows, idx: ArrayLike<number>): CtrRows {
+  const n = idx.length;
+  const K = data.rows ? data.nums.length / data.rows : 0;
+  const nums = new Float32Array(n * K);
+  const labels = new Float32Array(n);
+  const times = new Uint32Array(n);
+  for (let s = 0; s < n; s++) {
+    const r = idx[s]!;
+    nums.set(data.nums.subarray(r * K, r * K + K), s * K);
+    labels[s] = data.labels[r]!;
+    times[s] = data.times[r]!;
+  }
+  const cats = data.cats.map((f) => {
+    const values = new Int32Array(n * f.width);
+    for (let s = 0; s < n; s++)
+      values.set(f.values.subarray(idx[s]! * f.width, (idx[s]! + 1) * f.width), s * f.width);
+    return { ...f, values };
+  });
+  return { rows: n, cats, nums, labels, times };
+}
+
+/**
+ * A validation split carved from the training rows alone, as the test is
+ * carved from all of them: the latest `share` of training rows by time.
+ */
+export function ctrValidation(train: CtrRows, share = 0.1): { fit: CtrRows; valid: CtrRows } {
+  const order = Array.from({ length: train.rows }, (_, i) => i).sort(
+    (a, b) => train.times[a]! - train.times[b]! || a - b,
+  );
+  const cut = Math.round(train.rows * (1 - share));
+  return {
+    fit: selectRows(train, order.slice(0, cut)),
+    valid: selectRows(train, order.slice(cut)),
   };
 }

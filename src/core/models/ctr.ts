@@ -13,7 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Random } from '../random.ts';
 import { DenseParams, EmbeddingTable } from '../train/embedding-table.ts';
 import { SparseTrainer, type SparseNetwork } from '../train/sparse-trainer.ts';
-import type { CtrRows, CtrSplit } from './ctr-data.ts';
+import { ctrValidation, type CtrRows, type CtrSplit } from './ctr-data.ts';
+import { logloss, rocAuc } from '../eval/metrics.ts';
 import { checkAbort, type FitOptions } from './types.ts';
 
 export type CtrKind = 'lr' | 'fm' | 'emb-mlp';
@@ -27,6 +28,10 @@ export interface CtrConfig {
   learningRate: number;
   l2: number;
   seed: number;
+  /** 1: the latest 10% of training rows validate each epoch (logloss); the best epoch is kept. */
+  validate: number;
+  /** Epochs without a lower validation logloss before training stops. */
+  patience: number;
 }
 
 export const CTR_DEFAULTS: CtrConfig = {
@@ -36,6 +41,8 @@ export const CTR_DEFAULTS: CtrConfig = {
   learningRate: 0.001,
   l2: 0,
   seed: 1,
+  validate: 1,
+  patience: 2,
 };
 
 const HIDDEN = [128, 128];
@@ -48,7 +55,14 @@ function glorot(rng: Random, rows: number, cols: number): Float32Array {
 export class CtrModel {
   readonly kind: CtrKind;
   readonly config: CtrConfig;
-  epochLog: { epoch: number; loss: number; seconds: number; samples: number }[] = [];
+  epochLog: {
+    epoch: number;
+    loss: number;
+    seconds: number;
+    samples: number;
+    valLogloss?: number;
+    valAuc?: number;
+  }[] = [];
   private tableNames: string[] = [];
   private tables: EmbeddingTable[] = [];
   private dense = new DenseParams([], () => new Float32Array(0));
@@ -197,7 +211,12 @@ export class CtrModel {
       ...this.config,
       negatives: 0,
     });
-    const data = split.train;
+    const { fit: data, valid } = this.config.validate
+      ? ctrValidation(split.train)
+      : { fit: split.train, valid: null };
+    let best = Infinity;
+    let bestWeights: Float32Array[] | null = null;
+    let since = 0;
     const order = Int32Array.from({ length: data.rows }, (_, i) => i);
     const rng = new Random(this.config.seed, 0x4f5244);
     const { epochs, batchSize } = this.config;
@@ -223,15 +242,32 @@ export class CtrModel {
           await new Promise((r) => setTimeout(r, 0));
         }
       }
-      const r = {
+      const r: (typeof this.epochLog)[number] = {
         epoch: epoch + 1,
         loss: sum / Math.max(1, batches),
         seconds: (performance.now() - t0) / 1000,
         samples: data.rows,
       };
+      let stop = false;
+      if (valid && valid.rows > 0) {
+        const p = this.predict(valid);
+        r.valLogloss = logloss(valid.labels, p);
+        r.valAuc = rocAuc(valid.labels, p);
+        if (r.valLogloss < best) {
+          best = r.valLogloss;
+          bestWeights = this.weights().map((w) => w.slice());
+          since = 0;
+        } else stop = ++since >= this.config.patience;
+      }
       this.epochLog.push(r);
       opts.onEpoch?.(r);
+      if (stop) break;
     }
+    if (bestWeights) this.weights().forEach((w, j) => w.set(bestWeights![j]!));
+  }
+
+  private weights(): Float32Array[] {
+    return [...this.tables.map((t) => t.weights), this.dense.weights];
   }
 
   /** Predicted probabilities of a positive label for every row. */
