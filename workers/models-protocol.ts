@@ -7,7 +7,7 @@ export type { Outcome } from './embed-protocol.ts';
 
 export interface ModelsRequest {
   datasetId: string;
-  protocol: ProtocolName;
+  protocol: ProtocolName | 'sparrow-ctr';
   seed: number;
   /** Trained in this order, each saved as soon as it is evaluated. */
   models: { name: string; config: Record<string, number> }[];
@@ -25,7 +25,7 @@ export interface ModelsProgress {
   total: number;
   loss?: number;
   /** Set once per finished epoch of a neural model. */
-  epoch?: { epoch: number; loss: number; valHr?: number; valNdcg?: number };
+  epoch?: { epoch: number; loss: number; valHr?: number; valNdcg?: number; valAuc?: number };
   /** The tfjs backend in use, once chosen. */
   backend?: string;
   /** A model finished and was stored. */

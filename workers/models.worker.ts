@@ -10,10 +10,15 @@ import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import { WrenError } from '../src/core/errors.ts';
 import { evaluateSplit, makeSplit } from '../src/core/eval/protocols.ts';
-import { modelInfo } from '../src/core/models/index.ts';
+import { modelInfo, type ModelInfo } from '../src/core/models/index.ts';
 import { NeuralCf } from '../src/core/models/neural-cf.ts';
 import { scoreAllMs } from '../src/core/models/score-time.ts';
-import { WrenDb, readRatings, saveModel } from '../src/store/index.ts';
+import { WrenDb, allMovies, readRatings, saveModel } from '../src/store/index.ts';
+import { evaluateCtr } from '../src/core/eval/ctr.ts';
+import { movieMetaFromMovies } from '../src/core/features/movie-features.ts';
+import { CtrModel, type CtrKind } from '../src/core/models/ctr.ts';
+import { sparrowCtrSplit } from '../src/core/models/ctr-data.ts';
+import { CTR_MODELS } from '../src/core/models/ctr-info.ts';
 import type { BackendMeasure, ModelsWorkerApi, Outcome } from './models-protocol.ts';
 import { softwareGpu } from './tf-engines.ts';
 
@@ -71,9 +76,16 @@ const api: ModelsWorkerApi = {
       const ds = await db.datasets.get(req.datasetId);
       if (!ds || ds.status !== 'ready')
         throw new WrenError('not-found', 'That dataset is not here any more.');
+      const ctr = req.protocol === 'sparrow-ctr';
       const infos = req.models.map((m) => {
-        const info = modelInfo(m.name);
-        if (!info) throw new WrenError('invalid-settings', `Unknown model "${m.name}".`);
+        const info = ctr
+          ? (() => {
+              const c = CTR_MODELS.find((x) => x.name === m.name);
+              return c && { ...c, neural: true };
+            })()
+          : modelInfo(m.name);
+        if (!info)
+          throw new WrenError('invalid-settings', `Unknown model "${m.name}" for ${req.protocol}.`);
         return { info, config: { ...info.defaults, ...m.config } };
       });
       const count = infos.length;
@@ -99,10 +111,66 @@ const api: ModelsWorkerApi = {
           );
       }
       const ratings = await readRatings(db, req.datasetId);
+      if (req.protocol === 'sparrow-ctr') {
+        onProgress({
+          index: 0,
+          count,
+          model: infos[0]!.info.name,
+          stage: 'features',
+          done: 0,
+          total: 1,
+        });
+        const meta = movieMetaFromMovies(await allMovies(db, req.datasetId), ds.genres);
+        const split = sparrowCtrSplit(ratings, meta);
+        const saved = [];
+        for (let index = 0; index < count; index++) {
+          const { info, config } = infos[index]!;
+          const base = { index, count, model: info.name, backend };
+          const model = new CtrModel(info.name as CtrKind, { ...config, seed: req.seed });
+          const t0 = performance.now();
+          let last = { stage: 'fit', done: 0, total: 1 };
+          await model.fit(split, {
+            signal,
+            onProgress: (p) => {
+              last = { stage: p.stage, done: p.done, total: p.total };
+              onProgress({ ...base, ...last, loss: p.loss });
+            },
+            onEpoch: (r) => onProgress({ ...base, ...last, epoch: { ...r } }),
+          });
+          const fitSeconds = (performance.now() - t0) / 1000;
+          onProgress({ ...base, stage: 'evaluate', done: 0, total: 1 });
+          const t1 = performance.now();
+          const { metrics, roc, pr } = evaluateCtr(split.test.labels, model.predict(split.test));
+          const samples = model.epochLog.reduce((a, r) => a + r.samples, 0);
+          const row = await saveModel(
+            db,
+            {
+              datasetId: req.datasetId,
+              model: info.name,
+              title: info.title,
+              protocol: 'sparrow-ctr',
+              seed: req.seed,
+              config: model.config,
+              metrics: { ...metrics },
+              curves: { roc, pr },
+              epochLog: model.epochLog.map((r) => ({ ...r })),
+              backend: `tfjs-${backend}`,
+              fitSeconds,
+              evalSeconds: (performance.now() - t1) / 1000,
+              samplesPerSecond: samples / Math.max(fitSeconds, 1e-9),
+            },
+            model,
+          );
+          saved.push(row);
+          onProgress({ ...base, stage: 'saved', done: 1, total: 1, saved: row });
+        }
+        return saved;
+      }
       const split = makeSplit(ratings, req.protocol, req.seed, { itemCount: ds.counts.movies });
       const saved = [];
       for (let index = 0; index < count; index++) {
-        const { info, config } = infos[index]!;
+        const { info: entry, config } = infos[index]!;
+        const info = entry as ModelInfo;
         const base = { index, count, model: info.name, backend: info.neural ? backend : 'js' };
         const model = await info.create(config);
         const t0 = performance.now();

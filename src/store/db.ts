@@ -5,6 +5,7 @@
  */
 import type { ProtocolName } from '../core/eval/protocols.ts';
 import type { EpochLogEntry, SavedModel } from '../core/models/types.ts';
+import type { PrPoint, RocPoint } from '../core/eval/metrics.ts';
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { DatasetFormat, Movie, SkipReport } from '../core/data/types.ts';
 import type { HomeLists } from '../core/data/home.ts';
@@ -145,9 +146,11 @@ export interface ModelRow {
   /** Registry name: popularity, itemknn, puresvd, gmf, mlp, neumf… */
   model: string;
   title: string;
-  protocol: ProtocolName;
+  protocol: ProtocolName | 'sparrow-ctr';
   seed: number;
   config: Record<string, number | string | boolean>;
+  /** sparrow-ctr: ROC and PR curve points on the test rows. */
+  curves?: { roc: RocPoint[]; pr: PrPoint[] };
   /** The protocol's metrics on its test items. */
   metrics: Record<string, number>;
   /** Per-epoch loss and validation metrics, for models trained by epochs. */

@@ -1,5 +1,5 @@
 /** Trained ranking models: save, list, load, delete. */
-import type { Recommender } from '../core/models/types.ts';
+import type { SavedModel } from '../core/models/types.ts';
 import type { ModelDataRow, ModelRow, WrenDb } from './db.ts';
 import { storageError } from './write.ts';
 
@@ -7,7 +7,7 @@ import { storageError } from './write.ts';
 export async function saveModel(
   db: WrenDb,
   row: Omit<ModelRow, 'id' | 'createdAt'>,
-  model: Recommender,
+  model: { save(): SavedModel },
 ): Promise<ModelRow> {
   const id = `${row.datasetId}:model:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const full: ModelRow = { ...row, id, createdAt: Date.now() };

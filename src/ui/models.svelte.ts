@@ -26,7 +26,7 @@ export type ProbeStatus =
   | { state: 'failed'; error: string };
 
 export interface ModelsForm {
-  protocol: ProtocolName;
+  protocol: ProtocolName | 'sparrow-ctr';
   seed: number;
   chosen: string[];
   /** Most epochs for neural models (validation stops them earlier). */
@@ -46,7 +46,7 @@ class ModelsState {
   form = $state<ModelsForm>({
     protocol: 'ncf-loo',
     seed: 1,
-    chosen: ['popularity', 'itemknn', 'puresvd', 'neumf'],
+    chosen: ['popularity', 'itemknn', 'puresvd', 'neumf', 'lr', 'fm', 'emb-mlp'],
     epochs: 20,
     learningRate: 0.003,
     backend: 'auto',

@@ -82,6 +82,25 @@ describe('models page', () => {
     expect(await page.getByTestId('model-row').count()).toBe(4);
   });
 
+  it('trains the CTR models on sparrow-ctr and plots their ROC and PR curves side by side', async () => {
+    await page.goto(`${server.url}#/models`);
+    await page.getByLabel(/sparrow-ctr/).check();
+    for (const name of ['lr', 'fm', 'emb-mlp'])
+      await page.getByTestId(`model-${name}`).setChecked(name !== 'emb-mlp');
+    await page.getByTestId('models-train').click();
+    await page.getByTestId('models-done').waitFor({ timeout: 240_000 });
+    const table = page.getByTestId('models-table-sparrow-ctr');
+    const text = (await table.textContent()) ?? '';
+    expect(text).toMatch(/Logistic regression/);
+    expect(text).toMatch(/Factorization machine/);
+    expect(text).toMatch(/ROC-AUC/);
+    for (const kind of ['roc', 'pr']) {
+      const plot = page.getByTestId(`curve-${kind}`);
+      expect(await plot.locator('path').count()).toBe(2);
+    }
+    await table.screenshot({ path: join(SHOTS, 'models-ctr.png') });
+  });
+
   it('measures the tfjs backends this browser offers', async () => {
     await page.getByTestId('models-probe').click();
     const table = page.getByTestId('models-probe-table');

@@ -15,7 +15,7 @@ import { DenseParams, EmbeddingTable } from '../train/embedding-table.ts';
 import { SparseTrainer, type SparseNetwork } from '../train/sparse-trainer.ts';
 import { ctrValidation, type CtrRows, type CtrSplit } from './ctr-data.ts';
 import { logloss, rocAuc } from '../eval/metrics.ts';
-import { checkAbort, type FitOptions } from './types.ts';
+import { checkAbort, type FitOptions, type SavedModel } from './types.ts';
 
 export type CtrKind = 'lr' | 'fm' | 'emb-mlp';
 
@@ -268,6 +268,20 @@ export class CtrModel {
 
   private weights(): Float32Array[] {
     return [...this.tables.map((t) => t.weights), this.dense.weights];
+  }
+
+  /** The learned arrays: one table per id space, then the dense weights. */
+  save(): SavedModel {
+    const arrays: SavedModel['arrays'] = {};
+    this.tableNames.forEach((name, t) => (arrays[`table:${name}`] = this.tables[t]!.weights));
+    arrays.dense = this.dense.weights;
+    return {
+      model: this.kind,
+      config: this.config,
+      userCount: this.tables[this.tableNames.indexOf('user')]?.rows ?? 0,
+      itemCount: this.tables[this.tableNames.indexOf('movie')]?.rows ?? 0,
+      arrays,
+    };
   }
 
   /** Predicted probabilities of a positive label for every row. */

@@ -5,9 +5,19 @@ import type { ModelRow } from '../../store/db.ts';
 export interface MetricColumn {
   key: string;
   label: string;
+  /** Logloss: the best value is the lowest. */
+  lowerIsBetter?: boolean;
 }
 
-export const PROTOCOL_INFO: Record<ProtocolName, { title: string; about: string }> = {
+export type TableProtocol = ProtocolName | 'sparrow-ctr';
+export const TABLE_PROTOCOLS: readonly TableProtocol[] = [
+  'ncf-loo',
+  'msr-100k',
+  'full-rank',
+  'sparrow-ctr',
+];
+
+export const PROTOCOL_INFO: Record<TableProtocol, { title: string; about: string }> = {
   'ncf-loo': {
     title: 'ncf-loo (leave one out, 100 candidates)',
     about:
@@ -23,9 +33,21 @@ export const PROTOCOL_INFO: Record<ProtocolName, { title: string; about: string 
     about:
       'Ratings of 3 stars or more, split 8:1:1 per user at random; every movie the user has not trained on is ranked (RecBole’s ml-1m benchmark).',
   },
+  'sparrow-ctr': {
+    title: 'sparrow-ctr (will they like it? time split)',
+    about:
+      'Every rating is a sample, liked when rated 3.5 stars or more; the first 80% by time train, the rest test. Features as SparrowRecSys’, computed from the past only. ROC-AUC: how well liked ratings are told apart.',
+  },
 };
 
-export function metricColumns(protocol: ProtocolName): MetricColumn[] {
+export function metricColumns(protocol: TableProtocol): MetricColumn[] {
+  if (protocol === 'sparrow-ctr')
+    return [
+      { key: 'rocAuc', label: 'ROC-AUC' },
+      { key: 'prAuc', label: 'PR-AUC' },
+      { key: 'logloss', label: 'Logloss', lowerIsBetter: true },
+      { key: 'accuracy', label: 'Accuracy' },
+    ];
   if (protocol === 'ncf-loo')
     return [
       { key: 'hr', label: 'HR@10' },
@@ -47,36 +69,33 @@ export function metricColumns(protocol: ProtocolName): MetricColumn[] {
 }
 
 /** The metric a protocol's table is sorted by and its chart shows. */
-export function mainMetric(protocol: ProtocolName): MetricColumn {
+export function mainMetric(protocol: TableProtocol): MetricColumn {
   return metricColumns(protocol)[0]!;
 }
 
 export interface ProtocolTable {
-  protocol: ProtocolName;
+  protocol: TableProtocol;
   columns: MetricColumn[];
   /** Best first by the main metric; `best` marks the top value of each column. */
   rows: ModelRow[];
   best: Record<string, number>;
 }
 
-/** Stored models grouped by protocol (in ncf-loo, msr-100k, full-rank order), best first. */
+/** Stored models grouped by protocol (in TABLE_PROTOCOLS order), best first by the main metric. */
 export function protocolTables(rows: readonly ModelRow[]): ProtocolTable[] {
-  const order: ProtocolName[] = ['ncf-loo', 'msr-100k', 'full-rank'];
-  return order
-    .map((protocol) => {
-      const columns = metricColumns(protocol);
-      const main = mainMetric(protocol).key;
-      const mine = rows
-        .filter((r) => r.protocol === protocol)
-        .sort(
-          (a, b) => (b.metrics[main] ?? 0) - (a.metrics[main] ?? 0) || a.createdAt - b.createdAt,
-        );
-      const best: Record<string, number> = {};
-      for (const c of columns)
-        best[c.key] = Math.max(...mine.map((r) => r.metrics[c.key] ?? -Infinity));
-      return { protocol, columns, rows: mine, best };
-    })
-    .filter((t) => t.rows.length > 0);
+  return TABLE_PROTOCOLS.map((protocol) => {
+    const columns = metricColumns(protocol);
+    const main = mainMetric(protocol).key;
+    const mine = rows
+      .filter((r) => r.protocol === protocol)
+      .sort((a, b) => (b.metrics[main] ?? 0) - (a.metrics[main] ?? 0) || a.createdAt - b.createdAt);
+    const best: Record<string, number> = {};
+    for (const c of columns) {
+      const values = mine.map((r) => r.metrics[c.key] ?? NaN).filter((x) => !Number.isNaN(x));
+      best[c.key] = c.lowerIsBetter ? Math.min(...values) : Math.max(...values);
+    }
+    return { protocol, columns, rows: mine, best };
+  }).filter((t) => t.rows.length > 0);
 }
 
 /** A short label for a stored model: "NeuMF · seed 1 · 12 epochs". */

@@ -12,7 +12,7 @@ export interface RunView {
   backend: string | null;
   /** Loss against the share of this model's training done. */
   loss: LossPoint[];
-  /** Validation NDCG@10 per finished epoch. */
+  /** Validation NDCG@10 (ROC-AUC for CTR models) per finished epoch. */
   val: LossPoint[];
   epochs: { epoch: number; loss: number; valHr?: number; valNdcg?: number }[];
 }
@@ -44,8 +44,8 @@ export function foldModelsProgress(v: RunView, p: ModelsProgress, maxEpochs: num
     next.loss = [...next.loss, { x: share, loss: p.loss }];
   if (p.epoch) {
     next.epochs = [...next.epochs, p.epoch];
-    if (p.epoch.valNdcg !== undefined)
-      next.val = [...next.val, { x: p.epoch.epoch / maxEpochs, loss: p.epoch.valNdcg }];
+    const val = p.epoch.valNdcg ?? p.epoch.valAuc;
+    if (val !== undefined) next.val = [...next.val, { x: p.epoch.epoch / maxEpochs, loss: val }];
   }
   return next;
 }
