@@ -1,6 +1,6 @@
 /** The sparrow-ctr models: names, explanations and defaults (no tfjs, so listing them stays light). */
 export interface CtrModelInfo {
-  name: 'lr' | 'fm' | 'emb-mlp';
+  name: 'lr' | 'fm' | 'emb-mlp' | 'wide-deep' | 'deepfm';
   title: string;
   about: string;
   paper: string;
@@ -46,6 +46,22 @@ export const CTR_MODELS: readonly CtrModelInfo[] = [
     about:
       'Every id field embedded (10-d), concatenated with the numeric features and fed through two 128-unit layers.',
     paper: 'SparrowRecSys EmbeddingMLP; Covington et al., RecSys 2016',
+    defaults: CTR_NUMBERS,
+  },
+  {
+    name: 'wide-deep',
+    title: 'Wide & Deep',
+    about:
+      'A linear (wide) part that memorises ids beside the Embedding+MLP (deep) part, trained together. SparrowRecSys also crosses movie × last liked movie in the wide part; Wren does not yet.',
+    paper: 'Cheng et al., DLRS 2016',
+    defaults: CTR_NUMBERS,
+  },
+  {
+    name: 'deepfm',
+    title: 'DeepFM',
+    about:
+      'A factorization machine and an MLP reading the same embeddings, their outputs summed: pairwise and higher-order interactions without hand-made crosses.',
+    paper: 'Guo et al., IJCAI 2017',
     defaults: CTR_NUMBERS,
   },
 ];

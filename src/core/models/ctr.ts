@@ -1,7 +1,9 @@
 /**
  * Click-through-rate models for the sparrow-ctr protocol, over the shared
  * feature columns of ctr-data.ts: logistic regression, a factorization
- * machine (Rendle 2010) and Embedding+MLP (SparrowRecSys' EmbeddingMLP).
+ * machine (Rendle 2010), Embedding+MLP (SparrowRecSys' EmbeddingMLP),
+ * Wide&Deep (Cheng et al. 2016: the linear part beside the MLP) and DeepFM
+ * (Guo et al. 2017: FM and the MLP over the same embeddings).
  * They share the tables (one per id space: user, movie, genre) and differ
  * only in what they do with the field vectors. Multi-valued fields (genres,
  * last liked movies) average their values' vectors.
@@ -17,7 +19,7 @@ import { ctrValidation, type CtrRows, type CtrSplit } from './ctr-data.ts';
 import { logloss, rocAuc } from '../eval/metrics.ts';
 import { checkAbort, type FitOptions, type SavedModel } from './types.ts';
 
-export type CtrKind = 'lr' | 'fm' | 'emb-mlp';
+export type CtrKind = 'lr' | 'fm' | 'emb-mlp' | 'wide-deep' | 'deepfm';
 
 export interface CtrConfig {
   [key: string]: number;
@@ -69,15 +71,29 @@ export class CtrModel {
   /** Per field: which table, its width, and its offset in that table's batch lookups (per row). */
   private fields: { table: number; width: number; offset: number }[] = [];
   private numCount = 0;
+  /** Index of the MLP's first dense weight. */
+  private mlpFrom = 0;
 
   constructor(kind: CtrKind, config: Partial<CtrConfig> = {}) {
     this.kind = kind;
     this.config = { ...CTR_DEFAULTS, ...(config as CtrConfig) };
   }
 
-  /** Table row width: LR 1; FM 1 + dim (a linear weight, then the factors); MLP dim. */
+  /** Parts of the network: a linear (wide) part, FM's pairwise part, an MLP (deep) part. */
+  private parts(): { linear: boolean; pairwise: boolean; mlp: boolean } {
+    const k = this.kind;
+    return {
+      linear: k !== 'emb-mlp',
+      pairwise: k === 'fm' || k === 'deepfm',
+      mlp: k === 'emb-mlp' || k === 'wide-deep' || k === 'deepfm',
+    };
+  }
+
+  /** Table row width: a linear weight (where there is a linear part), then `dim` factors (except LR). */
   private rowDim(): number {
-    return this.kind === 'lr' ? 1 : this.kind === 'fm' ? 1 + this.config.dim : this.config.dim;
+    const { linear } = this.parts();
+    if (this.kind === 'lr') return 1;
+    return (linear ? 1 : 0) + this.config.dim;
   }
 
   private build(split: CtrSplit): void {
@@ -99,28 +115,20 @@ export class CtrModel {
     const F = this.fields.length;
     const D = this.numCount;
     const rng = new Random(seed, 0x435452);
-    let shapes: [number, number][];
-    if (this.kind === 'lr')
-      shapes = [
-        [D, 1],
-        [1, 1],
-      ];
-    else if (this.kind === 'fm')
-      shapes = [
-        [D, 1],
-        [1, 1],
-        [D, dim],
-      ];
-    else {
+    const { linear, pairwise, mlp } = this.parts();
+    const shapes: [number, number][] = [];
+    if (linear) shapes.push([D, 1], [1, 1]);
+    if (pairwise) shapes.push([D, dim]);
+    this.mlpFrom = shapes.length;
+    if (mlp) {
       const sizes = [F * dim + D, ...HIDDEN, 1];
-      shapes = [];
       for (let i = 1; i < sizes.length; i++)
         shapes.push([sizes[i - 1]!, sizes[i]!], [1, sizes[i]!]);
     }
     this.dense = new DenseParams(shapes, (j, r, c) =>
       r === 1
         ? new Float32Array(c)
-        : this.kind === 'fm' && j === 2
+        : pairwise && j === 2
           ? glorot(rng, r, c).map((x) => x * 0.1)
           : glorot(rng, r, c),
     );
@@ -141,34 +149,33 @@ export class CtrModel {
           const block = rows[f.table]!.reshape([B, perRow, d]);
           return tf.mean(tf.slice(block, [0, f.offset, 0], [B, f.width, d]), 1) as tf.Tensor2D;
         });
-        if (kind === 'lr') {
-          const linear = tf.addN(vecs);
-          return tf
-            .add(tf.add(linear, tf.matMul(numeric!, dense[0] as tf.Tensor2D)), dense[1]!)
-            .reshape([-1]);
+        const { linear, pairwise, mlp } = this.parts();
+        const mlpFrom = this.mlpFrom;
+        const terms: tf.Tensor[] = [];
+        const off = linear && kind !== 'lr' ? 1 : 0;
+        const factors = kind === 'lr' ? [] : vecs.map((v) => tf.slice(v, [0, off], [B, d - off]));
+        if (linear) {
+          const first = tf.addN(vecs.map((v) => (kind === 'lr' ? v : tf.slice(v, [0, 0], [B, 1]))));
+          terms.push(first, tf.matMul(numeric!, dense[0] as tf.Tensor2D), dense[1]!);
         }
-        if (kind === 'fm') {
-          const firstOrder = tf.addN(vecs.map((v) => tf.slice(v, [0, 0], [B, 1])));
-          const factors = vecs.map((v) => tf.slice(v, [0, 1], [B, d - 1]));
+        if (pairwise) {
           // Numeric fields as vectors: x_k · v_k.
           const numVecs = tf.mul(tf.expandDims(numeric!, 2), tf.expandDims(dense[2]!, 0)); // [B, D, dim]
           const all = tf.concat([tf.stack(factors, 1), numVecs], 1); // [B, F + D, dim]
           const sum = tf.sum(all, 1);
-          const pairwise = tf.mul(
-            0.5,
-            tf.sum(tf.sub(tf.square(sum), tf.sum(tf.square(all), 1)), 1, true),
+          terms.push(
+            tf.mul(0.5, tf.sum(tf.sub(tf.square(sum), tf.sum(tf.square(all), 1)), 1, true)),
           );
-          return tf
-            .addN([firstOrder, tf.matMul(numeric!, dense[0] as tf.Tensor2D), pairwise])
-            .add(dense[1]!)
-            .reshape([-1]);
         }
-        let h: tf.Tensor2D = tf.concat([...vecs, numeric!], 1);
-        for (let w = 0; w < dense.length; w += 2) {
-          h = tf.add(tf.matMul(h, dense[w] as tf.Tensor2D), dense[w + 1]!);
-          if (w + 2 < dense.length) h = tf.relu(h);
+        if (mlp) {
+          let h: tf.Tensor2D = tf.concat([...factors, numeric!], 1);
+          for (let w = mlpFrom; w < dense.length; w += 2) {
+            h = tf.add(tf.matMul(h, dense[w] as tf.Tensor2D), dense[w + 1]!);
+            if (w + 2 < dense.length) h = tf.relu(h);
+          }
+          terms.push(h);
         }
-        return h.reshape([-1]);
+        return terms.reduce((a, b) => tf.add(a, b)).reshape([-1]) as tf.Tensor1D;
       },
     };
   }
