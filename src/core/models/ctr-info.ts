@@ -1,6 +1,6 @@
 /** The sparrow-ctr models: names, explanations and defaults (no tfjs, so listing them stays light). */
 export interface CtrModelInfo {
-  name: 'lr' | 'fm' | 'emb-mlp' | 'wide-deep' | 'deepfm';
+  name: 'lr' | 'fm' | 'emb-mlp' | 'wide-deep' | 'deepfm' | 'din';
   title: string;
   about: string;
   paper: string;
@@ -62,6 +62,14 @@ export const CTR_MODELS: readonly CtrModelInfo[] = [
     about:
       'A factorization machine and an MLP reading the same embeddings, their outputs summed: pairwise and higher-order interactions without hand-made crosses.',
     paper: 'Guo et al., IJCAI 2017',
+    defaults: CTR_NUMBERS,
+  },
+  {
+    name: 'din',
+    title: 'DIN',
+    about:
+      'Embedding+MLP where the candidate movie attends over the user’s last five liked movies: a small network scores each against the candidate, and their vectors are pooled by those weights instead of averaged.',
+    paper: 'Zhou et al., Deep Interest Network, KDD 2018',
     defaults: CTR_NUMBERS,
   },
 ];

@@ -3,7 +3,9 @@
  * feature columns of ctr-data.ts: logistic regression, a factorization
  * machine (Rendle 2010), Embedding+MLP (SparrowRecSys' EmbeddingMLP),
  * Wide&Deep (Cheng et al. 2016: the linear part beside the MLP) and DeepFM
- * (Guo et al. 2017: FM and the MLP over the same embeddings).
+ * (Guo et al. 2017: FM and the MLP over the same embeddings) and DIN (Zhou
+ * et al. 2018: Embedding+MLP where the candidate movie attends over the
+ * user's last liked movies instead of averaging them).
  * They share the tables (one per id space: user, movie, genre) and differ
  * only in what they do with the field vectors. Multi-valued fields (genres,
  * last liked movies) average their values' vectors.
@@ -19,7 +21,7 @@ import { ctrValidation, type CtrRows, type CtrSplit } from './ctr-data.ts';
 import { logloss, rocAuc } from '../eval/metrics.ts';
 import { checkAbort, type FitOptions, type SavedModel } from './types.ts';
 
-export type CtrKind = 'lr' | 'fm' | 'emb-mlp' | 'wide-deep' | 'deepfm';
+export type CtrKind = 'lr' | 'fm' | 'emb-mlp' | 'wide-deep' | 'deepfm' | 'din';
 
 export interface CtrConfig {
   [key: string]: number;
@@ -73,6 +75,10 @@ export class CtrModel {
   private numCount = 0;
   /** Index of the MLP's first dense weight. */
   private mlpFrom = 0;
+  /** DIN: the candidate and history fields, and the history's padding id (masked out). */
+  private attend: { candidate: number; history: number; padding: number } | null = null;
+  /** Numeric inputs per row: the numeric features, then (DIN) the history mask. */
+  private inputWidth = 0;
 
   constructor(kind: CtrKind, config: Partial<CtrConfig> = {}) {
     this.kind = kind;
@@ -80,12 +86,13 @@ export class CtrModel {
   }
 
   /** Parts of the network: a linear (wide) part, FM's pairwise part, an MLP (deep) part. */
-  private parts(): { linear: boolean; pairwise: boolean; mlp: boolean } {
+  private parts(): { linear: boolean; pairwise: boolean; mlp: boolean; attention: boolean } {
     const k = this.kind;
     return {
-      linear: k !== 'emb-mlp',
+      linear: k !== 'emb-mlp' && k !== 'din',
       pairwise: k === 'fm' || k === 'deepfm',
-      mlp: k === 'emb-mlp' || k === 'wide-deep' || k === 'deepfm',
+      mlp: k === 'emb-mlp' || k === 'wide-deep' || k === 'deepfm' || k === 'din',
+      attention: k === 'din',
     };
   }
 
@@ -115,8 +122,22 @@ export class CtrModel {
     const F = this.fields.length;
     const D = this.numCount;
     const rng = new Random(seed, 0x435452);
-    const { linear, pairwise, mlp } = this.parts();
+    const { linear, pairwise, mlp, attention } = this.parts();
     const shapes: [number, number][] = [];
+    this.attend = null;
+    this.inputWidth = D;
+    if (attention) {
+      const names = split.train.cats.map((c) => c.name);
+      const history = names.indexOf('lastPositives');
+      this.attend = {
+        candidate: names.indexOf('movie'),
+        history,
+        padding: split.train.cats[history]!.vocab - 1,
+      };
+      this.inputWidth = D + split.train.cats[history]!.width;
+      // The attention unit: [e_j, e_c, e_j − e_c, e_j ⊙ e_c] → 16 → 1.
+      shapes.push([4 * dim, 16], [1, 16], [16, 1], [1, 1]);
+    }
     if (linear) shapes.push([D, 1], [1, 1]);
     if (pairwise) shapes.push([D, dim]);
     this.mlpFrom = shapes.length;
@@ -141,8 +162,10 @@ export class CtrModel {
     return {
       lookups: this.tables.map((table) => ({ table })),
       dense: this.dense,
-      logits: (rows, dense, numeric) => {
-        const B = numeric!.shape[0];
+      logits: (rows, dense, input) => {
+        const B = input!.shape[0];
+        const D = this.numCount;
+        const numeric = this.attend ? (tf.slice(input!, [0, 0], [B, D]) as tf.Tensor2D) : input;
         // Per field: [B, width, d] → mean over the width → [B, d].
         const vecs = fields.map((f) => {
           const perRow = rows[f.table]!.shape[0] / B;
@@ -151,16 +174,40 @@ export class CtrModel {
         });
         const { linear, pairwise, mlp } = this.parts();
         const mlpFrom = this.mlpFrom;
+        const lin = this.attend ? 4 : 0;
         const terms: tf.Tensor[] = [];
         const off = linear && kind !== 'lr' ? 1 : 0;
         const factors = kind === 'lr' ? [] : vecs.map((v) => tf.slice(v, [0, off], [B, d - off]));
+        if (this.attend) {
+          // DIN: the history's vectors weighted by how well each matches the candidate.
+          const { candidate, history } = this.attend;
+          const f = fields[history]!;
+          const W = f.width;
+          const perRow = rows[f.table]!.shape[0] / B;
+          const seq = tf.slice(rows[f.table]!.reshape([B, perRow, d]), [0, f.offset, 0], [B, W, d]);
+          const cand = tf.tile(tf.expandDims(factors[candidate]!, 1), [1, W, 1]);
+          const unit = tf
+            .concat([seq, cand, tf.sub(seq, cand), tf.mul(seq, cand)], 2)
+            .reshape([B * W, 4 * d]);
+          const hidden = tf.relu(tf.add(tf.matMul(unit, dense[0] as tf.Tensor2D), dense[1]!));
+          const score = tf
+            .add(tf.matMul(hidden, dense[2] as tf.Tensor2D), dense[3]!)
+            .reshape([B, W]);
+          const mask = tf.slice(input!, [0, D], [B, W]);
+          const weights = tf.mul(tf.sigmoid(score), mask);
+          const pooled = tf.div(
+            tf.sum(tf.mul(tf.expandDims(weights, 2), seq), 1),
+            tf.add(tf.sum(mask, 1, true), 1e-6),
+          ) as tf.Tensor2D;
+          factors[history] = pooled;
+        }
         if (linear) {
           const first = tf.addN(vecs.map((v) => (kind === 'lr' ? v : tf.slice(v, [0, 0], [B, 1]))));
-          terms.push(first, tf.matMul(numeric!, dense[0] as tf.Tensor2D), dense[1]!);
+          terms.push(first, tf.matMul(numeric!, dense[lin] as tf.Tensor2D), dense[lin + 1]!);
         }
         if (pairwise) {
           // Numeric fields as vectors: x_k · v_k.
-          const numVecs = tf.mul(tf.expandDims(numeric!, 2), tf.expandDims(dense[2]!, 0)); // [B, D, dim]
+          const numVecs = tf.mul(tf.expandDims(numeric!, 2), tf.expandDims(dense[lin + 2]!, 0)); // [B, D, dim]
           const all = tf.concat([tf.stack(factors, 1), numVecs], 1); // [B, F + D, dim]
           const sum = tf.sum(all, 1);
           terms.push(
@@ -202,12 +249,17 @@ export class CtrModel {
       }
     });
     const D = this.numCount;
-    const nums = new Float32Array(B * D);
+    const X = this.inputWidth;
+    const nums = new Float32Array(B * X);
     const labels = new Float32Array(B);
+    const hist = this.attend ? data.cats[this.attend.history]! : null;
     for (let s = 0; s < B; s++) {
       const r = order[from + s]!;
-      nums.set(data.nums.subarray(r * D, r * D + D), s * D);
+      nums.set(data.nums.subarray(r * D, r * D + D), s * X);
       labels[s] = data.labels[r]!;
+      if (hist)
+        for (let j = 0; j < hist.width; j++)
+          nums[s * X + D + j] = hist.values[r * hist.width + j] === this.attend!.padding ? 0 : 1;
     }
     return { idx, nums, labels };
   }
@@ -236,7 +288,7 @@ export class CtrModel {
       for (let b = 0; b < data.rows; b += batchSize) {
         const to = Math.min(data.rows, b + batchSize);
         const { idx, nums, labels } = this.batchInputs(data, order, b, to);
-        sum += trainer.trainStep(idx, labels, { values: nums, width: this.numCount });
+        sum += trainer.trainStep(idx, labels, { values: nums, width: this.inputWidth });
         batches++;
         if (batches % 64 === 0) {
           checkAbort(opts.signal);
@@ -305,7 +357,7 @@ export class CtrModel {
           tf.tensor2d(t.gather(idx[j]!), [idx[j]!.length, t.dim]),
         );
         const dense = this.dense.shapes.map(([r, c], j) => tf.tensor2d(this.dense.view(j), [r, c]));
-        const logits = net.logits(rows, dense, tf.tensor2d(nums, [to - b, this.numCount]));
+        const logits = net.logits(rows, dense, tf.tensor2d(nums, [to - b, this.inputWidth]));
         out.set(tf.sigmoid(logits).dataSync(), b);
       });
     }

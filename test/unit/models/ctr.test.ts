@@ -53,7 +53,7 @@ describe('CTR models', () => {
     return { ...s, train: { ...s.train, labels } };
   };
 
-  it.each(['lr', 'fm', 'emb-mlp', 'wide-deep', 'deepfm'] as const)(
+  it.each(['lr', 'fm', 'emb-mlp', 'wide-deep', 'deepfm', 'din'] as const)(
     '%s learns the planted tastes; shuffled labels learn nothing',
     async (kind) => {
       const before = tf.memory().numTensors;
