@@ -5,6 +5,7 @@
  * engine probe runs once per session.
  */
 import * as Comlink from 'comlink';
+import { jobRunner } from './jobs.ts';
 import type { Progress } from '../src/core/data/types.ts';
 import { trainEmbedding, type EmbedInput } from '../src/core/embeddings/embed.ts';
 import {
@@ -34,10 +35,9 @@ import {
   readRatings,
   saveEmbedding,
 } from '../src/store/index.ts';
-import type { EmbedWorkerApi, Outcome } from './embed-protocol.ts';
+import type { EmbedWorkerApi } from './embed-protocol.ts';
 
 const db = new WrenDb();
-let controller: AbortController | null = null;
 let measured: EngineMeasure[] | null = null;
 
 const cpuEngines: EngineSpec[] = [
@@ -66,16 +66,8 @@ async function loadInput(datasetId: string): Promise<EmbedInput & { meta: MovieM
   };
 }
 
-async function guarded<T>(run: (signal: AbortSignal) => Promise<T>): Promise<Outcome<T>> {
-  controller = new AbortController();
-  try {
-    return { ok: true, value: await run(controller.signal) };
-  } catch (e) {
-    return { ok: false, error: WrenError.from(e).toData() };
-  } finally {
-    controller = null;
-  }
-}
+const jobs = jobRunner();
+const guarded = jobs.run;
 
 const api: EmbedWorkerApi = {
   async engines() {
@@ -149,7 +141,7 @@ const api: EmbedWorkerApi = {
   },
 
   cancel() {
-    controller?.abort();
+    jobs.cancel();
   },
 };
 

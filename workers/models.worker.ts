@@ -7,6 +7,7 @@
  * session) or forced by the request.
  */
 import * as Comlink from 'comlink';
+import { jobRunner } from './jobs.ts';
 import * as tf from '@tensorflow/tfjs';
 import { WrenError } from '../src/core/errors.ts';
 import { evaluateSplit, makeSplit } from '../src/core/eval/protocols.ts';
@@ -19,24 +20,16 @@ import { movieMetaFromMovies } from '../src/core/features/movie-features.ts';
 import { CtrModel, type CtrKind } from '../src/core/models/ctr.ts';
 import { sparrowCtrSplit } from '../src/core/models/ctr-data.ts';
 import { CTR_MODELS } from '../src/core/models/ctr-info.ts';
-import type { BackendMeasure, ModelsWorkerApi, Outcome } from './models-protocol.ts';
+import type { BackendMeasure, ModelsProgress, ModelsWorkerApi } from './models-protocol.ts';
+import type { FitOptions } from '../src/core/models/types.ts';
 import { softwareGpu } from './tf-engines.ts';
 
 const db = new WrenDb();
-let controller: AbortController | null = null;
 let measured: BackendMeasure[] | null = null;
 const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 
-async function guarded<T>(run: (signal: AbortSignal) => Promise<T>): Promise<Outcome<T>> {
-  controller = new AbortController();
-  try {
-    return { ok: true, value: await run(controller.signal) };
-  } catch (e) {
-    return { ok: false, error: WrenError.from(e).toData() };
-  } finally {
-    controller = null;
-  }
-}
+const jobs = jobRunner();
+const guarded = jobs.run;
 
 async function activate(backend: string): Promise<boolean> {
   try {
@@ -64,6 +57,25 @@ async function probeAll(): Promise<BackendMeasure[]> {
     out.push({ backend, samplesPerSecond: speed, software });
   }
   return out.sort((a, b) => (b.samplesPerSecond ?? -1) - (a.samplesPerSecond ?? -1));
+}
+
+type Base = Pick<ModelsProgress, 'index' | 'count' | 'model' | 'backend'>;
+
+/** Fit options that forward a model's progress and its finished epochs to the page. */
+function reporting(
+  base: Base,
+  signal: AbortSignal,
+  onProgress: (p: ModelsProgress) => void,
+): FitOptions {
+  let last = { stage: 'fit', done: 0, total: 1 };
+  return {
+    signal,
+    onProgress: (p) => {
+      last = { stage: p.stage, done: p.done, total: p.total };
+      onProgress({ ...base, ...last, loss: p.loss });
+    },
+    onEpoch: (r) => onProgress({ ...base, ...last, epoch: { ...r } }),
+  };
 }
 
 const api: ModelsWorkerApi = {
@@ -128,15 +140,7 @@ const api: ModelsWorkerApi = {
           const base = { index, count, model: info.name, backend };
           const model = new CtrModel(info.name as CtrKind, { ...config, seed: req.seed });
           const t0 = performance.now();
-          let last = { stage: 'fit', done: 0, total: 1 };
-          await model.fit(split, {
-            signal,
-            onProgress: (p) => {
-              last = { stage: p.stage, done: p.done, total: p.total };
-              onProgress({ ...base, ...last, loss: p.loss });
-            },
-            onEpoch: (r) => onProgress({ ...base, ...last, epoch: { ...r } }),
-          });
+          await model.fit(split, reporting(base, signal, onProgress));
           const fitSeconds = (performance.now() - t0) / 1000;
           onProgress({ ...base, stage: 'evaluate', done: 0, total: 1 });
           const t1 = performance.now();
@@ -174,15 +178,7 @@ const api: ModelsWorkerApi = {
         const base = { index, count, model: info.name, backend: info.neural ? backend : 'js' };
         const model = await info.create(config);
         const t0 = performance.now();
-        let last = { stage: 'fit', done: 0, total: 1 };
-        await model.fit(split.data, {
-          signal,
-          onProgress: (p) => {
-            last = { stage: p.stage, done: p.done, total: p.total };
-            onProgress({ ...base, ...last, loss: p.loss });
-          },
-          onEpoch: (r) => onProgress({ ...base, ...last, epoch: { ...r } }),
-        });
+        await model.fit(split.data, reporting(base, signal, onProgress));
         const fitSeconds = (performance.now() - t0) / 1000;
         const t1 = performance.now();
         onProgress({ ...base, stage: 'evaluate', done: 0, total: 1 });
@@ -225,7 +221,7 @@ const api: ModelsWorkerApi = {
   },
 
   cancel() {
-    controller?.abort(new WrenError('cancelled', 'Cancelled.'));
+    jobs.cancel(new WrenError('cancelled', 'Cancelled.'));
   },
 };
 

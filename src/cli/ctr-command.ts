@@ -1,5 +1,6 @@
 /** `wren train --protocol sparrow-ctr`: a CTR model on the time-split samples, with its classification metrics. */
 import { basename } from 'node:path';
+import { reportFailure } from './report.ts';
 import { importMovieLens } from '../core/data/import.ts';
 import { WrenError } from '../core/errors.ts';
 import { evaluateCtr } from '../core/eval/ctr.ts';
@@ -72,11 +73,7 @@ export async function runCtr(
     }
     return 0;
   } catch (e) {
-    if (tty) process.stderr.write('\n');
-    const err = WrenError.from(e);
-    if (opts.json) process.stdout.write(JSON.stringify({ error: err.toData() }) + '\n');
-    else process.stderr.write(`wren: ${err.message}\n`);
-    return 1;
+    return reportFailure(e, opts.json, tty);
   }
 }
 

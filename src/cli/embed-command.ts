@@ -1,5 +1,6 @@
 /** `wren embed`: train embeddings in node and print quality and throughput. */
 import { basename } from 'node:path';
+import { reportFailure } from './report.ts';
 import { importMovieLens } from '../core/data/import.ts';
 import {
   defaultSettingsFor,
@@ -152,11 +153,7 @@ export async function runEmbed(
     }
     return 0;
   } catch (e) {
-    if (tty) process.stderr.write('\n');
-    const err = WrenError.from(e);
-    if (opts.json) process.stdout.write(JSON.stringify({ error: err.toData() }) + '\n');
-    else process.stderr.write(`wren: ${err.message}\n`);
-    return 1;
+    return reportFailure(e, opts.json, tty);
   }
 }
 

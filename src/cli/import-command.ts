@@ -1,8 +1,8 @@
 /** `wren import`: parse a dataset and print counts, skipped rows and timings. */
 import { basename } from 'node:path';
+import { reportFailure } from './report.ts';
 import { importMovieLens } from '../core/data/import.ts';
 import type { Progress } from '../core/data/types.ts';
-import { WrenError } from '../core/errors.ts';
 import { nodeInput } from './node-input.ts';
 
 export async function runImport(
@@ -80,11 +80,7 @@ export async function runImport(
     }
     return 0;
   } catch (e) {
-    if (tty) process.stderr.write('\n');
-    const err = WrenError.from(e);
-    if (opts.json) process.stdout.write(JSON.stringify({ error: err.toData() }) + '\n');
-    else process.stderr.write(`wren: ${err.message}\n`);
-    return 1;
+    return reportFailure(e, opts.json, tty);
   }
 }
 

@@ -1,5 +1,6 @@
 /** `wren train`: train a model on a protocol's split in node and print its metrics. */
 import { basename } from 'node:path';
+import { reportFailure } from './report.ts';
 import { importMovieLens } from '../core/data/import.ts';
 import { WrenError } from '../core/errors.ts';
 import { evaluateSplit, makeSplit, PROTOCOLS, type ProtocolName } from '../core/eval/protocols.ts';
@@ -154,11 +155,7 @@ export async function runTrain(
     }
     return 0;
   } catch (e) {
-    if (tty) process.stderr.write('\n');
-    const err = WrenError.from(e);
-    if (opts.json) process.stdout.write(JSON.stringify({ error: err.toData() }) + '\n');
-    else process.stderr.write(`wren: ${err.message}\n`);
-    return 1;
+    return reportFailure(e, opts.json, tty);
   }
 }
 
@@ -223,10 +220,7 @@ export async function runEval(
       );
     return 0;
   } catch (e) {
-    const err = WrenError.from(e);
-    if (opts.json) process.stdout.write(JSON.stringify({ error: err.toData() }) + '\n');
-    else process.stderr.write(`wren: ${err.message}\n`);
-    return 1;
+    return reportFailure(e, opts.json);
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type { RatingColumns } from '../data/types.ts';
 import { POSITIVE_HALF_STARS, type Sequences } from '../features/sequences.ts';
+import { rankOfTarget } from './metrics.ts';
 
 export interface NextItemSplit {
   /** The training corpus: every user's positives in time order, less the held-out one. */
@@ -95,16 +96,7 @@ export function evaluateNextItem(
     score(split.query[e]!, scores);
     for (let i = split.seen.offsets[e]!, end = split.seen.offsets[e + 1]!; i < end; i++)
       scores[split.seen.items[i]!] = NaN;
-    const target = scores[split.heldOut[e]!]!;
-    if (Number.isNaN(target)) continue;
-    let higher = 0;
-    let ties = 0;
-    for (let m = 0; m < itemCount; m++) {
-      const s = scores[m]!;
-      if (s > target) higher++;
-      else if (s === target) ties++;
-    }
-    const rank = higher + Math.floor((ties - 1) / 2);
+    const rank = rankOfTarget(scores, split.heldOut[e]!, itemCount);
     if (rank < k) {
       hits++;
       ndcg += 1 / Math.log2(rank + 2);

@@ -77,6 +77,55 @@ function itemCountOf(ratings: RatingColumns, itemCount?: number): number {
   return max + 1;
 }
 
+/** The items that may be recommended, as a list: every index with `catalogue[m]` set. */
+export function cataloguePool(catalogue: Uint8Array): Int32Array {
+  const out: number[] = [];
+  for (let m = 0; m < catalogue.length; m++) if (catalogue[m]) out.push(m);
+  return Int32Array.from(out);
+}
+
+/**
+ * Collects leave-one-out candidates: per user the held-out item, then
+ * `negatives` distinct items drawn from the pool that the user never had.
+ */
+class LooCandidates {
+  readonly users: number[] = [];
+  readonly candidates: number[] = [];
+  private readonly mark: Uint8Array;
+
+  constructor(
+    private readonly pool: Int32Array,
+    private readonly negatives: number,
+    private readonly rng: Random,
+    itemCount: number,
+  ) {
+    this.mark = new Uint8Array(itemCount);
+  }
+
+  /** Adds user `u` with `held` when the items in `seen` leave enough others to sample. */
+  add(u: number, held: number, seen: ArrayLike<number>): void {
+    const mark = this.mark;
+    let distinct = 0;
+    for (let i = 0; i < seen.length; i++) {
+      if (!mark[seen[i]!]) distinct++;
+      mark[seen[i]!] = 1;
+    }
+    if (this.pool.length - distinct >= this.negatives) {
+      this.users.push(u);
+      this.candidates.push(held);
+      const picked = new Set<number>();
+      while (picked.size < this.negatives) {
+        const m = this.pool[this.rng.int(this.pool.length)]!;
+        if (!mark[m] && !picked.has(m)) {
+          picked.add(m);
+          this.candidates.push(m);
+        }
+      }
+    }
+    for (let i = 0; i < seen.length; i++) mark[seen[i]!] = 0;
+  }
+}
+
 /** Builds per-user CSR arrays from a keep-predicate over rating indexes. */
 class CsrBuilder {
   readonly offsets: Int32Array;
@@ -114,35 +163,21 @@ export function ncfLooSplit(
   const itemCount = itemCountOf(ratings, opts.itemCount);
   const negatives = opts.negatives ?? 99;
   const catalogue = catalogueOf(ratings, itemCount);
-  const pool = Int32Array.from(Array.from(catalogue.keys()).filter((m) => catalogue[m]));
   const userCount = ratings.userOffsets.length - 1;
   const train = new CsrBuilder(userCount);
-  const users: number[] = [];
-  const candidates: number[] = [];
-  const rng = new Random(seed, 0x4c4f4f); // "LOO"
-  const rated = new Uint8Array(itemCount);
+  const loo = new LooCandidates(
+    cataloguePool(catalogue),
+    negatives,
+    new Random(seed, 0x4c4f4f), // "LOO"
+    itemCount,
+  );
   for (let u = 0; u < userCount; u++) {
     const start = ratings.userOffsets[u]!;
     const end = ratings.userOffsets[u + 1]!;
     const held = end - start >= 2 ? end - 1 : -1;
     for (let i = start; i < end; i++) if (i !== held) train.push(ratings, i);
     train.endUser(u);
-    if (held < 0) continue;
-    for (let i = start; i < end; i++) rated[ratings.movie[i]!] = 1;
-    const unrated = pool.length - (end - start);
-    if (unrated >= negatives) {
-      users.push(u);
-      candidates.push(ratings.movie[held]!);
-      const picked = new Set<number>();
-      while (picked.size < negatives) {
-        const m = pool[rng.int(pool.length)]!;
-        if (!rated[m] && !picked.has(m)) {
-          picked.add(m);
-          candidates.push(m);
-        }
-      }
-    }
-    for (let i = start; i < end; i++) rated[ratings.movie[i]!] = 0;
+    if (held >= 0) loo.add(u, ratings.movie[held]!, ratings.movie.subarray(start, end));
   }
   return {
     protocol: 'ncf-loo',
@@ -155,8 +190,8 @@ export function ncfLooSplit(
       trainTimes: train.times(),
       catalogue,
     },
-    users: Int32Array.from(users),
-    candidates: Int32Array.from(candidates),
+    users: Int32Array.from(loo.users),
+    candidates: Int32Array.from(loo.candidates),
     candidatesPerUser: negatives + 1,
   };
 }
@@ -169,16 +204,17 @@ export function ncfLooSplit(
  */
 export function validationLoo(data: InteractionData, seed = 1, negatives = 99): LooSplit {
   const { userCount, itemCount, catalogue } = data;
-  const pool = Int32Array.from(Array.from(catalogue.keys()).filter((m) => catalogue[m]));
   const train = data.train;
   const offsets = new Int32Array(userCount + 1);
   const items: number[] = [];
   const ratingsOut: number[] = [];
   const timesOut: number[] = [];
-  const users: number[] = [];
-  const candidates: number[] = [];
-  const rng = new Random(seed, 0x56414c); // "VAL"
-  const mark = new Uint8Array(itemCount);
+  const loo = new LooCandidates(
+    cataloguePool(catalogue),
+    negatives,
+    new Random(seed, 0x56414c), // "VAL"
+    itemCount,
+  );
   for (let u = 0; u < userCount; u++) {
     const from = train.offsets[u]!;
     const to = train.offsets[u + 1]!;
@@ -190,28 +226,7 @@ export function validationLoo(data: InteractionData, seed = 1, negatives = 99): 
       timesOut.push(data.trainTimes[i]!);
     }
     offsets[u + 1] = items.length;
-    if (held < 0) continue;
-    for (let i = from; i < to; i++) mark[train.items[i]!] = 1;
-    let distinct = 0;
-    for (let i = from; i < to; i++) {
-      if (mark[train.items[i]!] === 1) {
-        mark[train.items[i]!] = 2;
-        distinct++;
-      }
-    }
-    if (pool.length - distinct >= negatives) {
-      users.push(u);
-      candidates.push(train.items[held]!);
-      const picked = new Set<number>();
-      while (picked.size < negatives) {
-        const m = pool[rng.int(pool.length)]!;
-        if (!mark[m] && !picked.has(m)) {
-          picked.add(m);
-          candidates.push(m);
-        }
-      }
-    }
-    for (let i = from; i < to; i++) mark[train.items[i]!] = 0;
+    if (held >= 0) loo.add(u, train.items[held]!, train.items.subarray(from, to));
   }
   return {
     protocol: 'ncf-loo',
@@ -224,8 +239,8 @@ export function validationLoo(data: InteractionData, seed = 1, negatives = 99): 
       trainTimes: Uint32Array.from(timesOut),
       catalogue,
     },
-    users: Int32Array.from(users),
-    candidates: Int32Array.from(candidates),
+    users: Int32Array.from(loo.users),
+    candidates: Int32Array.from(loo.candidates),
     candidatesPerUser: negatives + 1,
   };
 }

@@ -11,7 +11,7 @@ export interface CtrModelInfo {
  * SparrowRecSys' settings (10-d embeddings, at most 5 epochs, Adam 0.001); the latest 10% of
  * training rows validate each epoch and the best epoch is kept.
  */
-const CTR_NUMBERS = {
+export const CTR_NUMBERS = {
   dim: 10,
   epochs: 5,
   batchSize: 256,

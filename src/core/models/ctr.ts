@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Random } from '../random.ts';
 import { DenseParams, EmbeddingTable } from '../train/embedding-table.ts';
 import { SparseTrainer, type SparseNetwork } from '../train/sparse-trainer.ts';
+import { CTR_NUMBERS } from './ctr-info.ts';
 import { ctrValidation, type CtrRows, type CtrSplit } from './ctr-data.ts';
 import { logloss, rocAuc } from '../eval/metrics.ts';
 import { checkAbort, type FitOptions, type SavedModel } from './types.ts';
@@ -38,16 +39,7 @@ export interface CtrConfig {
   patience: number;
 }
 
-export const CTR_DEFAULTS: CtrConfig = {
-  dim: 10,
-  epochs: 5,
-  batchSize: 256,
-  learningRate: 0.001,
-  l2: 0,
-  seed: 1,
-  validate: 1,
-  patience: 2,
-};
+export const CTR_DEFAULTS: CtrConfig = { ...CTR_NUMBERS };
 
 const HIDDEN = [128, 128];
 

@@ -8,7 +8,8 @@
 import type { InteractionData } from '../eval/protocols.ts';
 import type { Sequences } from '../features/sequences.ts';
 import { topK } from '../eval/metrics.ts';
-import { checkAbort, type FitOptions, type Recommender, type SavedModel } from './types.ts';
+import { HistoryModel } from './history-model.ts';
+import { checkAbort, type FitOptions, type SavedModel } from './types.ts';
 
 export interface ItemKnnConfig {
   [key: string]: number;
@@ -51,22 +52,21 @@ export function distinctHistories(data: InteractionData): Sequences {
   return { offsets, items: Int32Array.from(items) };
 }
 
-export class ItemKnn implements Recommender {
+export class ItemKnn extends HistoryModel {
   readonly model = 'itemknn';
   readonly config: ItemKnnConfig;
   /** Row i: the items j that keep i as a neighbour, with the similarity. */
   private rowOffsets: Int32Array = new Int32Array(1);
   private rowItems: Int32Array = new Int32Array(0);
   private rowSims: Float32Array = new Float32Array(0);
-  private history: Sequences = { offsets: new Int32Array(1), items: new Int32Array(0) };
-  private itemCount = 0;
   private row: Float32Array = new Float32Array(0);
 
   constructor(config: Partial<ItemKnnConfig> = {}) {
+    super();
     this.config = { ...ITEMKNN_DEFAULTS, ...(config as ItemKnnConfig) };
   }
 
-  async fit(data: InteractionData, opts: FitOptions = {}): Promise<void> {
+  override async fit(data: InteractionData, opts: FitOptions = {}): Promise<void> {
     const { neighbours, shrink } = this.config;
     const n = data.itemCount;
     this.itemCount = n;
@@ -133,7 +133,11 @@ export class ItemKnn implements Recommender {
   }
 
   /** Scores from an explicit history (the app's own profile uses this). */
-  scoreHistory(history: ArrayLike<number>, items: Int32Array | null, out: Float32Array): void {
+  override scoreHistory(
+    history: ArrayLike<number>,
+    items: Int32Array | null,
+    out: Float32Array,
+  ): void {
     const row = this.row;
     row.fill(0);
     for (let h = 0; h < history.length; h++) {
@@ -145,37 +149,16 @@ export class ItemKnn implements Recommender {
     else for (let j = 0; j < items.length; j++) out[j] = row[items[j]!]!;
   }
 
-  score(user: number, items: Int32Array | null, out: Float32Array): void {
-    const h = this.history;
-    this.scoreHistory(h.items.subarray(h.offsets[user]!, h.offsets[user + 1]!), items, out);
-  }
-
-  save(): SavedModel {
-    return {
-      model: this.model,
-      config: this.config,
-      userCount: this.history.offsets.length - 1,
-      itemCount: this.itemCount,
-      arrays: {
-        rowOffsets: this.rowOffsets,
-        rowItems: this.rowItems,
-        rowSims: this.rowSims,
-        historyOffsets: this.history.offsets,
-        historyItems: this.history.items,
-      },
-    };
+  protected ownArrays(): SavedModel['arrays'] {
+    return { rowOffsets: this.rowOffsets, rowItems: this.rowItems, rowSims: this.rowSims };
   }
 
   static load(s: SavedModel): ItemKnn {
     const m = new ItemKnn(s.config as ItemKnnConfig);
-    m.itemCount = s.itemCount;
+    m.restore(s);
     m.rowOffsets = s.arrays.rowOffsets as Int32Array;
     m.rowItems = s.arrays.rowItems as Int32Array;
     m.rowSims = s.arrays.rowSims as Float32Array;
-    m.history = {
-      offsets: s.arrays.historyOffsets as Int32Array,
-      items: s.arrays.historyItems as Int32Array,
-    };
     m.row = new Float32Array(s.itemCount);
     return m;
   }

@@ -1,6 +1,9 @@
 /** NeuralCF settings and defaults, apart from the model so listing models loads no tfjs. */
 
-export interface NcfConfig {
+import type { TrainSettings } from '../train/sparse-trainer.ts';
+
+/** Epochs, batch size, negatives, learning rate, L2 and seed come from the sparse trainer's settings. */
+export interface NcfConfig extends TrainSettings {
   [key: string]: number;
   /** GMF factors. */
   factors: number;
@@ -8,12 +11,6 @@ export interface NcfConfig {
   mlpEmbedding: number;
   /** Hidden layers of the MLP tower, each half as wide as the one before (3: 64 → 32 → 16 → 8). */
   mlpLayers: number;
-  epochs: number;
-  batchSize: number;
-  negatives: number;
-  learningRate: number;
-  l2: number;
-  seed: number;
   /** 1: hold out each user's latest training interaction, validate after every epoch, keep the best epoch. */
   validate: number;
   /** Epochs without a better validation NDCG@10 before training stops. */

@@ -12,7 +12,8 @@ import type { Sequences } from '../features/sequences.ts';
 import { Random } from '../random.ts';
 import { distinctHistories } from './item-knn.ts';
 import { orthonormalizeColumns, symmetricEigen } from './linalg.ts';
-import { checkAbort, type FitOptions, type Recommender, type SavedModel } from './types.ts';
+import { HistoryModel } from './history-model.ts';
+import { checkAbort, type FitOptions, type SavedModel } from './types.ts';
 
 export interface PureSvdConfig {
   [key: string]: number;
@@ -51,22 +52,21 @@ function timesRt(h: Sequences, y: Float64Array, l: number, z: Float64Array): voi
   }
 }
 
-export class PureSvd implements Recommender {
+export class PureSvd extends HistoryModel {
   readonly model = 'puresvd';
   readonly config: PureSvdConfig;
   /** items × factors, the top right singular vectors. */
   private v: Float32Array = new Float32Array(0);
   /** The singular values, descending. */
   private sigma: Float32Array = new Float32Array(0);
-  private history: Sequences = { offsets: new Int32Array(1), items: new Int32Array(0) };
-  private itemCount = 0;
   private p: Float32Array = new Float32Array(0);
 
   constructor(config: Partial<PureSvdConfig> = {}) {
+    super();
     this.config = { ...PURESVD_DEFAULTS, ...(config as PureSvdConfig) };
   }
 
-  async fit(data: InteractionData, opts: FitOptions = {}): Promise<void> {
+  override async fit(data: InteractionData, opts: FitOptions = {}): Promise<void> {
     const { factors, iterations, oversample, seed } = this.config;
     const n = data.itemCount;
     const h = distinctHistories(data);
@@ -114,7 +114,11 @@ export class PureSvd implements Recommender {
     return this.sigma;
   }
 
-  scoreHistory(history: ArrayLike<number>, items: Int32Array | null, out: Float32Array): void {
+  override scoreHistory(
+    history: ArrayLike<number>,
+    items: Int32Array | null,
+    out: Float32Array,
+  ): void {
     const f = this.sigma.length;
     const v = this.v;
     const p = this.p;
@@ -132,35 +136,15 @@ export class PureSvd implements Recommender {
     else for (let j = 0; j < items.length; j++) out[j] = one(items[j]!);
   }
 
-  score(user: number, items: Int32Array | null, out: Float32Array): void {
-    const h = this.history;
-    this.scoreHistory(h.items.subarray(h.offsets[user]!, h.offsets[user + 1]!), items, out);
-  }
-
-  save(): SavedModel {
-    return {
-      model: this.model,
-      config: this.config,
-      userCount: this.history.offsets.length - 1,
-      itemCount: this.itemCount,
-      arrays: {
-        v: this.v,
-        sigma: this.sigma,
-        historyOffsets: this.history.offsets,
-        historyItems: this.history.items,
-      },
-    };
+  protected ownArrays(): SavedModel['arrays'] {
+    return { v: this.v, sigma: this.sigma };
   }
 
   static load(s: SavedModel): PureSvd {
     const m = new PureSvd(s.config as PureSvdConfig);
+    m.restore(s);
     m.v = s.arrays.v as Float32Array;
     m.sigma = s.arrays.sigma as Float32Array;
-    m.itemCount = s.itemCount;
-    m.history = {
-      offsets: s.arrays.historyOffsets as Int32Array,
-      items: s.arrays.historyItems as Int32Array,
-    };
     m.p = new Float32Array(m.sigma.length);
     return m;
   }

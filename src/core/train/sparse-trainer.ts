@@ -14,9 +14,9 @@
  * was about ten ops per variable per step).
  */
 import type * as TF from '@tensorflow/tfjs';
-import type { InteractionData } from '../eval/protocols.ts';
+import { cataloguePool, type InteractionData } from '../eval/protocols.ts';
 import { Random } from '../random.ts';
-import { checkAbort, type FitOptions } from '../models/types.ts';
+import { checkAbort, type EpochLogEntry, type FitOptions } from '../models/types.ts';
 import { ADAM_DEFAULTS, type DenseParams, type EmbeddingTable } from './embedding-table.ts';
 
 export type Tf = typeof TF;
@@ -49,15 +49,8 @@ export interface TrainSettings {
   seed: number;
 }
 
-export interface EpochReport {
-  epoch: number;
-  loss: number;
-  seconds: number;
-  samples: number;
-  /** Validation HR@10 and NDCG@10 after the epoch, where the model validates. */
-  valHr?: number;
-  valNdcg?: number;
-}
+/** One finished epoch: its mean loss, time, samples and (where the model validates) validation metrics. */
+export type EpochReport = EpochLogEntry;
 
 /** For each user, a bitmap-free membership test: sorted distinct training items. */
 function sortedHistories(data: InteractionData): { offsets: Int32Array; items: Int32Array } {
@@ -182,9 +175,7 @@ export class SparseTrainer {
   ): Promise<EpochReport[]> {
     const { epochs, batchSize, negatives, seed } = this.settings;
     const hist = sortedHistories(data);
-    const pool = Int32Array.from(
-      Array.from(data.catalogue.keys()).filter((m) => data.catalogue[m]),
-    );
+    const pool = cataloguePool(data.catalogue);
     const positives = data.train.items.length;
     const per = 1 + negatives;
     const total = positives * per;
