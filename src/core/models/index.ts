@@ -21,12 +21,17 @@ export interface ModelInfo {
   load(saved: SavedModel): Promise<Recommender>;
 }
 
-function ncf(name: 'gmf' | 'mlp' | 'neumf', title: string, about: string): ModelInfo {
+function ncf(
+  name: 'gmf' | 'mlp' | 'neumf' | 'two-tower',
+  title: string,
+  about: string,
+  paper = 'He et al., Neural Collaborative Filtering, WWW 2017',
+): ModelInfo {
   return {
     name,
     title,
     about,
-    paper: 'He et al., Neural Collaborative Filtering, WWW 2017',
+    paper,
     defaults: NCF_DEFAULTS,
     neural: true,
     create: async (c) => new (await import('./neural-cf.ts')).NeuralCf(name, c),
@@ -82,6 +87,12 @@ export const MODELS: readonly ModelInfo[] = [
     'neumf',
     'NeuMF',
     'GMF and the MLP tower side by side, joined in one output layer: the model of the Neural Collaborative Filtering paper.',
+  ),
+  ncf(
+    'two-tower',
+    'Two-tower',
+    'A user tower and a movie tower (32-d embeddings through 64 → 32 layers) joined only by a dot product, so movie vectors can be computed once and searched: the retrieval model of large recommenders.',
+    'Yi et al., Sampling-bias-corrected neural modeling, RecSys 2019',
   ),
 ];
 

@@ -2,7 +2,9 @@
  * Neural collaborative filtering (He et al., WWW 2017): GMF (the element-wise
  * product of user and item factors), MLP (a tower over the concatenated user
  * and item embeddings) and NeuMF (both, joined in one output layer), trained
- * on implicit feedback with sampled negatives.
+ * on implicit feedback with sampled negatives; and a two-tower model (user
+ * and movie towers joined only by a dot product, so movie vectors can be
+ * computed once and searched, as retrieval does — Yi et al., RecSys 2019).
  *
  * Embedding tables are {@link EmbeddingTable}s updated sparsely; the dense
  * layers run in tfjs on the active backend (see src/core/train/sparse-trainer).
@@ -16,7 +18,10 @@ import { NCF_DEFAULTS, type NcfConfig } from './neural-cf-config.ts';
 import type { FitOptions, Recommender, SavedModel } from './types.ts';
 
 export type { NcfConfig } from './neural-cf-config.ts';
-export type NcfVariant = 'gmf' | 'mlp' | 'neumf';
+export type NcfVariant = 'gmf' | 'mlp' | 'neumf' | 'two-tower';
+
+/** Two-tower: each side's embedding through its own tower (E → 64 → 32), scored by a dot product. */
+const TOWER = [64, 32];
 
 /** Glorot-uniform weights, seeded. */
 function glorot(rng: Random, rows: number, cols: number): Float32Array {
@@ -57,24 +62,35 @@ export class NeuralCf implements Recommender {
         weights: weights?.[name] as Float32Array | undefined,
       });
     this.tables = {};
-    if (this.model !== 'mlp') {
+    if (this.model === 'gmf' || this.model === 'neumf') {
       this.tables.userGmf = table('userGmf', userCount, factors, 1);
       this.tables.itemGmf = table('itemGmf', itemCount, factors, 2);
     }
     if (this.model !== 'gmf') {
+      // MLP and NeuMF towers read these; two-tower too, one per side.
       this.tables.userMlp = table('userMlp', userCount, mlpEmbedding, 3);
       this.tables.itemMlp = table('itemMlp', itemCount, mlpEmbedding, 4);
     }
     const rng = new Random(seed, 0x4e4346);
     const shapes: [number, number][] = [];
-    if (this.model !== 'gmf') {
-      const sizes = this.towerSizes();
-      for (let i = 1; i < sizes.length; i++)
-        shapes.push([sizes[i - 1]!, sizes[i]!], [1, sizes[i]!]);
+    if (this.model === 'two-tower') {
+      for (let side = 0; side < 2; side++) {
+        const sizes = [mlpEmbedding, ...TOWER];
+        for (let i = 1; i < sizes.length; i++)
+          shapes.push([sizes[i - 1]!, sizes[i]!], [1, sizes[i]!]);
+      }
+      shapes.push([1, 1]);
+    } else {
+      if (this.model !== 'gmf') {
+        const sizes = this.towerSizes();
+        for (let i = 1; i < sizes.length; i++)
+          shapes.push([sizes[i - 1]!, sizes[i]!], [1, sizes[i]!]);
+      }
+      const joined =
+        (this.model !== 'mlp' ? factors : 0) +
+        (this.model !== 'gmf' ? this.towerSizes().at(-1)! : 0);
+      shapes.push([joined, 1], [1, 1]);
     }
-    const joined =
-      (this.model !== 'mlp' ? factors : 0) + (this.model !== 'gmf' ? this.towerSizes().at(-1)! : 0);
-    shapes.push([joined, 1], [1, 1]);
     this.dense = new DenseParams(shapes, (j, r, c) => {
       const saved = weights?.[`dense${j}`] as Float32Array | undefined;
       if (saved) return saved;
@@ -90,7 +106,7 @@ export class NeuralCf implements Recommender {
             { table: t.userGmf!, by: 'user' as const },
             { table: t.itemGmf!, by: 'item' as const },
           ]
-        : this.model === 'mlp'
+        : this.model === 'mlp' || this.model === 'two-tower'
           ? [
               { table: t.userMlp!, by: 'user' as const },
               { table: t.itemMlp!, by: 'item' as const },
@@ -106,6 +122,23 @@ export class NeuralCf implements Recommender {
       lookups,
       dense: this.dense,
       logits: (rows, dense) => {
+        if (variant === 'two-tower') {
+          const layers = TOWER.length;
+          const tower = (x: tf.Tensor2D, from: number): tf.Tensor2D => {
+            let h = x;
+            for (let l = 0; l < layers; l++) {
+              h = tf.add(
+                tf.matMul(h, dense[from + 2 * l] as tf.Tensor2D),
+                dense[from + 2 * l + 1]!,
+              );
+              if (l + 1 < layers) h = tf.relu(h);
+            }
+            return h;
+          };
+          const u = tower(rows[0]!, 0);
+          const i = tower(rows[1]!, 2 * layers);
+          return tf.add(tf.sum(tf.mul(u, i), 1, true), dense[4 * layers]!).reshape([-1]);
+        }
         const parts: tf.Tensor2D[] = [];
         let r = 0;
         if (variant !== 'mlp') {

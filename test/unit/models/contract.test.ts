@@ -28,6 +28,7 @@ const QUICK: Record<string, Record<string, number>> = {
   gmf: { epochs: 2 },
   mlp: { epochs: 2 },
   neumf: { epochs: 2 },
+  'two-tower': { epochs: 2 },
 };
 const configOf = (name: string, defaults: Record<string, number>): Record<string, number> => ({
   ...defaults,
