@@ -12,7 +12,6 @@ import * as tf from '@tensorflow/tfjs';
 import { WrenError } from '../src/core/errors.ts';
 import { evaluateSplit, makeSplit } from '../src/core/eval/protocols.ts';
 import { modelInfo, type ModelInfo } from '../src/core/models/index.ts';
-import { NeuralCf } from '../src/core/models/neural-cf.ts';
 import { scoreAllMs } from '../src/core/models/score-time.ts';
 import { WrenDb, allMovies, readRatings, saveModel } from '../src/store/index.ts';
 import { evaluateCtr } from '../src/core/eval/ctr.ts';
@@ -49,6 +48,8 @@ async function probeAll(): Promise<BackendMeasure[]> {
     let speed: number | null = null;
     if (await activate(backend)) {
       try {
+        // Imported as the registry imports it (on demand), so the bundler keeps one lazy chunk.
+        const { NeuralCf } = await import('../src/core/models/neural-cf.ts');
         speed = NeuralCf.measureSpeed(backend === 'cpu' ? 800 : 1500);
       } catch {
         speed = null;
