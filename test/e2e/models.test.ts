@@ -40,6 +40,8 @@ describe('models page', () => {
   it('trains baselines and GMF in the worker and compares them on one table', async () => {
     await page.goto(`${server.url}#/models`);
     await page.getByTestId('models-empty').waitFor();
+    // Every model shows its structure in one line.
+    expect(await page.getByTestId('layers-neumf').textContent()).toMatch(/64 → 32 → 16 → 8/);
     await choose(['popularity', 'itemknn', 'gmf']);
     await page.getByTestId('models-epochs').fill('2');
     await page.getByTestId('models-backend').selectOption('wasm');

@@ -4,6 +4,8 @@ export interface CtrModelInfo {
   title: string;
   about: string;
   paper: string;
+  /** Its structure in one line, input to output. */
+  layers: string;
   defaults: Record<string, number>;
 }
 
@@ -25,6 +27,7 @@ export const CTR_NUMBERS = {
 export const CTR_MODELS: readonly CtrModelInfo[] = [
   {
     name: 'lr',
+    layers: 'ids (1 weight each) + 9 numeric → sum → σ',
     title: 'Logistic regression',
     about:
       'One weight per user, movie and genre id and per numeric feature, summed into a logit: the baseline every CTR model must beat.',
@@ -34,6 +37,7 @@ export const CTR_MODELS: readonly CtrModelInfo[] = [
   },
   {
     name: 'fm',
+    layers: 'ids and numeric as 10-d factors → linear + ½ Σ pairwise dot products → σ',
     title: 'Factorization machine',
     about:
       'Logistic regression plus every pair of features interacting through the dot product of their factor vectors.',
@@ -42,6 +46,7 @@ export const CTR_MODELS: readonly CtrModelInfo[] = [
   },
   {
     name: 'emb-mlp',
+    layers: '5 id fields (10-d, lists averaged) + 9 numeric → 128 → 128 (ReLU) → 1 → σ',
     title: 'Embedding + MLP',
     about:
       'Every id field embedded (10-d), concatenated with the numeric features and fed through two 128-unit layers.',
@@ -50,6 +55,7 @@ export const CTR_MODELS: readonly CtrModelInfo[] = [
   },
   {
     name: 'wide-deep',
+    layers: 'wide: ids + numeric linear · deep: Embedding+MLP → summed → σ',
     title: 'Wide & Deep',
     about:
       'A linear (wide) part that memorises ids beside the Embedding+MLP (deep) part, trained together. SparrowRecSys also crosses movie × last liked movie in the wide part; Wren does not yet.',
@@ -58,6 +64,7 @@ export const CTR_MODELS: readonly CtrModelInfo[] = [
   },
   {
     name: 'deepfm',
+    layers: 'FM part + MLP part over the same 10-d embeddings → summed → σ',
     title: 'DeepFM',
     about:
       'A factorization machine and an MLP reading the same embeddings, their outputs summed: pairwise and higher-order interactions without hand-made crosses.',
@@ -66,6 +73,8 @@ export const CTR_MODELS: readonly CtrModelInfo[] = [
   },
   {
     name: 'din',
+    layers:
+      'last 5 liked movies weighted by attention([e, candidate, e − c, e ⊙ c] → 16 → 1) → Embedding+MLP → σ',
     title: 'DIN',
     about:
       'Embedding+MLP where the candidate movie attends over the user’s last five liked movies: a small network scores each against the candidate, and their vectors are pooled by those weights instead of averaged.',

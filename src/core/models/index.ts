@@ -13,6 +13,8 @@ export interface ModelInfo {
   /** One paragraph: what it is and where it comes from. */
   about: string;
   paper: string;
+  /** Its structure in one line, input to output (default settings). */
+  layers: string;
   /** Numeric settings and their defaults. */
   defaults: Record<string, number>;
   /** Uses tfjs (loaded on demand, so pages that only list models stay light). */
@@ -20,6 +22,13 @@ export interface ModelInfo {
   create(config: Record<string, number>): Promise<Recommender>;
   load(saved: SavedModel): Promise<Recommender>;
 }
+
+const NCF_LAYERS = {
+  gmf: 'user 8-d ⊙ movie 8-d → dense 1 → σ',
+  mlp: '[user 32-d, movie 32-d] → 32 → 16 → 8 (ReLU) → dense 1 → σ',
+  neumf: '[user ⊙ movie (8-d), MLP 64 → 32 → 16 → 8] → dense 1 → σ',
+  'two-tower': 'user 32-d → 64 → 32 · movie 32-d → 64 → 32 → dot product → σ',
+};
 
 function ncf(
   name: 'gmf' | 'mlp' | 'neumf' | 'two-tower',
@@ -29,6 +38,7 @@ function ncf(
 ): ModelInfo {
   return {
     name,
+    layers: NCF_LAYERS[name],
     title,
     about,
     paper,
@@ -42,6 +52,7 @@ function ncf(
 export const MODELS: readonly ModelInfo[] = [
   {
     name: 'popularity',
+    layers: 'training count per movie → score',
     title: 'Popularity (TopPop)',
     about:
       'Recommends the movies with the most training interactions to everyone. Not personal, and a surprisingly hard floor.',
@@ -53,6 +64,7 @@ export const MODELS: readonly ModelInfo[] = [
   },
   {
     name: 'itemknn',
+    layers: 'the user’s movies → each movie’s top-100 cosine neighbours → summed similarity',
     title: 'ItemKNN (cosine)',
     about:
       'Item-based collaborative filtering: movies are similar when the same users rated them (cosine over user columns); a movie scores by its similarity to what the user already rated, over its k nearest neighbours.',
@@ -64,6 +76,7 @@ export const MODELS: readonly ModelInfo[] = [
   },
   {
     name: 'puresvd',
+    layers: 'the user’s movies (a 0/1 row) → × V (movies × 20) → × Vᵀ → a score per movie',
     title: 'PureSVD',
     about:
       'Matrix factorization by a truncated SVD of the user × movie interaction matrix; a user scores movies by projecting their history onto the top singular vectors and back.',
