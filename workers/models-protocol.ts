@@ -1,5 +1,6 @@
 /** The typed protocol between the UI and the models worker. */
 import type { ProtocolName } from '../src/core/eval/protocols.ts';
+import type { EpochLogEntry } from '../src/core/models/types.ts';
 import type { ModelRow } from '../src/store/db.ts';
 import type { Outcome } from './embed-protocol.ts';
 
@@ -25,7 +26,7 @@ export interface ModelsProgress {
   total: number;
   loss?: number;
   /** Set once per finished epoch of a neural model. */
-  epoch?: { epoch: number; loss: number; valHr?: number; valNdcg?: number; valAuc?: number };
+  epoch?: EpochLogEntry;
   /** The tfjs backend in use, once chosen. */
   backend?: string;
   /** A model finished and was stored. */

@@ -124,6 +124,18 @@ class LooCandidates {
     }
     for (let i = 0; i < seen.length; i++) mark[seen[i]!] = 0;
   }
+
+  /** The split: `data` to train on, the collected users and candidates to rank. */
+  split(seed: number, data: InteractionData): LooSplit {
+    return {
+      protocol: 'ncf-loo',
+      seed,
+      data,
+      users: Int32Array.from(this.users),
+      candidates: Int32Array.from(this.candidates),
+      candidatesPerUser: this.negatives + 1,
+    };
+  }
 }
 
 /** Builds per-user CSR arrays from a keep-predicate over rating indexes. */
@@ -135,10 +147,14 @@ class CsrBuilder {
   constructor(users: number) {
     this.offsets = new Int32Array(users + 1);
   }
-  push(r: RatingColumns, i: number): void {
-    this.items.push(r.movie[i]!);
-    this.ratingsOut.push(r.rating[i]!);
-    this.timesOut.push(r.timestamp[i]!);
+  push(item: number, rating: number, time: number): void {
+    this.items.push(item);
+    this.ratingsOut.push(rating);
+    this.timesOut.push(time);
+  }
+  /** Rating `i` of the columns. */
+  pushRating(r: RatingColumns, i: number): void {
+    this.push(r.movie[i]!, r.rating[i]!, r.timestamp[i]!);
   }
   endUser(u: number): void {
     this.offsets[u + 1] = this.items.length;
@@ -146,11 +162,16 @@ class CsrBuilder {
   sequences(): Sequences {
     return { offsets: this.offsets, items: Int32Array.from(this.items) };
   }
-  ratings(): Uint8Array {
-    return Uint8Array.from(this.ratingsOut);
-  }
-  times(): Uint32Array {
-    return Uint32Array.from(this.timesOut);
+  /** The collected rows as a model's training data. */
+  interactions(itemCount: number, catalogue: Uint8Array): InteractionData {
+    return {
+      userCount: this.offsets.length - 1,
+      itemCount,
+      train: this.sequences(),
+      trainRatings: Uint8Array.from(this.ratingsOut),
+      trainTimes: Uint32Array.from(this.timesOut),
+      catalogue,
+    };
   }
 }
 
@@ -175,25 +196,11 @@ export function ncfLooSplit(
     const start = ratings.userOffsets[u]!;
     const end = ratings.userOffsets[u + 1]!;
     const held = end - start >= 2 ? end - 1 : -1;
-    for (let i = start; i < end; i++) if (i !== held) train.push(ratings, i);
+    for (let i = start; i < end; i++) if (i !== held) train.pushRating(ratings, i);
     train.endUser(u);
     if (held >= 0) loo.add(u, ratings.movie[held]!, ratings.movie.subarray(start, end));
   }
-  return {
-    protocol: 'ncf-loo',
-    seed,
-    data: {
-      userCount,
-      itemCount,
-      train: train.sequences(),
-      trainRatings: train.ratings(),
-      trainTimes: train.times(),
-      catalogue,
-    },
-    users: Int32Array.from(loo.users),
-    candidates: Int32Array.from(loo.candidates),
-    candidatesPerUser: negatives + 1,
-  };
+  return loo.split(seed, train.interactions(itemCount, catalogue));
 }
 
 /**
@@ -205,10 +212,7 @@ export function ncfLooSplit(
 export function validationLoo(data: InteractionData, seed = 1, negatives = 99): LooSplit {
   const { userCount, itemCount, catalogue } = data;
   const train = data.train;
-  const offsets = new Int32Array(userCount + 1);
-  const items: number[] = [];
-  const ratingsOut: number[] = [];
-  const timesOut: number[] = [];
+  const kept = new CsrBuilder(userCount);
   const loo = new LooCandidates(
     cataloguePool(catalogue),
     negatives,
@@ -219,30 +223,12 @@ export function validationLoo(data: InteractionData, seed = 1, negatives = 99): 
     const from = train.offsets[u]!;
     const to = train.offsets[u + 1]!;
     const held = to - from >= 2 ? to - 1 : -1;
-    for (let i = from; i < to; i++) {
-      if (i === held) continue;
-      items.push(train.items[i]!);
-      ratingsOut.push(data.trainRatings[i]!);
-      timesOut.push(data.trainTimes[i]!);
-    }
-    offsets[u + 1] = items.length;
+    for (let i = from; i < to; i++)
+      if (i !== held) kept.push(train.items[i]!, data.trainRatings[i]!, data.trainTimes[i]!);
+    kept.endUser(u);
     if (held >= 0) loo.add(u, train.items[held]!, train.items.subarray(from, to));
   }
-  return {
-    protocol: 'ncf-loo',
-    seed,
-    data: {
-      userCount,
-      itemCount,
-      train: { offsets, items: Int32Array.from(items) },
-      trainRatings: Uint8Array.from(ratingsOut),
-      trainTimes: Uint32Array.from(timesOut),
-      catalogue,
-    },
-    users: Int32Array.from(loo.users),
-    candidates: Int32Array.from(loo.candidates),
-    candidatesPerUser: negatives + 1,
-  };
+  return loo.split(seed, kept.interactions(itemCount, catalogue));
 }
 
 /**
@@ -304,7 +290,7 @@ export function holdoutSplit(
       const p = part.get(i);
       if (p === undefined) continue;
       kept[i] = 1;
-      (p === 1 ? train : p === 2 ? valid : test).push(ratings, i);
+      (p === 1 ? train : p === 2 ? valid : test).pushRating(ratings, i);
     }
     train.endUser(u);
     valid.endUser(u);
@@ -315,14 +301,7 @@ export function holdoutSplit(
   return {
     protocol,
     seed,
-    data: {
-      userCount,
-      itemCount,
-      train: train.sequences(),
-      trainRatings: train.ratings(),
-      trainTimes: train.times(),
-      catalogue,
-    },
+    data: train.interactions(itemCount, catalogue),
     valid: valid.sequences(),
     test: test.sequences(),
   };

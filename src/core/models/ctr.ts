@@ -20,7 +20,7 @@ import { SparseTrainer, type SparseNetwork } from '../train/sparse-trainer.ts';
 import { CTR_NUMBERS } from './ctr-info.ts';
 import { ctrValidation, type CtrRows, type CtrSplit } from './ctr-data.ts';
 import { logloss, rocAuc } from '../eval/metrics.ts';
-import { checkAbort, type FitOptions, type SavedModel } from './types.ts';
+import { checkAbort, type EpochLogEntry, type FitOptions, type SavedModel } from './types.ts';
 
 export type CtrKind = 'lr' | 'fm' | 'emb-mlp' | 'wide-deep' | 'deepfm' | 'din';
 
@@ -51,14 +51,7 @@ function glorot(rng: Random, rows: number, cols: number): Float32Array {
 export class CtrModel {
   readonly kind: CtrKind;
   readonly config: CtrConfig;
-  epochLog: {
-    epoch: number;
-    loss: number;
-    seconds: number;
-    samples: number;
-    valLogloss?: number;
-    valAuc?: number;
-  }[] = [];
+  epochLog: EpochLogEntry[] = [];
   private tableNames: string[] = [];
   private tables: EmbeddingTable[] = [];
   private dense = new DenseParams([], () => new Float32Array(0));
@@ -293,7 +286,7 @@ export class CtrModel {
           await new Promise((r) => setTimeout(r, 0));
         }
       }
-      const r: (typeof this.epochLog)[number] = {
+      const r: EpochLogEntry = {
         epoch: epoch + 1,
         loss: sum / Math.max(1, batches),
         seconds: (performance.now() - t0) / 1000,

@@ -19,8 +19,12 @@ export interface EpochLogEntry {
   loss: number;
   seconds: number;
   samples: number;
+  /** Ranking models: validation HR@10 and NDCG@10. */
   valHr?: number;
   valNdcg?: number;
+  /** CTR models: validation logloss and ROC-AUC. */
+  valLogloss?: number;
+  valAuc?: number;
 }
 
 export interface FitOptions {

@@ -1,4 +1,5 @@
 /** The models page's view of a running training queue, folded from worker progress (pure). */
+import type { EpochLogEntry } from '../../core/models/types.ts';
 import type { ModelsProgress } from '../../../workers/models-protocol.ts';
 import type { LossPoint } from './loss-chart.ts';
 
@@ -14,7 +15,7 @@ export interface RunView {
   loss: LossPoint[];
   /** Validation NDCG@10 (ROC-AUC for CTR models) per finished epoch. */
   val: LossPoint[];
-  epochs: { epoch: number; loss: number; valHr?: number; valNdcg?: number }[];
+  epochs: EpochLogEntry[];
 }
 
 export function emptyView(count: number, model: string): RunView {

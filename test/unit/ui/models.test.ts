@@ -55,7 +55,7 @@ describe('training progress', () => {
 
   it('collects loss points and validation per epoch, and starts afresh for the next model', () => {
     let v = foldModelsProgress(start, { index: 0, count: 2, model: 'neumf', stage: 'epoch 1/4', done: 50, total: 100, loss: 0.5, backend: 'wasm' }, 4); // prettier-ignore
-    v = foldModelsProgress(v, { index: 0, count: 2, model: 'neumf', stage: 'epoch 1/4', done: 100, total: 100, epoch: { epoch: 1, loss: 0.4, valNdcg: 0.3 } }, 4); // prettier-ignore
+    v = foldModelsProgress(v, { index: 0, count: 2, model: 'neumf', stage: 'epoch 1/4', done: 100, total: 100, epoch: { epoch: 1, loss: 0.4, seconds: 1, samples: 100, valNdcg: 0.3 } }, 4); // prettier-ignore
     expect(v.percent).toBe(100);
     expect(v.backend).toBe('wasm');
     expect(v.loss).toEqual([{ x: 0.5, loss: 0.5 }]);
