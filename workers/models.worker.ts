@@ -13,6 +13,7 @@ import { WrenError } from '../src/core/errors.ts';
 import { evaluateSplit, makeSplit } from '../src/core/eval/protocols.ts';
 import { modelInfo, type ModelInfo } from '../src/core/models/index.ts';
 import { scoreAllMs } from '../src/core/models/score-time.ts';
+import { configProblem } from '../src/core/models/config-check.ts';
 import { WrenDb, allMovies, readRatings, saveModel } from '../src/store/index.ts';
 import { evaluateCtr } from '../src/core/eval/ctr.ts';
 import { movieMetaFromMovies } from '../src/core/features/movie-features.ts';
@@ -99,7 +100,10 @@ const api: ModelsWorkerApi = {
           : modelInfo(m.name);
         if (!info)
           throw new WrenError('invalid-settings', `Unknown model "${m.name}" for ${req.protocol}.`);
-        return { info, config: { ...info.defaults, ...m.config } };
+        const config = { ...info.defaults, ...m.config };
+        const problem = configProblem(config);
+        if (problem) throw new WrenError('invalid-settings', `${info.title}: ${problem}.`);
+        return { info, config };
       });
       const count = infos.length;
       let backend = 'js';

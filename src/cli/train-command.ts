@@ -7,6 +7,7 @@ import { evaluateSplit, makeSplit, PROTOCOLS, type ProtocolName } from '../core/
 import { CTR_MODELS } from '../core/models/ctr-info.ts';
 import { MODELS, modelInfo } from '../core/models/index.ts';
 import { scoreAllMs } from '../core/models/score-time.ts';
+import { configProblem } from '../core/models/config-check.ts';
 import { decodeModel, encodeModel } from '../core/models/serialize.ts';
 import { nodeInput } from './node-input.ts';
 import { runCtr } from './ctr-command.ts';
@@ -65,6 +66,8 @@ export function trainArgsFrom(v: {
     config[key] = x;
   }
   if ('seed' in info.defaults && v.seed !== undefined) config.seed = seed;
+  const problem = configProblem(config);
+  if (problem) return `--set ${problem}`;
   const backend = v.backend ?? 'wasm';
   if (backend !== 'wasm' && backend !== 'cpu')
     return `--backend takes wasm or cpu in node; found "${backend}"`;
@@ -175,7 +178,13 @@ export async function runEval(
   opts: { json: boolean; protocol?: string; seed?: string; backend?: string },
 ): Promise<number> {
   try {
-    const { saved, extra } = decodeModel(new Uint8Array(await readFile(modelFile)));
+    const bytes = await readFile(modelFile).catch((e: NodeJS.ErrnoException) => {
+      throw new WrenError(
+        'not-found',
+        `Cannot read the model file ${modelFile} (${e.code ?? e.message}).`,
+      );
+    });
+    const { saved, extra } = decodeModel(new Uint8Array(bytes));
     const info = modelInfo(saved.model);
     if (!info)
       throw new WrenError('invalid-data', `The file holds an unknown model "${saved.model}".`);

@@ -282,5 +282,36 @@ describe('wren train', () => {
     );
     expect(set.code).toBe(2);
     expect(set.stderr).toMatch(/key of itemknn: neighbours, shrink/);
+    // Values that would stall or poison training are refused before any data is read.
+    const batch = await wren(
+      'train',
+      '--data',
+      '/nonexistent',
+      '--model',
+      'neumf',
+      '--set',
+      'batchSize=0',
+    );
+    expect(batch.code).toBe(2);
+    expect(batch.stderr).toMatch(/batchSize takes a whole number at least 1; found 0/);
+    const lr = await wren(
+      'train',
+      '--data',
+      '/nonexistent',
+      '--model',
+      'lr',
+      '--set',
+      'learningRate=-0.1',
+    );
+    expect(lr.stderr).toMatch(/learningRate takes a number above 0; found -0.1/);
+    const missing = await wren(
+      'eval',
+      '--data',
+      '/nonexistent',
+      '--model-file',
+      join(dir, 'no-such.wrenmodel'),
+    );
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/Cannot read the model file .*no-such\.wrenmodel \(ENOENT\)/);
   });
 });

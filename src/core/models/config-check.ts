@@ -1,0 +1,45 @@
+/**
+ * Checks model settings before any training starts, so a bad value gets a
+ * message instead of a stuck loop (a batch size of 0) or NaN weights.
+ * Returns the first problem found, or null.
+ */
+type Rule = { whole: boolean; min: number; max?: number; above?: boolean };
+
+const RULES: Record<string, Rule> = {
+  epochs: { whole: true, min: 1 },
+  batchSize: { whole: true, min: 1 },
+  negatives: { whole: true, min: 0 },
+  factors: { whole: true, min: 1 },
+  mlpEmbedding: { whole: true, min: 2 },
+  mlpLayers: { whole: true, min: 1 },
+  dim: { whole: true, min: 1 },
+  neighbours: { whole: true, min: 1 },
+  iterations: { whole: true, min: 1 },
+  oversample: { whole: true, min: 0 },
+  patience: { whole: true, min: 1 },
+  seed: { whole: true, min: 0 },
+  validate: { whole: true, min: 0, max: 1 },
+  pretrain: { whole: true, min: 0, max: 1 },
+  learningRate: { whole: false, min: 0, above: true },
+  finetuneScale: { whole: false, min: 0 },
+  l2: { whole: false, min: 0 },
+  shrink: { whole: false, min: 0 },
+};
+
+export function configProblem(config: Record<string, number>): string | null {
+  for (const [key, x] of Object.entries(config)) {
+    const r = RULES[key];
+    if (!r) continue;
+    const ok =
+      Number.isFinite(x) &&
+      (!r.whole || Number.isInteger(x)) &&
+      (r.above ? x > r.min : x >= r.min) &&
+      (r.max === undefined || x <= r.max);
+    if (!ok) {
+      const range =
+        r.max !== undefined ? `${r.min} or ${r.max}` : `${r.above ? 'above' : 'at least'} ${r.min}`;
+      return `${key} takes ${r.whole ? 'a whole number' : 'a number'} ${range}; found ${x}`;
+    }
+  }
+  return null;
+}
