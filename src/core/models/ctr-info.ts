@@ -1,6 +1,6 @@
 /** The sparrow-ctr models: names, explanations and defaults (no tfjs, so listing them stays light). */
 export interface CtrModelInfo {
-  name: 'lr' | 'fm' | 'emb-mlp' | 'wide-deep' | 'deepfm' | 'din';
+  name: 'lr' | 'fm' | 'emb-mlp' | 'wide-deep' | 'deepfm' | 'din' | 'dien';
   title: string;
   about: string;
   paper: string;
@@ -55,10 +55,11 @@ export const CTR_MODELS: readonly CtrModelInfo[] = [
   },
   {
     name: 'wide-deep',
-    layers: 'wide: ids + numeric linear · deep: Embedding+MLP → summed → σ',
+    layers:
+      'wide: ids + numeric + movie × last liked movie (10,000 hashed buckets) linear · deep: Embedding+MLP → summed → σ',
     title: 'Wide & Deep',
     about:
-      'A linear (wide) part that memorises ids beside the Embedding+MLP (deep) part, trained together. SparrowRecSys also crosses movie × last liked movie in the wide part; Wren does not yet.',
+      'A linear (wide) part that memorises ids and, as in SparrowRecSys, the cross of the movie with the user’s last liked movie (one weight per pair, hashed into 10,000 buckets), beside the Embedding+MLP (deep) part, trained together.',
     paper: 'Cheng et al., DLRS 2016',
     defaults: CTR_NUMBERS,
   },
@@ -79,6 +80,16 @@ export const CTR_MODELS: readonly CtrModelInfo[] = [
     about:
       'Embedding+MLP where the candidate movie attends over the user’s last five liked movies: a small network scores each against the candidate, and their vectors are pooled by those weights instead of averaged.',
     paper: 'Zhou et al., Deep Interest Network, KDD 2018',
+    defaults: CTR_NUMBERS,
+  },
+  {
+    name: 'dien',
+    layers:
+      'last 5 liked movies, oldest first → GRU → AUGRU (update gate × softmax(h · W · candidate)) → last state in Embedding+MLP → σ',
+    title: 'DIEN',
+    about:
+      'DIN with the order of the user’s last five liked movies: a GRU reads them oldest to newest, and a second GRU whose updates are scaled by each step’s attention to the candidate movie follows how that interest evolved; its last state stands for the history. Without the paper’s auxiliary loss on the next liked movie.',
+    paper: 'Zhou et al., Deep Interest Evolution Network, AAAI 2019',
     defaults: CTR_NUMBERS,
   },
 ];

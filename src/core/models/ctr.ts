@@ -3,9 +3,12 @@
  * feature columns of ctr-data.ts: logistic regression, a factorization
  * machine (Rendle 2010), Embedding+MLP (SparrowRecSys' EmbeddingMLP),
  * Wide&Deep (Cheng et al. 2016: the linear part beside the MLP) and DeepFM
- * (Guo et al. 2017: FM and the MLP over the same embeddings) and DIN (Zhou
+ * (Guo et al. 2017: FM and the MLP over the same embeddings), DIN (Zhou
  * et al. 2018: Embedding+MLP where the candidate movie attends over the
- * user's last liked movies instead of averaging them).
+ * user's last liked movies instead of averaging them) and DIEN (Zhou et al.
+ * 2019: those movies read in time order by a GRU, then by an attention-gated
+ * GRU). Wide&Deep's linear part also has SparrowRecSys' crossed feature,
+ * movie × the last liked movie, hashed into its own table.
  * They share the tables (one per id space: user, movie, genre) and differ
  * only in what they do with the field vectors. Multi-valued fields (genres,
  * last liked movies) average their values' vectors.
@@ -22,7 +25,7 @@ import { ctrValidation, type CtrRows, type CtrSplit } from './ctr-data.ts';
 import { logloss, rocAuc } from '../eval/metrics.ts';
 import { checkAbort, type EpochLogEntry, type FitOptions, type SavedModel } from './types.ts';
 
-export type CtrKind = 'lr' | 'fm' | 'emb-mlp' | 'wide-deep' | 'deepfm' | 'din';
+export type CtrKind = 'lr' | 'fm' | 'emb-mlp' | 'wide-deep' | 'deepfm' | 'din' | 'dien';
 
 export interface CtrConfig {
   [key: string]: number;
@@ -43,9 +46,130 @@ export const CTR_DEFAULTS: CtrConfig = { ...CTR_NUMBERS };
 
 const HIDDEN = [128, 128];
 
+/** Buckets of Wide&Deep's crossed feature, as SparrowRecSys' `crossed_column(…, 10000)`. */
+export const CROSS_BUCKETS = 10_000;
+
+/**
+ * The bucket of the cross of a candidate movie and the user's most recent liked movie:
+ * murmur3's finalizer over movie·K + last, an integer hash, so that every run agrees. No liked
+ * movie (`last === padding`) is a bucket of its own, the table's last row.
+ */
+export function crossBucket(movie: number, last: number, padding: number): number {
+  if (last === padding) return CROSS_BUCKETS;
+  let h = (Math.imul(movie, 0x9e3779b1) + last) | 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return ((h ^ (h >>> 16)) >>> 0) % CROSS_BUCKETS;
+}
+
 function glorot(rng: Random, rows: number, cols: number): Float32Array {
   const limit = Math.sqrt(6 / (rows + cols));
   return Float32Array.from({ length: rows * cols }, () => rng.uniform(-limit, limit));
+}
+
+/**
+ * A GRU's weights, hidden size h = d: W_x [d, 3h] for the update, reset and candidate gates,
+ * U [h, 2h] for the first two, U_n [h, h] for the candidate, b [1, 3h].
+ */
+function gruShapes(d: number): [number, number][] {
+  return [
+    [d, 3 * d],
+    [d, 2 * d],
+    [d, d],
+    [1, 3 * d],
+  ];
+}
+
+/**
+ * One GRU step (Cho et al. 2014) from the input's projection `xw` = x·W_x + b; `gate` scales
+ * the update gate (the AUGRU's attention), so a step with gate 0 keeps the state.
+ */
+function gruStep(
+  xw: tf.Tensor2D,
+  h: tf.Tensor2D,
+  u: tf.Tensor2D,
+  un: tf.Tensor2D,
+  gate?: tf.Tensor2D,
+): tf.Tensor2D {
+  const [xz, xr, xn] = tf.split(xw, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+  const [hz, hr] = tf.split(tf.matMul(h, u), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+  const z = tf.sigmoid(tf.add(xz, hz));
+  const r = tf.sigmoid(tf.add(xr, hr));
+  const n = tf.tanh(tf.add(xn, tf.matMul(tf.mul(r, h), un)));
+  // (1 − z) ⊙ h + z ⊙ n
+  return tf.add(h, tf.mul(gate ? tf.mul(z, gate) : z, tf.sub(n, h)));
+}
+
+/**
+ * DIN's pooling: the history's vectors `seq` [B, W, d] weighted by how well each matches the
+ * candidate, through the unit [e_j, e_c, e_j − e_c, e_j ⊙ e_c] → 16 → 1; `mask` [B, W] drops
+ * padding.
+ */
+function attentionPool(
+  seq: tf.Tensor3D,
+  candidate: tf.Tensor2D,
+  mask: tf.Tensor2D,
+  w: tf.Tensor[],
+): tf.Tensor2D {
+  const [B, W, d] = seq.shape;
+  const cand = tf.tile(tf.expandDims(candidate, 1), [1, W, 1]);
+  const unit = tf
+    .concat([seq, cand, tf.sub(seq, cand), tf.mul(seq, cand)], 2)
+    .reshape([B * W, 4 * d]);
+  const hidden = tf.relu(tf.add(tf.matMul(unit, w[0] as tf.Tensor2D), w[1]!));
+  const score = tf.add(tf.matMul(hidden, w[2] as tf.Tensor2D), w[3]!).reshape([B, W]);
+  const weights = tf.mul(tf.sigmoid(score), mask);
+  return tf.div(
+    tf.sum(tf.mul(tf.expandDims(weights, 2), seq), 1),
+    tf.add(tf.sum(mask, 1, true), 1e-6),
+  ) as tf.Tensor2D;
+}
+
+/**
+ * DIEN's evolved interest: a GRU reads the history oldest to newest (`seq` lists the most recent
+ * first, as lastPositives does), keeping its state over padding; an AUGRU reads the GRU's states
+ * with its update gate scaled by each state's attention to the candidate (h_t · W_a · e_c,
+ * softmax over the valid steps, 0 on padding); the AUGRU's last state stands for the history.
+ * `w`: the GRU's weights, W_a, the AUGRU's weights.
+ */
+function evolvedInterest(
+  seq: tf.Tensor3D,
+  candidate: tf.Tensor2D,
+  mask: tf.Tensor2D,
+  w: tf.Tensor[],
+): tf.Tensor2D {
+  const [B, W, d] = seq.shape;
+  const [wx, u, un, b, wa, wx2, u2, un2, b2] = w as tf.Tensor2D[];
+  // Oldest first from here on.
+  const steps = tf.reverse(seq, 1).reshape([B * W, d]);
+  const valid = tf.reverse(mask, 1);
+  const at = (x: tf.Tensor2D, t: number, n: number): tf.Tensor2D =>
+    tf.slice(x.reshape([B, W, n]), [0, t, 0], [B, 1, n]).reshape([B, n]);
+  // Every step's input projections in one product.
+  const xw = tf.add(tf.matMul(steps, wx!), b!) as tf.Tensor2D;
+  let h = tf.zeros([B, d]) as tf.Tensor2D;
+  const states: tf.Tensor2D[] = [];
+  for (let t = 0; t < W; t++) {
+    const next = gruStep(at(xw, t, 3 * d), h, u!, un!);
+    h = tf.add(h, tf.mul(tf.slice(valid, [0, t], [B, 1]), tf.sub(next, h)));
+    states.push(h);
+  }
+  const hs = tf.stack(states, 1).reshape([B * W, d]) as tf.Tensor2D;
+  const score = tf.sum(
+    tf.mul(tf.matMul(hs, wa!).reshape([B, W, d]), tf.expandDims(candidate, 1)),
+    2,
+  );
+  // Padding steps score −10⁴ before the softmax, so the valid steps share all the weight, and are
+  // zeroed after it, which only changes rows with no history at all: their state stays 0.
+  const attention: tf.Tensor2D = tf.mul(
+    tf.softmax(tf.add(score, tf.mul(tf.sub(valid, 1), 1e4))),
+    valid,
+  );
+  const xw2 = tf.add(tf.matMul(hs, wx2!), b2!) as tf.Tensor2D;
+  let g = tf.zeros([B, d]) as tf.Tensor2D;
+  for (let t = 0; t < W; t++)
+    g = gruStep(at(xw2, t, 3 * d), g, u2!, un2!, tf.slice(attention, [0, t], [B, 1]));
+  return g;
 }
 
 export class CtrModel {
@@ -60,9 +184,13 @@ export class CtrModel {
   private numCount = 0;
   /** Index of the MLP's first dense weight. */
   private mlpFrom = 0;
-  /** DIN: the candidate and history fields, and the history's padding id (masked out). */
+  /** DIN and DIEN: the candidate and history fields, and the history's padding id (masked out). */
   private attend: { candidate: number; history: number; padding: number } | null = null;
-  /** Numeric inputs per row: the numeric features, then (DIN) the history mask. */
+  /** Index of the linear part's first dense weight (after DIN's or DIEN's history weights). */
+  private linFrom = 0;
+  /** Wide&Deep: the cross's table, the fields it crosses, and the history's padding id. */
+  private cross: { table: number; movie: number; history: number; padding: number } | null = null;
+  /** Numeric inputs per row: the numeric features, then (DIN, DIEN) the history mask. */
   private inputWidth = 0;
 
   constructor(kind: CtrKind, config: Partial<CtrConfig> = {}) {
@@ -70,14 +198,24 @@ export class CtrModel {
     this.config = { ...CTR_DEFAULTS, ...(config as CtrConfig) };
   }
 
-  /** Parts of the network: a linear (wide) part, FM's pairwise part, an MLP (deep) part. */
-  private parts(): { linear: boolean; pairwise: boolean; mlp: boolean; attention: boolean } {
+  /**
+   * Parts of the network: a linear (wide) part, Wide&Deep's cross in it, FM's pairwise part, an
+   * MLP (deep) part, and how the history becomes one vector.
+   */
+  private parts(): {
+    linear: boolean;
+    cross: boolean;
+    pairwise: boolean;
+    mlp: boolean;
+    history: 'mean' | 'attention' | 'evolution';
+  } {
     const k = this.kind;
     return {
-      linear: k !== 'emb-mlp' && k !== 'din',
+      linear: k === 'lr' || k === 'fm' || k === 'wide-deep' || k === 'deepfm',
+      cross: k === 'wide-deep',
       pairwise: k === 'fm' || k === 'deepfm',
-      mlp: k === 'emb-mlp' || k === 'wide-deep' || k === 'deepfm' || k === 'din',
-      attention: k === 'din',
+      mlp: k !== 'lr' && k !== 'fm',
+      history: k === 'din' ? 'attention' : k === 'dien' ? 'evolution' : 'mean',
     };
   }
 
@@ -107,22 +245,31 @@ export class CtrModel {
     const F = this.fields.length;
     const D = this.numCount;
     const rng = new Random(seed, 0x435452);
-    const { linear, pairwise, mlp, attention } = this.parts();
+    const { linear, cross, pairwise, mlp, history: pooling } = this.parts();
+    const names = split.train.cats.map((c) => c.name);
+    const movie = names.indexOf('movie');
+    const history = names.indexOf('lastPositives');
+    const padding = split.train.cats[history]!.vocab - 1;
     const shapes: [number, number][] = [];
     this.attend = null;
+    this.cross = null;
     this.inputWidth = D;
-    if (attention) {
-      const names = split.train.cats.map((c) => c.name);
-      const history = names.indexOf('lastPositives');
-      this.attend = {
-        candidate: names.indexOf('movie'),
-        history,
-        padding: split.train.cats[history]!.vocab - 1,
-      };
+    if (pooling !== 'mean') {
+      this.attend = { candidate: movie, history, padding };
       this.inputWidth = D + split.train.cats[history]!.width;
-      // The attention unit: [e_j, e_c, e_j − e_c, e_j ⊙ e_c] → 16 → 1.
-      shapes.push([4 * dim, 16], [1, 16], [16, 1], [1, 1]);
+      // DIN's attention unit: [e_j, e_c, e_j − e_c, e_j ⊙ e_c] → 16 → 1; DIEN's GRU, W_a, AUGRU.
+      if (pooling === 'attention') shapes.push([4 * dim, 16], [1, 16], [16, 1], [1, 1]);
+      else shapes.push(...gruShapes(dim), [dim, dim], ...gruShapes(dim));
     }
+    if (cross) {
+      // Linear only: one weight per bucket, plus the padding bucket.
+      this.cross = { table: this.tables.length, movie, history, padding };
+      this.tables.push(
+        new EmbeddingTable(CROSS_BUCKETS + 1, 1, { seed: seed * 8 + this.tables.length }),
+      );
+      this.tableNames.push('cross');
+    }
+    this.linFrom = shapes.length;
     if (linear) shapes.push([D, 1], [1, 1]);
     if (pairwise) shapes.push([D, dim]);
     this.mlpFrom = shapes.length;
@@ -157,38 +304,32 @@ export class CtrModel {
           const block = rows[f.table]!.reshape([B, perRow, d]);
           return tf.mean(tf.slice(block, [0, f.offset, 0], [B, f.width, d]), 1) as tf.Tensor2D;
         });
-        const { linear, pairwise, mlp } = this.parts();
+        const { linear, pairwise, mlp, history: pooling } = this.parts();
         const mlpFrom = this.mlpFrom;
-        const lin = this.attend ? 4 : 0;
+        const lin = this.linFrom;
         const terms: tf.Tensor[] = [];
         const off = linear && kind !== 'lr' ? 1 : 0;
         const factors = kind === 'lr' ? [] : vecs.map((v) => tf.slice(v, [0, off], [B, d - off]));
         if (this.attend) {
-          // DIN: the history's vectors weighted by how well each matches the candidate.
+          // DIN and DIEN: the history's vectors in order, read against the candidate.
           const { candidate, history } = this.attend;
           const f = fields[history]!;
           const W = f.width;
           const perRow = rows[f.table]!.shape[0] / B;
-          const seq = tf.slice(rows[f.table]!.reshape([B, perRow, d]), [0, f.offset, 0], [B, W, d]);
-          const cand = tf.tile(tf.expandDims(factors[candidate]!, 1), [1, W, 1]);
-          const unit = tf
-            .concat([seq, cand, tf.sub(seq, cand), tf.mul(seq, cand)], 2)
-            .reshape([B * W, 4 * d]);
-          const hidden = tf.relu(tf.add(tf.matMul(unit, dense[0] as tf.Tensor2D), dense[1]!));
-          const score = tf
-            .add(tf.matMul(hidden, dense[2] as tf.Tensor2D), dense[3]!)
-            .reshape([B, W]);
+          const seq = tf.slice(
+            rows[f.table]!.reshape([B, perRow, d]),
+            [0, f.offset, 0],
+            [B, W, d],
+          ) as tf.Tensor3D;
           const mask = tf.slice(input!, [0, D], [B, W]);
-          const weights = tf.mul(tf.sigmoid(score), mask);
-          const pooled = tf.div(
-            tf.sum(tf.mul(tf.expandDims(weights, 2), seq), 1),
-            tf.add(tf.sum(mask, 1, true), 1e-6),
-          ) as tf.Tensor2D;
-          factors[history] = pooled;
+          const pool = pooling === 'attention' ? attentionPool : evolvedInterest;
+          factors[history] = pool(seq, factors[candidate]!, mask, dense.slice(0, lin));
         }
         if (linear) {
           const first = tf.addN(vecs.map((v) => (kind === 'lr' ? v : tf.slice(v, [0, 0], [B, 1]))));
           terms.push(first, tf.matMul(numeric!, dense[lin] as tf.Tensor2D), dense[lin + 1]!);
+          // Wide&Deep's cross: its bucket's weight.
+          if (this.cross) terms.push(rows[this.cross.table]!);
         }
         if (pairwise) {
           // Numeric fields as vectors: x_k · v_k.
@@ -222,6 +363,7 @@ export class CtrModel {
     const B = to - from;
     const perRow = this.tables.map(() => 0);
     for (const f of this.fields) perRow[f.table]! += f.width;
+    if (this.cross) perRow[this.cross.table] = 1;
     // Row-major per table: row s holds every field's ids at the field's offset.
     const idx = perRow.map((w) => new Int32Array(B * w));
     this.fields.forEach((f, fi) => {
@@ -233,6 +375,7 @@ export class CtrModel {
         for (let j = 0; j < f.width; j++) out[s * w + f.offset + j] = values[r * f.width + j]!;
       }
     });
+    if (this.cross) this.crossBuckets(data, order, from, idx[this.cross.table]!);
     const D = this.numCount;
     const X = this.inputWidth;
     const nums = new Float32Array(B * X);
@@ -247,6 +390,18 @@ export class CtrModel {
           nums[s * X + D + j] = hist.values[r * hist.width + j] === this.attend!.padding ? 0 : 1;
     }
     return { idx, nums, labels };
+  }
+
+  /** Wide&Deep's cross of rows `order[from..]` into `out`: the movie × the most recent liked movie. */
+  private crossBuckets(data: CtrRows, order: Int32Array, from: number, out: Int32Array): void {
+    const { movie, history, padding } = this.cross!;
+    const movies = data.cats[movie]!.values;
+    const hist = data.cats[history]!;
+    for (let s = 0; s < out.length; s++) {
+      const r = order[from + s]!;
+      // lastPositives lists the most recent first.
+      out[s] = crossBucket(movies[r]!, hist.values[r * hist.width]!, padding);
+    }
   }
 
   async fit(split: CtrSplit, opts: FitOptions = {}): Promise<void> {

@@ -3,10 +3,24 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../../src/core/data/synthetic.ts';
 import { evaluateCtr } from '../../../src/core/eval/ctr.ts';
+import { rocAuc } from '../../../src/core/eval/metrics.ts';
 import { movieMetaFromMovies } from '../../../src/core/features/movie-features.ts';
-import { CTR_NUMERIC, sparrowCtrSplit, type CtrSplit } from '../../../src/core/models/ctr-data.ts';
-import { CtrModel } from '../../../src/core/models/ctr.ts';
+import {
+  CTR_NUMERIC,
+  sparrowCtrSplit,
+  type CatField,
+  type CtrRows,
+  type CtrSplit,
+} from '../../../src/core/models/ctr-data.ts';
+import {
+  CROSS_BUCKETS,
+  crossBucket,
+  CTR_DEFAULTS,
+  CtrModel,
+  type CtrKind,
+} from '../../../src/core/models/ctr.ts';
 import { CTR_MODELS } from '../../../src/core/models/ctr-info.ts';
+import type { SavedModel } from '../../../src/core/models/types.ts';
 import { Random } from '../../../src/core/random.ts';
 
 const ds = generateDataset({
@@ -53,7 +67,7 @@ describe('CTR models', () => {
     return { ...s, train: { ...s.train, labels } };
   };
 
-  it.each(['lr', 'fm', 'emb-mlp', 'wide-deep', 'deepfm', 'din'] as const)(
+  it.each(['lr', 'fm', 'emb-mlp', 'wide-deep', 'deepfm', 'din', 'dien'] as const)(
     '%s learns the planted tastes; shuffled labels learn nothing',
     async (kind) => {
       const before = tf.memory().numTensors;
@@ -69,4 +83,115 @@ describe('CTR models', () => {
       expect(tf.memory().numTensors).toBe(before);
     },
   );
+});
+
+/**
+ * Rows labelled by whether the candidate movie is in the group (movie mod 4) of the user's most
+ * recent liked movie; the 0–4 earlier liked movies are noise. Also the best test ROC-AUC of any
+ * model blind to the history's order: given the history as a set, the most recent is any of its
+ * movies alike, so the label's probability is the share of them in the candidate's group.
+ */
+function recencySplit(): { split: CtrSplit; ceiling: number } {
+  const movies = 24;
+  const rng = new Random(5);
+  const rows = (n: number): { data: CtrRows; blind: Float32Array } => {
+    const movie = new Int32Array(n);
+    const last = new Int32Array(n * 5).fill(movies);
+    const labels = new Float32Array(n);
+    const blind = new Float32Array(n);
+    for (let r = 0; r < n; r++) {
+      movie[r] = rng.int(movies);
+      const length = 1 + rng.int(5);
+      let same = 0;
+      for (let j = 0; j < length; j++) {
+        last[r * 5 + j] = rng.int(movies);
+        same += last[r * 5 + j]! % 4 === movie[r]! % 4 ? 1 : 0;
+      }
+      labels[r] = last[r * 5]! % 4 === movie[r]! % 4 ? 1 : 0;
+      blind[r] = same / length;
+    }
+    const field = (name: string, table: string, vocab: number, values: Int32Array): CatField => ({
+      name,
+      table,
+      vocab,
+      width: values.length / n,
+      values,
+    });
+    const cats = [
+      field('user', 'user', 2, new Int32Array(n)),
+      field('movie', 'movie', movies + 1, movie),
+      field('lastPositives', 'movie', movies + 1, last),
+    ];
+    const nums = Float32Array.from({ length: n }, () => rng.normal());
+    const times = Uint32Array.from({ length: n }, (_, i) => i);
+    return { data: { rows: n, cats, nums, labels, times }, blind };
+  };
+  const train = rows(16_000);
+  const test = rows(4_000);
+  return {
+    split: {
+      set: split.set,
+      numNames: ['noise'],
+      tables: { user: 2, movie: movies + 1 },
+      train: train.data,
+      test: test.data,
+    },
+    ceiling: rocAuc(test.data.labels, test.blind),
+  };
+}
+
+describe('the order of the history', () => {
+  const recency = recencySplit();
+  const config = { ...CTR_MODELS.find((c) => c.name === 'dien')!.defaults, learningRate: 0.01 };
+
+  it.each(['dien', 'wide-deep'] as const)(
+    '%s learns what the most recent liked movie says, beyond any order-blind model',
+    async (kind) => {
+      const before = tf.memory().numTensors;
+      const m = new CtrModel(kind, config);
+      await m.fit(recency.split);
+      const auc = rocAuc(recency.split.test.labels, m.predict(recency.split.test));
+      expect(auc).toBeGreaterThan(recency.ceiling);
+      expect(tf.memory().numTensors).toBe(before);
+    },
+  );
+
+  it('saves DIEN’s GRU and AUGRU weights and Wide&Deep’s cross table', async () => {
+    const saved = async (kind: CtrKind): Promise<SavedModel['arrays']> => {
+      const m = new CtrModel(kind, { ...config, epochs: 1 });
+      await m.fit(recency.split);
+      return m.save().arrays;
+    };
+    const mlp = await saved('emb-mlp');
+    const dien = await saved('dien');
+    const wide = await saved('wide-deep');
+    const d = CTR_DEFAULTS.dim;
+    // Per GRU: W_x [d, 3d], U [d, 2d], U_n [d, d], b [1, 3d]; W_a [d, d] between them.
+    expect(dien.dense!.length - mlp.dense!.length).toBe(2 * (6 * d * d + 3 * d) + d * d);
+    expect(mlp['table:cross']).toBeUndefined();
+    expect(wide['table:cross']!.length).toBe(CROSS_BUCKETS + 1);
+  });
+});
+
+describe('Wide&Deep’s crossed feature', () => {
+  it('hashes movie × last liked movie into the buckets, the same way every time', () => {
+    const padding = 1000;
+    const buckets = new Set<number>();
+    for (let movie = 0; movie < 40; movie++)
+      for (let last = 0; last < 25; last++) {
+        const b = crossBucket(movie, last, padding);
+        expect(Number.isInteger(b) && b >= 0 && b < CROSS_BUCKETS).toBe(true);
+        buckets.add(b);
+      }
+    // 1,000 pairs in 10,000 buckets: a uniform hash leaves about 50 pairs sharing a bucket.
+    expect(buckets.size).toBeGreaterThan(900);
+    expect(crossBucket(2, 1, padding)).not.toBe(crossBucket(1, 2, padding));
+    // Saved models depend on the buckets.
+    expect(crossBucket(1, 2, padding)).toBe(6093);
+  });
+
+  it('puts "no liked movie" into the padding bucket, the table’s last row', () => {
+    expect(crossBucket(7, 1000, 1000)).toBe(CROSS_BUCKETS);
+    expect(crossBucket(0, 1000, 1000)).toBe(CROSS_BUCKETS);
+  });
 });
