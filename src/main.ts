@@ -2,6 +2,7 @@
 import { mount } from 'svelte';
 import './ui/app.css';
 import App from './ui/App.svelte';
+import { you } from './ui/profile.svelte.ts';
 import { app } from './ui/state.svelte.ts';
 
 const target = document.getElementById('app');
@@ -9,3 +10,4 @@ if (!target) throw new Error('index.html has no #app element.');
 
 mount(App, { target });
 void app.init();
+void you.init();

@@ -6,3 +6,4 @@ export * from './write.ts';
 export * from './storage.ts';
 export * from './embeddings.ts';
 export * from './models.ts';
+export * from './profile.ts';

@@ -42,6 +42,8 @@ export interface HomeRow {
   title: string;
   seeAll: string;
   movies: MovieRow[];
+  /** Why each movie is in the row (For You), by movie index. */
+  reasons?: Record<number, string>;
 }
 
 export interface SearchData {

@@ -20,6 +20,68 @@ import type { FitOptions, Recommender, SavedModel } from './types.ts';
 export type { NcfConfig } from './neural-cf-config.ts';
 export type NcfVariant = 'gmf' | 'mlp' | 'neumf' | 'two-tower';
 
+export interface FoldInOptions {
+  steps?: number;
+  /** Sampled movies per liked one. */
+  negatives?: number;
+  learningRate?: number;
+  /** Pull towards the mean trained user. */
+  l2?: number;
+  seed?: number;
+}
+
+/**
+ * A folded-in user: for GMF and two-tower the weights of their linear user
+ * side; for MLP and NeuMF one row per user table, in the network's lookup order.
+ */
+export type FoldedUser =
+  { kind: 'linear'; w: Float32Array } | { kind: 'rows'; rows: Float32Array[] };
+
+/**
+ * Logistic regression in place on `w` (rows of `x` are features, a fixed
+ * bias), by Adam on the full batch, with L2 towards the starting `w`.
+ */
+function fitLogistic(
+  w: Float32Array,
+  x: Float32Array,
+  labels: readonly number[],
+  bias: number,
+  opts: FoldInOptions,
+): void {
+  const { steps = 60, learningRate = 0.05, l2 = 0.01 } = opts;
+  const d = w.length;
+  const n = labels.length;
+  const w0 = w.slice();
+  const m = new Float64Array(d);
+  const v = new Float64Array(d);
+  const g = new Float64Array(d);
+  for (let s = 1; s <= steps; s++) {
+    g.fill(0);
+    for (let r = 0; r < n; r++) {
+      let z = bias;
+      for (let k = 0; k < d; k++) z += w[k]! * x[r * d + k]!;
+      const err = 1 / (1 + Math.exp(-z)) - labels[r]!;
+      for (let k = 0; k < d; k++) g[k]! += (err * x[r * d + k]!) / n;
+    }
+    for (let k = 0; k < d; k++) {
+      const gk = g[k]! + 2 * l2 * (w[k]! - w0[k]!);
+      m[k] = 0.9 * m[k]! + 0.1 * gk;
+      v[k] = 0.999 * v[k]! + 0.001 * gk * gk;
+      const mh = m[k]! / (1 - 0.9 ** s);
+      const vh = v[k]! / (1 - 0.999 ** s);
+      w[k]! -= (learningRate * mh) / (Math.sqrt(vh) + 1e-8);
+    }
+  }
+}
+
+/** The mean row of a table. */
+function meanRow(t: EmbeddingTable): Float32Array {
+  const out = new Float64Array(t.dim);
+  for (let r = 0; r < t.rows; r++)
+    for (let k = 0; k < t.dim; k++) out[k]! += t.weights[r * t.dim + k]!;
+  return Float32Array.from(out, (x) => x / Math.max(1, t.rows));
+}
+
 /** Two-tower: each side's embedding through its own tower (E → 64 → 32), scored by a dot product. */
 const TOWER = [64, 32];
 
@@ -38,6 +100,8 @@ export class NeuralCf implements Recommender {
   private itemCount = 0;
   /** Epoch reports of the last fit. */
   epochLog: EpochReport[] = [];
+  /** Two-tower fold-in: the towers' outputs, computed on first use after training. */
+  private towerCache: { users: Float32Array; items: Float32Array; dim: number } | null = null;
 
   constructor(variant: NcfVariant, config: Partial<NcfConfig> = {}) {
     this.model = variant;
@@ -55,6 +119,7 @@ export class NeuralCf implements Recommender {
     const { factors, mlpEmbedding, seed } = this.config;
     this.userCount = userCount;
     this.itemCount = itemCount;
+    this.towerCache = null;
     const table = (name: string, rows: number, dim: number, s: number): EmbeddingTable =>
       new EmbeddingTable(rows, dim, {
         seed: seed * 16 + s,
@@ -276,6 +341,168 @@ export class NeuralCf implements Recommender {
   score(user: number, items: Int32Array | null, out: Float32Array): void {
     const list = items ?? Int32Array.from({ length: this.itemCount }, (_, m) => m);
     this.scorePairs(new Int32Array(list.length).fill(user), list, out);
+  }
+
+  /**
+   * Fold-in: a user for someone the model never saw, from the movies they
+   * liked, every trained weight frozen. The liked movies are positives and
+   * `negatives` sampled movies each are negatives; the fit is binary
+   * cross-entropy plus L2 towards the mean trained user.
+   *
+   * GMF and two-tower are linear in the user side (GMF: p · (h ⊙ q); two-
+   * tower: the user tower's output u · the movie tower's output), so they
+   * fold in as a small logistic regression in plain JS — a few ms. MLP and
+   * NeuMF are not: their user rows are fitted through tfjs' autodiff, which
+   * costs a few hundred ms (the "quick fine-tune").
+   */
+  foldIn(liked: ArrayLike<number>, opts: FoldInOptions = {}): FoldedUser {
+    const { negatives = 4, seed = 1 } = opts;
+    const rng = new Random(seed, 0x464f4c44);
+    const pos = new Set(Array.from(liked));
+    const items: number[] = [...pos];
+    const labels: number[] = items.map(() => 1);
+    for (let n = 0; n < pos.size * negatives; n++) {
+      let m = rng.int(this.itemCount);
+      for (let t = 0; pos.has(m) && t < 20; t++) m = rng.int(this.itemCount);
+      items.push(m);
+      labels.push(0);
+    }
+    const ids = Int32Array.from(items);
+    if (this.model === 'gmf' || this.model === 'two-tower') {
+      const side = this.linearSide();
+      const w = side.start.slice();
+      if (ids.length) fitLogistic(w, side.features(ids), labels, side.bias, opts);
+      return { kind: 'linear', w };
+    }
+    return { kind: 'rows', rows: this.foldInRows(ids, labels, opts) };
+  }
+
+  /** The user-side view of a linear variant: where users start, each movie's features, the bias. */
+  private linearSide(): {
+    start: Float32Array;
+    bias: number;
+    features: (items: Int32Array) => Float32Array;
+  } {
+    if (this.model === 'gmf') {
+      const q = this.tables.itemGmf!;
+      const h = this.dense.view(0);
+      return {
+        start: meanRow(this.tables.userGmf!),
+        bias: this.dense.view(1)[0]!,
+        features: (items) => {
+          const d = q.dim;
+          const x = q.gather(items);
+          for (let r = 0; r < items.length; r++) for (let k = 0; k < d; k++) x[r * d + k]! *= h[k]!;
+          return x;
+        },
+      };
+    }
+    this.towerCache ??= this.towers();
+    const { users, items: z, dim } = this.towerCache;
+    return {
+      start: users,
+      bias: this.dense.view(4 * TOWER.length)[0]!,
+      features: (items) => {
+        const x = new Float32Array(items.length * dim);
+        items.forEach((m, r) => x.set(z.subarray(m * dim, (m + 1) * dim), r * dim));
+        return x;
+      },
+    };
+  }
+
+  /** Two-tower: every movie's tower output, and the mean trained user's (computed once). */
+  private towers(): { users: Float32Array; items: Float32Array; dim: number } {
+    const layers = TOWER.length;
+    const dim = TOWER.at(-1)!;
+    const run = (x: Float32Array, rows: number, from: number): Float32Array =>
+      tf.tidy(() => {
+        let h: tf.Tensor2D = tf.tensor2d(x, [rows, this.config.mlpEmbedding]);
+        for (let l = 0; l < layers; l++) {
+          const [r, c] = this.dense.shapes[from + 2 * l]!;
+          h = tf.add(
+            tf.matMul(h, tf.tensor2d(this.dense.view(from + 2 * l), [r, c])),
+            tf.tensor2d(this.dense.view(from + 2 * l + 1), [1, c]),
+          );
+          if (l + 1 < layers) h = tf.relu(h);
+        }
+        return h.dataSync() as Float32Array;
+      });
+    return {
+      users: run(meanRow(this.tables.userMlp!), 1, 0),
+      items: run(this.tables.itemMlp!.weights, this.itemCount, 2 * layers),
+      dim,
+    };
+  }
+
+  /** MLP and NeuMF: the user rows (one per user table) fitted by Adam through tfjs. */
+  private foldInRows(ids: Int32Array, labels: number[], opts: FoldInOptions): Float32Array[] {
+    const { steps = 20, learningRate = 0.05, l2 = 0.01 } = opts;
+    const net = this.network();
+    const users = net.lookups.filter((l) => l.by === 'user');
+    const start = users.map((l) => meanRow(l.table));
+    const B = ids.length;
+    if (B === 0) return start;
+    const vars = start.map((r, j) =>
+      tf.tidy(() => tf.variable(tf.tensor2d(r, [1, users[j]!.table.dim]))),
+    );
+    // Plain tensor creations (no intermediates to tidy), disposed in `finally`.
+    const fixed = {
+      items: net.lookups.map((l) =>
+        l.by === 'item' ? tf.tensor2d(l.table.gather(ids), [B, l.table.dim]) : null,
+      ),
+      dense: this.dense.shapes.map(([r, c], j) => tf.tensor2d(this.dense.view(j), [r, c])),
+      labels: tf.tensor1d(labels),
+      start: start.map((r) => tf.tensor2d(r, [1, r.length])),
+    };
+    const optimizer = tf.train.adam(learningRate);
+    try {
+      for (let s = 0; s < steps; s++) {
+        optimizer.minimize(
+          () => {
+            let u = 0;
+            const rows = fixed.items.map((t) => t ?? tf.tile(vars[u++]!, [B, 1]));
+            const logits = net.logits(rows as tf.Tensor2D[], fixed.dense as tf.Tensor2D[]);
+            const reg = tf.addN(vars.map((v, j) => tf.sum(tf.square(tf.sub(v, fixed.start[j]!)))));
+            return tf.add(tf.losses.sigmoidCrossEntropy(fixed.labels, logits), tf.mul(l2, reg));
+          },
+          false,
+          vars,
+        );
+      }
+      return vars.map((v) => v.dataSync() as Float32Array);
+    } finally {
+      optimizer.dispose();
+      tf.dispose([...vars, ...fixed.dense, fixed.labels, ...fixed.start]);
+      tf.dispose(fixed.items.filter((t): t is tf.Tensor2D => t !== null));
+    }
+  }
+
+  /** Logits of `items` for a folded-in user. */
+  scoreFolded(user: FoldedUser, items: Int32Array, out: Float32Array): void {
+    const B = items.length;
+    if (B === 0) return;
+    if (user.kind === 'linear') {
+      const side = this.linearSide();
+      const x = side.features(items);
+      const d = user.w.length;
+      for (let r = 0; r < B; r++) {
+        let z = side.bias;
+        for (let k = 0; k < d; k++) z += user.w[k]! * x[r * d + k]!;
+        out[r] = z;
+      }
+      return;
+    }
+    const net = this.network();
+    tf.tidy(() => {
+      let u = 0;
+      const rows = net.lookups.map((l) =>
+        l.by === 'item'
+          ? tf.tensor2d(l.table.gather(items), [B, l.table.dim])
+          : tf.tile(tf.tensor2d(user.rows[u++]!, [1, l.table.dim]), [B, 1]),
+      );
+      const dense = this.dense.shapes.map(([r, c], j) => tf.tensor2d(this.dense.view(j), [r, c]));
+      out.set(net.logits(rows as tf.Tensor2D[], dense).dataSync());
+    });
   }
 
   save(): SavedModel {

@@ -1,6 +1,6 @@
 /**
  * Hash routes: `#/`, `#/genre/:name?sort=`, `#/movie/:index`, `#/search?q=`,
- * `#/data`, `#/lab`, `#/models`. Pure parsing and formatting (the reactive part is router.svelte.ts).
+ * `#/data`, `#/lab`, `#/models`, `#/for-you`, `#/start`. Pure parsing and formatting (the reactive part is router.svelte.ts).
  */
 
 export type GenreSort = 'count' | 'rating' | 'year' | 'title';
@@ -16,6 +16,8 @@ export type Route =
   | { name: 'data' }
   | { name: 'lab' }
   | { name: 'models' }
+  | { name: 'for-you' }
+  | { name: 'start' }
   | { name: 'not-found'; path: string };
 
 /** Parses `location.hash` (with or without the leading '#'). */
@@ -30,6 +32,8 @@ export function parseHash(hash: string): Route {
   if (head === 'data' && parts.length === 1) return { name: 'data' };
   if (head === 'lab' && parts.length === 1) return { name: 'lab' };
   if (head === 'models' && parts.length === 1) return { name: 'models' };
+  if (head === 'for-you' && parts.length === 1) return { name: 'for-you' };
+  if (head === 'start' && parts.length === 1) return { name: 'start' };
   if (head === 'search' && parts.length === 1) return { name: 'search', q: params.get('q') ?? '' };
   if (head === 'genre') {
     const genre = parts.length > 1 ? safeDecode(parts.slice(1).join('/')) : ALL_GENRES;
@@ -54,6 +58,10 @@ export function routeHref(route: Route): string {
       return '#/lab';
     case 'models':
       return '#/models';
+    case 'for-you':
+      return '#/for-you';
+    case 'start':
+      return '#/start';
     case 'search':
       return route.q ? `#/search?q=${encodeURIComponent(route.q)}` : '#/search';
     case 'movie':

@@ -5,6 +5,7 @@
  * 62k × 64 takes a few ms).
  */
 import { exactTopK } from '../../core/embeddings/topk.ts';
+import { movieVectors } from '../../core/recommend/user-state.ts';
 import type { EmbeddingDataRow } from '../../store/db.ts';
 
 /** An embedding's vectors with the movie index → row lookup. */
@@ -25,27 +26,9 @@ export interface Neighbour {
   score: number;
 }
 
-/** Movie index → vector row (-1 where a movie has none). */
-export function rowIndex(items: Int32Array): Int32Array {
-  let max = -1;
-  for (let i = 0; i < items.length; i++) if (items[i]! > max) max = items[i]!;
-  const rowOf = new Int32Array(max + 1).fill(-1);
-  for (let r = 0; r < items.length; r++) rowOf[items[r]!] = r;
-  return rowOf;
-}
-
 /** Wraps a stored data row for queries. */
 export function loadedEmbedding(row: EmbeddingDataRow): LoadedEmbedding {
-  const n = row.items.length;
-  const dim = n > 0 ? row.vectors.length / n : 0;
-  return {
-    id: row.id,
-    dim,
-    items: row.items,
-    vectors: row.vectors,
-    map: row.map,
-    rowOf: rowIndex(row.items),
-  };
+  return { id: row.id, map: row.map, ...movieVectors(row.items, row.vectors) };
 }
 
 /** Whether movie `index` has a vector. */

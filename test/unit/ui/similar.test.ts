@@ -6,9 +6,9 @@ import {
   formatScore,
   hasVector,
   loadedEmbedding,
-  rowIndex,
   similarMovies,
 } from '../../../src/ui/lib/similar.ts';
+import { rowIndex } from '../../../src/core/recommend/user-state.ts';
 
 /** Movies 10, 11, 12, 14 (13 has no vector) in 2-D, at angles 0°, 10°, 90°, 20°. */
 function row(id = 'e1'): EmbeddingDataRow {

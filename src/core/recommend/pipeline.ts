@@ -1,0 +1,132 @@
+/**
+ * The recommendation pipeline, recall → rank → re-rank, for one person:
+ *
+ * 1. recall: the channels (channels.ts) propose candidates, leaving out what
+ *    you rated or marked "not interested";
+ * 2. rank: with no ratings, the channels' fused order over popular, top-rated
+ *    and genre candidates (cold start); with fewer liked movies than
+ *    `minForModel`, the fused order of every channel; then the chosen ranker;
+ * 3. re-rank: diversity and freshness (rerank.ts).
+ *
+ * Every recommendation keeps the channels that found it, so the page can say
+ * why it is there, and each stage is timed.
+ */
+import type { Catalog } from './catalog.ts';
+import {
+  DEFAULT_SIZES,
+  mergeRecall,
+  type Candidate,
+  type ChannelName,
+  type ChannelSizes,
+  type Hit,
+} from './channels.ts';
+import { fusionRanker, type RankInput, type Ranker } from './rankers.ts';
+import { rerank } from './rerank.ts';
+import type { MovieVectors } from './user-state.ts';
+
+export interface PipelineContext {
+  catalog: Catalog;
+  embedding: MovieVectors | null;
+  /** The chosen ranker; null: fusion only. */
+  ranker: Ranker | null;
+}
+
+export interface PipelineOptions {
+  k: number;
+  sizes: ChannelSizes;
+  diversity: number;
+  freshness: number;
+  /** Liked movies needed before the ranker takes over from fusion. */
+  minForModel: number;
+  /** Movies to leave out besides the rated and not-interested ones (replays: held-out users' training items). */
+  exclude?: (movie: number) => boolean;
+}
+
+export const DEFAULT_PIPELINE: PipelineOptions = {
+  k: 20,
+  sizes: DEFAULT_SIZES,
+  diversity: 0.3,
+  freshness: 0,
+  minForModel: 5,
+};
+
+/** Which ranking the pipeline used. */
+export type PipelineStage = 'cold' | 'fusion' | 'model';
+
+export interface Recommendation {
+  movie: number;
+  /** The ranker's score (fusion: the RRF sum). */
+  score: number;
+  /** Position after ranking, before re-ranking (0 = best). */
+  rankedAt: number;
+  hits: Hit[];
+}
+
+export interface PipelineResult {
+  items: Recommendation[];
+  stage: PipelineStage;
+  ranker: string;
+  /** Candidates each channel proposed, and after merging. */
+  perChannel: Record<ChannelName, number>;
+  candidates: number;
+  ms: { recall: number; rank: number; rerank: number; total: number };
+}
+
+const COLD: ChannelName[] = ['popular', 'top-rated', 'genre'];
+
+export function recommend(
+  ctx: PipelineContext,
+  input: RankInput,
+  opts: PipelineOptions = DEFAULT_PIPELINE,
+  notInterested: ReadonlySet<number> = new Set(),
+): PipelineResult {
+  const t0 = performance.now();
+  const { state } = input;
+  const seen = (m: number): boolean =>
+    state.ratings.has(m) || notInterested.has(m) || (opts.exclude?.(m) ?? false);
+  const liked = state.positives().length;
+  const stage: PipelineStage =
+    state.count === 0 ? 'cold' : liked < opts.minForModel || !ctx.ranker ? 'fusion' : 'model';
+  const sizes =
+    stage === 'cold'
+      ? (Object.fromEntries(
+          Object.entries(opts.sizes).map(([ch, n]) => [
+            ch,
+            COLD.includes(ch as ChannelName) ? n : 0,
+          ]),
+        ) as ChannelSizes)
+      : opts.sizes;
+  const { candidates, perChannel } = mergeRecall(ctx, state, sizes, seen);
+  const t1 = performance.now();
+  const ranker = stage === 'model' ? ctx.ranker! : fusionRanker;
+  const scores = new Float32Array(candidates.length);
+  ranker.score(input, candidates, scores);
+  const order = candidates.map((_, j) => j).sort((a, b) => scores[b]! - scores[a]! || a - b);
+  const t2 = performance.now();
+  // Cold start has no taste to follow: spread the list over genres at least this much.
+  const diversity = stage === 'cold' ? Math.max(0.5, opts.diversity) : opts.diversity;
+  const ranked = order.map((j) => candidates[j]!.movie);
+  const picked = rerank(ctx.catalog, ranked, { k: opts.k, diversity, freshness: opts.freshness });
+  const items = picked.map((p) => recommendation(candidates[order[p]!]!, scores[order[p]!]!, p));
+  const t3 = performance.now();
+  return {
+    items,
+    stage,
+    ranker: ranker.name,
+    perChannel,
+    candidates: candidates.length,
+    ms: { recall: t1 - t0, rank: t2 - t1, rerank: t3 - t2, total: t3 - t0 },
+  };
+}
+
+function recommendation(c: Candidate, score: number, rankedAt: number): Recommendation {
+  return { movie: c.movie, score, rankedAt, hits: c.hits };
+}
+
+/** Why a movie is recommended, strongest reason first: "because you liked", your genres, taste, top rated, popular. */
+export function mainReason(hits: readonly Hit[]): Hit | undefined {
+  const order: ChannelName[] = ['because', 'genre', 'embedding', 'top-rated', 'popular'];
+  return [...hits].sort(
+    (a, b) => order.indexOf(a.channel) - order.indexOf(b.channel) || a.rank - b.rank,
+  )[0];
+}

@@ -1,0 +1,131 @@
+/**
+ * Ranking the recalled candidates. A ranker scores movies for one person —
+ * you (from your ratings alone) or a dataset user (who may have a trained
+ * row in the model) — and the pipeline orders candidates by that score.
+ *
+ * - fusion: reciprocal-rank fusion of the channels' own orders (no model;
+ *   what the pipeline uses until there is enough signal);
+ * - embedding: cosine between your user vector and each movie's vector;
+ * - history models (ItemKNN, PureSVD): scored from your liked movies, as
+ *   they score any user;
+ * - neural models (GMF, MLP, NeuMF, two-tower): a trained dataset user
+ *   keeps their row; you get a folded-in row (NeuralCf.foldIn), computed
+ *   again only when your ratings change.
+ */
+import type { HistoryModel } from '../models/history-model.ts';
+import type { FoldedUser, NeuralCf } from '../models/neural-cf.ts';
+import type { Recommender } from '../models/types.ts';
+import type { Candidate } from './channels.ts';
+import type { MovieVectors, UserState } from './user-state.ts';
+
+export interface RankInput {
+  state: UserState;
+  /** The dataset user's index when ranking for one; undefined for you. */
+  user?: number;
+}
+
+export interface Ranker {
+  /** 'fusion', 'embedding' or a model's registry name. */
+  readonly name: string;
+  readonly title: string;
+  /** Fills `out[j]` for `candidates[j]`; higher is better. */
+  score(input: RankInput, candidates: readonly Candidate[], out: Float32Array): void;
+}
+
+/** RRF's constant: how fast a channel's lower ranks fade (Cormack et al. use 60). */
+const RRF_K = 60;
+
+export const fusionRanker: Ranker = {
+  name: 'fusion',
+  title: 'Channel fusion',
+  score(_input, candidates, out) {
+    candidates.forEach((c, j) => {
+      let s = 0;
+      for (const h of c.hits) s += 1 / (RRF_K + h.rank);
+      out[j] = s;
+    });
+  },
+};
+
+/** Cosine between the user vector and each candidate's vector (-1 without one). */
+export function embeddingRanker(e: MovieVectors): Ranker {
+  return {
+    name: 'embedding',
+    title: 'Embedding similarity',
+    score({ state }, candidates, out) {
+      const v = state.vector();
+      candidates.forEach((c, j) => {
+        const row = e.rowOf[c.movie] ?? -1;
+        if (!v || row < 0) {
+          out[j] = -1;
+          return;
+        }
+        let dot = 0;
+        for (let k = 0; k < e.dim; k++) dot += v[k]! * e.vectors[row * e.dim + k]!;
+        out[j] = dot;
+      });
+    },
+  };
+}
+
+const moviesOf = (candidates: readonly Candidate[]): Int32Array =>
+  Int32Array.from(candidates, (c) => c.movie);
+
+/** A history model (ItemKNN, PureSVD) scoring from the liked movies (all rated ones when none is liked). */
+export function historyRanker(model: HistoryModel, title: string): Ranker {
+  return {
+    name: model.model,
+    title,
+    score({ state }, candidates, out) {
+      const liked = state.positives();
+      const history = liked.length ? liked : state.history().map((h) => h.movie);
+      model.scoreHistory(history, moviesOf(candidates), out);
+    },
+  };
+}
+
+/** Any model by the user's trained row (popularity, or a neural model for dataset users). */
+function userScores(
+  model: Recommender,
+  user: number,
+  candidates: readonly Candidate[],
+  out: Float32Array,
+): void {
+  model.score(user, moviesOf(candidates), out);
+}
+
+/** A neural model: dataset users by their trained row, you by a folded-in row. */
+export function neuralRanker(model: NeuralCf, title: string): Ranker {
+  let cached: { version: number; state: UserState; folded: FoldedUser } | null = null;
+  return {
+    name: model.model,
+    title,
+    score({ state, user }, candidates, out) {
+      if (user !== undefined) return userScores(model, user, candidates, out);
+      if (cached?.state !== state || cached.version !== state.version) {
+        const liked = state.positives();
+        cached = { state, version: state.version, folded: model.foldIn(liked) };
+      }
+      model.scoreFolded(cached.folded, moviesOf(candidates), out);
+    },
+  };
+}
+
+/** Popularity: the model's own scores (the same for everyone). */
+export function modelRanker(model: Recommender, title: string): Ranker {
+  return {
+    name: model.model,
+    title,
+    score: (_input, candidates, out) => userScores(model, 0, candidates, out),
+  };
+}
+
+/** Models that can rank for the pipeline (the registry's ranking models). */
+export const RANKABLE = ['popularity', 'itemknn', 'puresvd', 'gmf', 'mlp', 'neumf', 'two-tower'];
+
+/** The ranker of a loaded model, by what it can do. */
+export function rankerFor(model: Recommender, title: string): Ranker {
+  if ('scoreHistory' in model) return historyRanker(model as HistoryModel, title);
+  if ('foldIn' in model) return neuralRanker(model as NeuralCf, title);
+  return modelRanker(model, title);
+}

@@ -1,0 +1,26 @@
+/** Main-thread client of the recommendations worker (one for the session; it keeps the open dataset). */
+import type { Profile } from '../../core/recommend/profile.ts';
+import type {
+  ForYouOptions,
+  ForYouResult,
+  ProfileChange,
+  RecommendWorkerApi,
+} from '../../../workers/recommend-protocol.ts';
+import { workerClient } from './worker-client.ts';
+
+const client = workerClient<RecommendWorkerApi>(
+  () =>
+    new Worker(new URL('../../../workers/recommend.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'wren-recommend',
+    }),
+);
+
+export const openForYou = (datasetId: string, profile: Profile, options: ForYouOptions) =>
+  client.job<ForYouResult>((a) => a.open(datasetId, profile, options)).done;
+
+export const changeForYou = (change: ProfileChange) =>
+  client.job<ForYouResult>((a) => a.change(change)).done;
+
+export const configureForYou = (options: ForYouOptions) =>
+  client.job<ForYouResult>((a) => a.configure(options)).done;

@@ -1,0 +1,209 @@
+/**
+ * Your profile on the page: ratings, "not interested" and the watchlist
+ * (stored in their own database, ProfileDb), and the For You list the
+ * recommendations worker keeps in step with them. A rating is written to
+ * IndexedDB and sent to the worker as one change; the time from the click to
+ * the new list is measured and shown.
+ */
+import type { Movie } from '../core/data/types.ts';
+import { WrenError } from '../core/errors.ts';
+import { DEFAULT_SIZES } from '../core/recommend/channels.ts';
+import { parseProfileFile, serializeProfile } from '../core/recommend/profile-file.ts';
+import {
+  emptyProfile,
+  idFamily,
+  titleKey,
+  type Profile,
+  type ProfileMark,
+  type ProfileRating,
+  type ProfileMovie,
+} from '../core/recommend/profile.ts';
+import {
+  ProfileDb,
+  deleteEverything,
+  loadProfile,
+  mergeProfile,
+  rateMovie,
+  replaceProfile,
+  setMark,
+  unrateMovie,
+  type DatasetRow,
+  type MarkKind,
+} from '../store/index.ts';
+import type {
+  ForYouOptions,
+  ForYouResult,
+  ProfileChange,
+} from '../../workers/recommend-protocol.ts';
+import { changeForYou, configureForYou, openForYou } from './lib/recommender.ts';
+import { db } from './state.svelte.ts';
+
+export const profileDb = new ProfileDb();
+
+/** How many liked movies onboarding asks for. */
+export const WANTED = 5;
+
+const idKey = (m: ProfileMovie): string => `${m.ids}:${m.movieId}`;
+
+/** Finds your entry for a movie: by id in the same id family, else by title. */
+class Lookup<T extends ProfileMovie & { at: number }> {
+  private byId = new Map<string, T>();
+  private byTitle = new Map<string, T>();
+  constructor(list: readonly T[]) {
+    for (const x of list) {
+      this.byId.set(idKey(x), x);
+      this.byTitle.set(titleKey(x.title), x);
+    }
+  }
+  get(m: ProfileMovie): T | undefined {
+    return this.byId.get(idKey(m)) ?? this.byTitle.get(titleKey(m.title));
+  }
+}
+
+class ProfileState {
+  profile = $state.raw<Profile>(emptyProfile());
+  loaded = $state(false);
+  forYou = $state.raw<ForYouResult | null>(null);
+  /** The dataset the list is for. */
+  forYouDataset = $state<string | null>(null);
+  error = $state<string | null>(null);
+  options = $state.raw<ForYouOptions>({
+    k: 20,
+    diversity: 0.3,
+    freshness: 0,
+    sizes: DEFAULT_SIZES,
+  });
+  /** Milliseconds from your last rating to the new list on screen. */
+  lastUpdateMs = $state<number | null>(null);
+  private ratings = $state.raw(new Lookup<ProfileRating>([]));
+  private marks = $state.raw<Record<MarkKind, Lookup<ProfileMark>>>({
+    'not-interested': new Lookup([]),
+    watchlist: new Lookup([]),
+  });
+  private opening: Promise<void> | null = null;
+
+  async init(): Promise<void> {
+    try {
+      this.set(await loadProfile(profileDb));
+    } catch (e) {
+      this.error = `Could not read your profile: ${WrenError.from(e).message}`;
+    }
+    this.loaded = true;
+  }
+
+  private set(p: Profile): void {
+    this.profile = p;
+    this.ratings = new Lookup(p.ratings);
+    this.marks = {
+      'not-interested': new Lookup(p.notInterested),
+      watchlist: new Lookup(p.watchlist),
+    };
+  }
+
+  private reload = async (): Promise<void> => this.set(await loadProfile(profileDb));
+
+  /** The profile name of a dataset's movie. */
+  movieOf(ds: DatasetRow, m: Movie): ProfileMovie {
+    return { movieId: m.movieId, title: m.title, ids: idFamily(ds.format) };
+  }
+
+  ratingOf(ds: DatasetRow, m: Movie): number | null {
+    return this.ratings.get(this.movieOf(ds, m))?.rating ?? null;
+  }
+
+  marked(kind: MarkKind, ds: DatasetRow, m: Movie): boolean {
+    return this.marks[kind].get(this.movieOf(ds, m)) !== undefined;
+  }
+
+  /** Liked movies (3.5 stars and up) in the profile, any dataset. */
+  get liked(): number {
+    return this.profile.ratings.filter((r) => r.rating >= 3.5).length;
+  }
+
+  /** Opens (or re-opens) the For You list for a dataset. */
+  open(ds: DatasetRow, force = false): Promise<void> {
+    if (!force && this.forYouDataset === ds.id && this.opening) return this.opening;
+    this.forYouDataset = ds.id;
+    this.opening = openForYou(ds.id, $state.snapshot(this.profile) as Profile, this.options).then(
+      (r) => {
+        if (this.forYouDataset === ds.id) this.forYou = r;
+        this.error = null;
+      },
+      (e: unknown) => {
+        this.error = WrenError.from(e).message;
+      },
+    );
+    return this.opening;
+  }
+
+  private async apply(ds: DatasetRow, change: ProfileChange, t0: number): Promise<void> {
+    if (this.forYouDataset !== ds.id) return this.open(ds);
+    try {
+      this.forYou = await changeForYou(change);
+      this.lastUpdateMs = performance.now() - t0;
+      this.error = null;
+    } catch (e) {
+      this.error = WrenError.from(e).message;
+    }
+  }
+
+  async rate(ds: DatasetRow, m: Movie, rating: number | null): Promise<void> {
+    const t0 = performance.now();
+    const movie = this.movieOf(ds, m);
+    const at = Date.now();
+    if (rating === null) await unrateMovie(profileDb, movie);
+    else await rateMovie(profileDb, movie, rating, at);
+    await this.reload();
+    await this.apply(
+      ds,
+      rating === null
+        ? { kind: 'unrate', movie: m.index }
+        : { kind: 'rate', movie: m.index, rating, at },
+      t0,
+    );
+  }
+
+  async mark(ds: DatasetRow, kind: MarkKind, m: Movie, on: boolean): Promise<void> {
+    const t0 = performance.now();
+    await setMark(profileDb, kind, this.movieOf(ds, m), on);
+    await this.reload();
+    if (kind === 'not-interested')
+      await this.apply(ds, { kind: 'not-interested', movie: m.index, on }, t0);
+  }
+
+  async configure(options: Partial<ForYouOptions>): Promise<void> {
+    this.options = { ...this.options, ...options };
+    if (!this.forYouDataset) return;
+    try {
+      this.forYou = await configureForYou(this.options);
+    } catch (e) {
+      this.error = WrenError.from(e).message;
+    }
+  }
+
+  exportFile(): string {
+    return serializeProfile(this.profile);
+  }
+
+  /** Reads a profile file; nothing changes when it is not valid. */
+  async importFile(
+    text: string,
+    mode: 'merge' | 'replace',
+    ds: DatasetRow | null,
+  ): Promise<number> {
+    const incoming = parseProfileFile(text);
+    await (mode === 'merge' ? mergeProfile : replaceProfile)(profileDb, incoming);
+    await this.reload();
+    if (ds) await this.open(ds, true);
+    return incoming.ratings.length;
+  }
+
+  /** Deletes every dataset, model and your profile; the page reloads empty. */
+  async deleteEverything(): Promise<void> {
+    await deleteEverything(db, profileDb);
+    location.hash = '#/';
+    location.reload();
+  }
+}
+
+export const you = new ProfileState();
