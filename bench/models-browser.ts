@@ -1,0 +1,80 @@
+/**
+ * bench/models-browser: ranking-model training speed in headless Chromium
+ * (the built app, its models worker). The Models page's "Measure backends"
+ * probe times NeuMF training steps (batch 256, 1,000 users × 5,000 movies) on
+ * every tfjs backend the browser offers — WebGPU (SwiftShader here, with
+ * --enable-unsafe-webgpu), WebGL, wasm, cpu — then NeuMF trains for real on
+ * ml-latest-small's ncf-loo split with the backend "Automatic" picks, and the
+ * page's samples/s and fit time are recorded.
+ *
+ *   npm run build && npm run bench:models-browser [-- --epochs N]
+ *
+ * Appends JSON lines to bench/results/models.jsonl.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { smallArchive } from '../test/e2e/fixtures.ts';
+import { launch, root, serve } from '../test/e2e/harness.ts';
+
+const { values: args } = parseArgs({ options: { epochs: { type: 'string', default: '2' } } });
+const RESULTS = join(root, 'bench/results');
+const small = await smallArchive();
+const server = await serve();
+const browser = await launch({ webgpu: true });
+const page = browser.page;
+const dataset = small.genuine ? 'ml-latest-small' : 'generated-ml-latest-small';
+const count = (s: string): number | null =>
+  /\d/.test(s) ? Number(s.replace(/[^\d.]/g, '')) : null;
+
+function record(r: Record<string, unknown>): void {
+  const line = { ...r, browser: 'headless Chromium', date: new Date().toISOString() };
+  console.log(JSON.stringify(line));
+  mkdirSync(RESULTS, { recursive: true });
+  appendFileSync(join(RESULTS, 'models.jsonl'), JSON.stringify(line) + '\n');
+}
+
+try {
+  await page.goto(server.url);
+  await page.getByTestId('import-file').first().setInputFiles(small.path);
+  await page.getByTestId('dataset-name').waitFor({ timeout: 120_000 });
+  await page.goto(`${server.url}#/models`);
+  await page.getByTestId('models-probe').click();
+  const probe = page.getByTestId('models-probe-table');
+  await probe.waitFor({ timeout: 300_000 });
+  for (const row of await probe.locator('tbody tr').all()) {
+    const [backend = '', speed = ''] = (await row.locator('td').allTextContents()).map((t) =>
+      t.trim(),
+    );
+    record({
+      suite: 'models-speed',
+      name: 'neumf-probe-browser',
+      dataset: 'random ids (1,000 users × 5,000 movies)',
+      backend,
+      metrics: { batch: 256 },
+      seconds: null,
+      samplesPerSecond: count(speed),
+      peakMemoryMB: null,
+    });
+  }
+  for (const box of await page.locator('[data-testid^="model-"][type="checkbox"]').all())
+    await box.setChecked((await box.getAttribute('data-testid')) === 'model-neumf');
+  await page.getByTestId('models-epochs').fill(args.epochs!);
+  await page.getByTestId('models-train').click();
+  await page.getByTestId('models-done').waitFor({ timeout: 600_000 });
+  const cells = await page.getByTestId('model-row').first().locator('td').allTextContents();
+  const [hr, ndcg, fit, sps, scoreMs, backend] = cells.map((t) => t.trim());
+  record({
+    suite: 'models-speed',
+    name: 'neumf-ncf-loo-in-app',
+    dataset,
+    backend,
+    metrics: { epochs: Number(args.epochs), hr10: Number(hr), ndcg10: Number(ndcg), scoreMs },
+    seconds: count(fit!),
+    samplesPerSecond: count(sps!),
+    peakMemoryMB: null,
+  });
+} finally {
+  await browser.close();
+  server.stop();
+}
