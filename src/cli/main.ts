@@ -1,7 +1,9 @@
 /** `wren <command>`: the command line over the same core the browser uses. */
 import { parseArgs } from 'node:util';
+import { ABTEST_OPTIONS, abtestArgsFrom, runAbtest } from './abtest-command.ts';
 import { EMBED_OPTIONS, embedSettingsFrom, runEmbed } from './embed-command.ts';
 import { runImport } from './import-command.ts';
+import { RECOMMEND_OPTIONS, recommendArgsFrom, runRecommend } from './recommend-command.ts';
 import { runEval, runTrain, TRAIN_OPTIONS, trainArgsFrom } from './train-command.ts';
 
 const USAGE = `Usage: wren <command> [options]
@@ -34,6 +36,23 @@ Commands:
       Load a model saved by train --save and evaluate it again on its protocol's
       split (or the one given), without training.
 
+  recommend --data <zip|dir|file> --user <id>
+        [--model fusion|embedding|popularity|itemknn|puresvd|gmf|mlp|neumf|two-tower]
+        [--embedding item2vec|none] [--k N] [--seed N] [--json]
+      "For You" for one dataset user: train the ranker's model (default itemknn)
+      and item2vec (Wren's defaults) on all the dataset's ratings, run the
+      pipeline (recall → rank → re-rank) from all the user's ratings and print
+      the list: rank, title, score, why (the channels that found each movie),
+      and the time of each stage.
+
+  abtest --data <zip|dir|file> --a <ranker> --b <ranker> [--protocol ncf-loo|full-rank]
+         [--embedding item2vec|none] [--seed N] [--json]
+      Compare two pipelines (a ranker: fusion, embedding or a model name) on the
+      held-out users of the split: an A/B split (each user sees their variant;
+      means, B − A with 95% CI and p-value) and team-draft interleaving (each
+      user sees both merged; wins, preference with 95% CI), and how many users
+      each needed before its CI excluded 0.
+
 Options:
   --json         print one JSON object instead of text
   --skip-bad N   skip up to N malformed rows instead of stopping at the first
@@ -52,6 +71,8 @@ export async function main(argv: string[]): Promise<number> {
         help: { type: 'boolean', short: 'h', default: false },
         ...EMBED_OPTIONS,
         ...TRAIN_OPTIONS,
+        ...RECOMMEND_OPTIONS,
+        ...ABTEST_OPTIONS,
       },
     });
   } catch (e) {
@@ -105,6 +126,21 @@ export async function main(argv: string[]): Promise<number> {
       seed: values.seed,
       backend: values.backend,
     });
+  }
+  if (command === 'recommend' || command === 'abtest') {
+    const data = values.data ?? path;
+    if (!data) {
+      process.stderr.write(`wren: ${command} needs --data <zip|dir|file>\n\n${USAGE}`);
+      return 2;
+    }
+    const args = command === 'recommend' ? recommendArgsFrom(values) : abtestArgsFrom(values);
+    if (typeof args === 'string') {
+      process.stderr.write(`wren: ${args}\n`);
+      return 2;
+    }
+    return 'user' in args
+      ? runRecommend(data, args, { json: values.json })
+      : runAbtest(data, args, { json: values.json });
   }
   if (command !== 'import' || !path) {
     process.stderr.write(`wren: unknown command or missing path\n\n${USAGE}`);
