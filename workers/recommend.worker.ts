@@ -10,10 +10,11 @@ import * as Comlink from 'comlink';
 import { jobRunner } from './jobs.ts';
 import { WrenError } from '../src/core/errors.ts';
 import { buildCatalog, type Catalog } from '../src/core/recommend/catalog.ts';
-import { CHANNELS, type Hit } from '../src/core/recommend/channels.ts';
+import { CHANNELS } from '../src/core/recommend/channels.ts';
 import {
   DEFAULT_PIPELINE,
   mainReason,
+  reasonText,
   recommend,
   type PipelineContext,
   type PipelineOptions,
@@ -26,7 +27,6 @@ import {
 } from '../src/core/recommend/profile.ts';
 import { embeddingRanker, type Ranker } from '../src/core/recommend/rankers.ts';
 import { movieVectors, UserState } from '../src/core/recommend/user-state.ts';
-import { displayTitle } from '../src/core/search.ts';
 import {
   WrenDb,
   allMovies,
@@ -61,21 +61,6 @@ async function bestRanker(datasetId: string, catalog: Catalog): Promise<Ranker |
   const data = best && (await getModelData(db, best.id));
   if (!best || !data || data.saved.itemCount !== catalog.count) return null;
   return loadRanker(data.saved, best.title);
-}
-
-function reasonText(c: Catalog, hit: Hit | undefined): string {
-  switch (hit?.channel) {
-    case 'because':
-      return `Because you liked ${displayTitle(c.titles[hit.via!]!)}`;
-    case 'genre':
-      return `Among the best in ${c.genres[hit.via!]}, one of your genres`;
-    case 'embedding':
-      return 'Close to your taste';
-    case 'top-rated':
-      return 'Highly rated by everyone';
-    default:
-      return 'Popular with everyone';
-  }
 }
 
 function forYou(s: Session): ForYouResult {

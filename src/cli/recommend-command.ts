@@ -18,7 +18,7 @@ import { WrenError } from '../core/errors.ts';
 import { buildCatalog, type Catalog } from '../core/recommend/catalog.ts';
 import { CHANNELS, type Hit } from '../core/recommend/channels.ts';
 import { historyOf, interactionsOf } from '../core/recommend/offline.ts';
-import { DEFAULT_PIPELINE, mainReason, recommend } from '../core/recommend/pipeline.ts';
+import { DEFAULT_PIPELINE, mainReason, reasonText, recommend } from '../core/recommend/pipeline.ts';
 import { UserState } from '../core/recommend/user-state.ts';
 
 export const RECOMMEND_OPTIONS = {
@@ -67,12 +67,7 @@ export function recommendArgsFrom(v: {
 export function reasons(catalog: Catalog, hits: readonly Hit[]): string[] {
   const main = mainReason(hits);
   const rest = hits.filter((h) => h !== main);
-  return [...(main ? [main] : []), ...rest].map((h) => {
-    if (h.channel === 'because') return `because you liked ${catalog.titles[h.via!]}`;
-    if (h.channel === 'genre') return `your genres: ${catalog.genres[h.via!]}`;
-    if (h.channel === 'embedding') return 'close to your taste';
-    return h.channel === 'top-rated' ? 'top rated' : 'popular';
-  });
+  return [...(main ? [main] : []), ...rest].map((h) => reasonText(catalog, h));
 }
 
 export async function runRecommend(

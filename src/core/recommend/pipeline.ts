@@ -11,6 +11,7 @@
  * Every recommendation keeps the channels that found it, so the page can say
  * why it is there, and each stage is timed.
  */
+import { displayTitle } from '../search.ts';
 import type { Catalog } from './catalog.ts';
 import {
   DEFAULT_SIZES,
@@ -129,4 +130,20 @@ export function mainReason(hits: readonly Hit[]): Hit | undefined {
   return [...hits].sort(
     (a, b) => order.indexOf(a.channel) - order.indexOf(b.channel) || a.rank - b.rank,
   )[0];
+}
+
+/** A hit as a sentence for a card or a listing: "Because you liked Heat". */
+export function reasonText(c: Catalog, hit: Hit | undefined): string {
+  switch (hit?.channel) {
+    case 'because':
+      return `Because you liked ${displayTitle(c.titles[hit.via!]!)}`;
+    case 'genre':
+      return `Among the best in ${c.genres[hit.via!]}, one of your genres`;
+    case 'embedding':
+      return 'Close to your taste';
+    case 'top-rated':
+      return 'Highly rated by everyone';
+    default:
+      return 'Popular with everyone';
+  }
 }
