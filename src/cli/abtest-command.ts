@@ -4,7 +4,7 @@
  * interleaving (src/core/recommend/abtest.ts). Models and the embedding
  * train on the split's training interactions only.
  */
-import { reportFailure } from './report.ts';
+import { reportFailure, statusLine } from './report.ts';
 import {
   embeddingProblem,
   loadDataset,
@@ -72,10 +72,7 @@ export async function runAbtest(
   args: AbtestArgs,
   opts: { json: boolean },
 ): Promise<number> {
-  const tty = process.stderr.isTTY && !opts.json;
-  const say = (s: string): void => {
-    if (tty) process.stderr.write(`\r${s}`.padEnd(60));
-  };
+  const { tty, say, end } = statusLine(opts.json);
   try {
     const ds = await loadDataset(path);
     const split = makeSplit(ds.ratings, args.protocol, args.seed, { itemCount: ds.movies.length });
@@ -101,7 +98,7 @@ export async function runAbtest(
       onProgress: (done, total) => say(`replaying ${done}/${total} users`),
     });
     const replaySeconds = (performance.now() - t0) / 1000;
-    if (tty) process.stderr.write('\n');
+    end();
     const out = {
       dataset: ds.name,
       protocol: args.protocol,

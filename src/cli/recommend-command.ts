@@ -4,7 +4,7 @@
  * the pipeline (recall → rank → re-rank) then serves the user from all
  * their ratings, their trained row where the model has one.
  */
-import { reportFailure } from './report.ts';
+import { reportFailure, statusLine } from './report.ts';
 import {
   embeddingProblem,
   loadDataset,
@@ -75,10 +75,7 @@ export async function runRecommend(
   args: RecommendArgs,
   opts: { json: boolean },
 ): Promise<number> {
-  const tty = process.stderr.isTTY && !opts.json;
-  const say = (s: string): void => {
-    if (tty) process.stderr.write(`\r${s}`.padEnd(60));
-  };
+  const { tty, say, end } = statusLine(opts.json);
   try {
     const ds = await loadDataset(path);
     const u = ds.users.findIndex((x) => x.userId === args.user);
@@ -96,7 +93,7 @@ export async function runRecommend(
     const trained = await trainRanker(args.ranker, data, emb.embedding, args.seed, (stage, share) =>
       say(`${stage} ${(100 * share).toFixed(0)}%`),
     );
-    if (tty) process.stderr.write('\n');
+    end();
     const catalog = buildCatalog(ds.movies);
     const state = UserState.from(catalog, emb.embedding, historyOf(data, u));
     const r = recommend(

@@ -8,3 +8,17 @@ export function reportFailure(e: unknown, json: boolean, tty = false): number {
   else process.stderr.write(`wren: ${err.message}\n`);
   return 1;
 }
+
+/** A progress line on stderr, rewritten in place; shown only on a terminal and never with --json. */
+export function statusLine(json: boolean): { tty: boolean; say(s: string): void; end(): void } {
+  const tty = process.stderr.isTTY && !json;
+  return {
+    tty,
+    say: (s) => {
+      if (tty) process.stderr.write(`\r${s}`.padEnd(60));
+    },
+    end: () => {
+      if (tty) process.stderr.write('\n');
+    },
+  };
+}
