@@ -74,6 +74,13 @@ function fitLogistic(
   }
 }
 
+/** A linear variant's user side: where users start, each movie's features, the bias. */
+interface LinearSide {
+  start: Float32Array;
+  bias: number;
+  features: (items: Int32Array) => Float32Array;
+}
+
 /** The mean row of a table. */
 function meanRow(t: EmbeddingTable): Float32Array {
   const out = new Float64Array(t.dim);
@@ -100,8 +107,8 @@ export class NeuralCf implements Recommender {
   private itemCount = 0;
   /** Epoch reports of the last fit. */
   epochLog: EpochReport[] = [];
-  /** Two-tower fold-in: the towers' outputs, computed on first use after training. */
-  private towerCache: { users: Float32Array; items: Float32Array; dim: number } | null = null;
+  /** GMF and two-tower fold-in: the user side, built on first use after training (see linearSide). */
+  private side: LinearSide | null = null;
 
   constructor(variant: NcfVariant, config: Partial<NcfConfig> = {}) {
     this.model = variant;
@@ -119,7 +126,7 @@ export class NeuralCf implements Recommender {
     const { factors, mlpEmbedding, seed } = this.config;
     this.userCount = userCount;
     this.itemCount = itemCount;
-    this.towerCache = null;
+    this.side = null;
     const table = (name: string, rows: number, dim: number, s: number): EmbeddingTable =>
       new EmbeddingTable(rows, dim, {
         seed: seed * 16 + s,
@@ -377,28 +384,33 @@ export class NeuralCf implements Recommender {
     return { kind: 'rows', rows: this.foldInRows(ids, labels, opts) };
   }
 
-  /** The user-side view of a linear variant: where users start, each movie's features, the bias. */
-  private linearSide(): {
-    start: Float32Array;
-    bias: number;
-    features: (items: Int32Array) => Float32Array;
-  } {
-    if (this.model === 'gmf') {
-      const q = this.tables.itemGmf!;
-      const h = this.dense.view(0);
-      return {
-        start: meanRow(this.tables.userGmf!),
-        bias: this.dense.view(1)[0]!,
-        features: (items) => {
-          const d = q.dim;
-          const x = q.gather(items);
-          for (let r = 0; r < items.length; r++) for (let k = 0; k < d; k++) x[r * d + k]! *= h[k]!;
-          return x;
-        },
-      };
-    }
-    this.towerCache ??= this.towers();
-    const { users, items: z, dim } = this.towerCache;
+  /**
+   * The user side of a linear variant, computed once per trained model: it
+   * is read on every scoring of a folded-in user (GMF's mean user row alone
+   * walks the whole user table).
+   */
+  private linearSide(): LinearSide {
+    this.side ??= this.model === 'gmf' ? this.gmfSide() : this.towerSide();
+    return this.side;
+  }
+
+  private gmfSide(): LinearSide {
+    const q = this.tables.itemGmf!;
+    const h = this.dense.view(0);
+    return {
+      start: meanRow(this.tables.userGmf!),
+      bias: this.dense.view(1)[0]!,
+      features: (items) => {
+        const d = q.dim;
+        const x = q.gather(items);
+        for (let r = 0; r < items.length; r++) for (let k = 0; k < d; k++) x[r * d + k]! *= h[k]!;
+        return x;
+      },
+    };
+  }
+
+  private towerSide(): LinearSide {
+    const { users, items: z, dim } = this.towers();
     return {
       start: users,
       bias: this.dense.view(4 * TOWER.length)[0]!,
