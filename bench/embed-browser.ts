@@ -10,29 +10,20 @@
  *
  * Appends JSON lines to bench/results/embed.jsonl.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { smallArchive } from '../test/e2e/fixtures.ts';
-import { launch, root, serve } from '../test/e2e/harness.ts';
+import { openWithDataset } from '../test/e2e/harness.ts';
+import { browserRecorder } from './browser-results.ts';
 
-const RESULTS = join(root, 'bench/results');
 const small = await smallArchive();
-const server = await serve();
-const browser = await launch({ webgpu: true });
-const page = browser.page;
+const { server, browser, page } = await openWithDataset(small.path, {
+  webgpu: true,
+  timeout: 120_000,
+});
 const dataset = small.genuine ? 'ml-latest-small' : 'generated-ml-latest-small';
 
-function record(r: Record<string, unknown>): void {
-  const line = { ...r, browser: 'headless Chromium', date: new Date().toISOString() };
-  console.log(JSON.stringify(line));
-  mkdirSync(RESULTS, { recursive: true });
-  appendFileSync(join(RESULTS, 'embed.jsonl'), JSON.stringify(line) + '\n');
-}
+const record = browserRecorder('embed.jsonl');
 
 try {
-  await page.goto(server.url);
-  await page.getByTestId('import-file').first().setInputFiles(small.path);
-  await page.getByTestId('dataset-name').waitFor({ timeout: 120_000 });
   await page.goto(`${server.url}#/lab`);
   await page.getByTestId('engine-probe').click();
   await page.getByTestId('engine-table').waitFor({ timeout: 300_000 });

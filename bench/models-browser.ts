@@ -11,33 +11,24 @@
  *
  * Appends JSON lines to bench/results/models.jsonl.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { smallArchive } from '../test/e2e/fixtures.ts';
-import { launch, root, serve } from '../test/e2e/harness.ts';
+import { openWithDataset } from '../test/e2e/harness.ts';
+import { browserRecorder } from './browser-results.ts';
 
 const { values: args } = parseArgs({ options: { epochs: { type: 'string', default: '2' } } });
-const RESULTS = join(root, 'bench/results');
 const small = await smallArchive();
-const server = await serve();
-const browser = await launch({ webgpu: true });
-const page = browser.page;
+const { server, browser, page } = await openWithDataset(small.path, {
+  webgpu: true,
+  timeout: 120_000,
+});
 const dataset = small.genuine ? 'ml-latest-small' : 'generated-ml-latest-small';
 const count = (s: string): number | null =>
   /\d/.test(s) ? Number(s.replace(/[^\d.]/g, '')) : null;
 
-function record(r: Record<string, unknown>): void {
-  const line = { ...r, browser: 'headless Chromium', date: new Date().toISOString() };
-  console.log(JSON.stringify(line));
-  mkdirSync(RESULTS, { recursive: true });
-  appendFileSync(join(RESULTS, 'models.jsonl'), JSON.stringify(line) + '\n');
-}
+const record = browserRecorder('models.jsonl');
 
 try {
-  await page.goto(server.url);
-  await page.getByTestId('import-file').first().setInputFiles(small.path);
-  await page.getByTestId('dataset-name').waitFor({ timeout: 120_000 });
   await page.goto(`${server.url}#/models`);
   await page.getByTestId('models-probe').click();
   const probe = page.getByTestId('models-probe-table');

@@ -115,6 +115,29 @@ export async function launch(
   };
 }
 
+/**
+ * The built app served, Chromium launched, and an archive imported through
+ * the file picker: where most browser tests and benches start.
+ */
+export async function openWithDataset(
+  archive: string,
+  opts: { webgpu?: boolean; timeout?: number } = {},
+): Promise<{ server: Server; browser: Browser; page: Page }> {
+  const server = await serve();
+  const browser = await launch({ webgpu: opts.webgpu });
+  try {
+    const page = browser.page;
+    await page.goto(server.url);
+    await page.getByTestId('import-file').first().setInputFiles(archive);
+    await page.getByTestId('dataset-name').waitFor({ timeout: opts.timeout ?? 60_000 });
+    return { server, browser, page };
+  } catch (e) {
+    await browser.close();
+    server.stop();
+    throw e;
+  }
+}
+
 /** Where the genuine MovieLens archives live (tests fall back to generated data without them). */
 export const DATASETS = process.env.WREN_DATASETS ?? resolve(root, '../shared/datasets');
 export const SHOTS = join(root, 'test/e2e/.artifacts');

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launch, serve, SHOTS, type Browser, type Server } from './harness.ts';
+import { openWithDataset, SHOTS, type Browser, type Server } from './harness.ts';
 import { smallArchive, type Archive } from './fixtures.ts';
 
 let server: Server;
@@ -17,12 +17,7 @@ let small: Archive;
 
 beforeAll(async () => {
   small = await smallArchive();
-  server = await serve();
-  browser = await launch();
-  page = browser.page;
-  await page.goto(server.url);
-  await page.getByTestId('import-file').first().setInputFiles(small.path);
-  await page.getByTestId('dataset-name').waitFor({ timeout: 60_000 });
+  ({ server, browser, page } = await openWithDataset(small.path));
 });
 
 afterAll(async () => {
