@@ -147,13 +147,15 @@ class ProfileState {
     }
   }
 
+  /** Your rating of a movie (null takes it back); a failed write (a full disk) is shown, nothing half-done. */
   async rate(ds: DatasetRow, m: Movie, rating: number | null): Promise<void> {
     const t0 = performance.now();
     const movie = this.movieOf(ds, m);
     const at = Date.now();
-    if (rating === null) await unrateMovie(profileDb, movie);
-    else await rateMovie(profileDb, movie, rating, at);
-    await this.reload();
+    const written = await this.write(() =>
+      rating === null ? unrateMovie(profileDb, movie) : rateMovie(profileDb, movie, rating, at),
+    );
+    if (!written) return;
     await this.apply(
       ds,
       rating === null
@@ -165,10 +167,21 @@ class ProfileState {
 
   async mark(ds: DatasetRow, kind: MarkKind, m: Movie, on: boolean): Promise<void> {
     const t0 = performance.now();
-    await setMark(profileDb, kind, this.movieOf(ds, m), on);
-    await this.reload();
+    if (!(await this.write(() => setMark(profileDb, kind, this.movieOf(ds, m), on)))) return;
     if (kind === 'not-interested')
       await this.apply(ds, { kind: 'not-interested', movie: m.index, on }, t0);
+  }
+
+  /** One profile write, then the profile read back; false (with the reason shown) when it failed. */
+  private async write(run: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await run();
+      await this.reload();
+      return true;
+    } catch (e) {
+      this.error = `Your profile was not changed: ${WrenError.from(e).message}`;
+      return false;
+    }
   }
 
   async configure(options: Partial<ForYouOptions>): Promise<void> {
