@@ -38,8 +38,8 @@ export interface Server {
   stop(): void;
 }
 
-/** Serves dist/ (run `vite build` first), or another built folder, on 127.0.0.1. */
-export async function serve(outDir = join(root, 'dist')): Promise<Server> {
+/** Serves dist/ (run `vite build` first), or another built folder ($WREN_DIST or the argument), on 127.0.0.1. */
+export async function serve(outDir = process.env.WREN_DIST ?? join(root, 'dist')): Promise<Server> {
   if (!existsSync(join(outDir, 'index.html')))
     throw new Error(`${outDir} has no index.html: run \`vite build\` first.`);
   const port = await freePort();

@@ -1,6 +1,7 @@
 /**
  * Hash routes: `#/`, `#/genre/:name?sort=`, `#/movie/:index`, `#/search?q=`,
- * `#/data`, `#/lab`, `#/models`, `#/for-you`, `#/start`. Pure parsing and formatting (the reactive part is router.svelte.ts).
+ * `#/data`, `#/lab`, `#/models`, `#/for-you`, `#/start`, `#/taste`, `#/user/:id`
+ * (a dataset user by their id in the dataset, `#/user` to pick one), `#/pipeline`. Pure parsing and formatting (the reactive part is router.svelte.ts).
  */
 
 export type GenreSort = 'count' | 'rating' | 'year' | 'title';
@@ -18,6 +19,9 @@ export type Route =
   | { name: 'models' }
   | { name: 'for-you' }
   | { name: 'start' }
+  | { name: 'taste' }
+  | { name: 'user'; userId: number | null }
+  | { name: 'pipeline' }
   | { name: 'not-found'; path: string };
 
 /** Parses `location.hash` (with or without the leading '#'). */
@@ -34,6 +38,12 @@ export function parseHash(hash: string): Route {
   if (head === 'models' && parts.length === 1) return { name: 'models' };
   if (head === 'for-you' && parts.length === 1) return { name: 'for-you' };
   if (head === 'start' && parts.length === 1) return { name: 'start' };
+  if (head === 'taste' && parts.length === 1) return { name: 'taste' };
+  if (head === 'pipeline' && parts.length === 1) return { name: 'pipeline' };
+  if (head === 'user' && parts.length === 1) return { name: 'user', userId: null };
+  if (head === 'user' && parts.length === 2 && /^\d+$/.test(parts[1]!)) {
+    return { name: 'user', userId: Number(parts[1]) };
+  }
   if (head === 'search' && parts.length === 1) return { name: 'search', q: params.get('q') ?? '' };
   if (head === 'genre') {
     const genre = parts.length > 1 ? safeDecode(parts.slice(1).join('/')) : ALL_GENRES;
@@ -62,6 +72,12 @@ export function routeHref(route: Route): string {
       return '#/for-you';
     case 'start':
       return '#/start';
+    case 'taste':
+      return '#/taste';
+    case 'pipeline':
+      return '#/pipeline';
+    case 'user':
+      return route.userId === null ? '#/user' : `#/user/${route.userId}`;
     case 'search':
       return route.q ? `#/search?q=${encodeURIComponent(route.q)}` : '#/search';
     case 'movie':
@@ -76,6 +92,8 @@ export function routeHref(route: Route): string {
 }
 
 export const labHref = '#/lab';
+export const userHref = (userId: number | null = null): string =>
+  routeHref({ name: 'user', userId });
 export const movieHref = (index: number): string => routeHref({ name: 'movie', index });
 export const genreHref = (genre: string, sort: GenreSort = 'count'): string =>
   routeHref({ name: 'genre', genre, sort });
