@@ -1,7 +1,7 @@
 /**
  * bench/recommend: the recommendation pipeline, offline and live.
  *
- *   npm run bench:recommend [-- --only quality|latency] [-- --seed 1] [-- --runs 300]
+ *   npm run bench:recommend [-- --only quality|rating|latency] [-- --seed 1] [-- --runs 300]
  *
  * quality: held-out users of ml-latest-small replayed through the pipeline
  * (src/core/recommend/replay.ts) on ncf-loo (HR@10, NDCG@10) and full-rank
@@ -11,6 +11,11 @@
  * training positives). For reference, each ranker alone with no recall
  * stage: scoring all the protocol's candidates (the 100 of ncf-loo, every
  * movie for full-rank) from the same state, as bench:models scores models.
+ *
+ * rating: the movie page's predicted rating on ml-latest-small — a seeded
+ * 20% of each user's ratings held out — RMSE and MAE of the baseline +
+ * item2vec-neighbourhood model against 5 stars (SparrowRecSys' hard-coded
+ * figure), the mean rating, the movie's average, and the baselines alone.
  *
  * latency: "For You" in node for a profile of 20 liked movies, over ml-1m's
  * catalogue size (a generated dataset with 3,706 movies) and a generated
@@ -34,10 +39,17 @@ import { MODELS } from '../src/core/models/index.ts';
 import { buildCatalog } from '../src/core/recommend/catalog.ts';
 import type { Candidate } from '../src/core/recommend/channels.ts';
 import {
+  historyOf,
   interactionsOf,
   trainingCatalog,
   trainMovieVectors,
 } from '../src/core/recommend/offline.ts';
+import {
+  movieBaseline,
+  predictRating,
+  ratingErrors,
+  ratingHoldout,
+} from '../src/core/recommend/predict.ts';
 import { DEFAULT_PIPELINE, recommend } from '../src/core/recommend/pipeline.ts';
 import { embeddingRanker, rankerFor, type Ranker } from '../src/core/recommend/rankers.ts';
 import { replay, Replayer, type ReplayVariant } from '../src/core/recommend/replay.ts';
@@ -265,5 +277,47 @@ async function latency(): Promise<void> {
   }
 }
 
-if (values.only !== 'latency') await quality();
-if (values.only !== 'quality') await latency();
+/**
+ * The movie page's predicted rating: a seeded 20% of each user's ratings
+ * held out, predicted from the rest by the baseline + neighbourhood model
+ * (src/core/recommend/predict.ts) against simpler guesses.
+ */
+async function rating(): Promise<void> {
+  const { ds, label } = await loadSmall();
+  const { train, test } = ratingHoldout(ds.ratings, ds.movies.length, { seed });
+  const catalog = trainingCatalog(ds.movies, train);
+  const embedding = await trainMovieVectors(train, wasmKernel);
+  const histories = new Map<number, ReturnType<typeof historyOf>>();
+  const history = (u: number) => {
+    let h = histories.get(u);
+    if (!h) histories.set(u, (h = historyOf(train, u)));
+    return h;
+  };
+  const guesses: [string, (u: number, m: number) => number][] = [
+    ['always-5-stars', () => 5],
+    ['mean-of-all-ratings', () => catalog.mean],
+    ['movie-baseline', (_, m) => movieBaseline(catalog, m)],
+    ['movie-and-user-baseline', (u, m) => predictRating(catalog, null, history(u), m).rating],
+    [
+      'baseline-and-item2vec-neighbours',
+      (u, m) => predictRating(catalog, embedding, history(u), m).rating,
+    ],
+  ];
+  for (const [name, guess] of guesses) {
+    const t0 = performance.now();
+    const e = ratingErrors(
+      test.map((x) => ({ predicted: guess(x.user, x.movie), actual: x.rating })),
+    );
+    record({
+      suite: 'recommend-rating',
+      name,
+      dataset: label,
+      metrics: { seed, heldOut: e.n, rmse: r4(e.rmse), mae: r4(e.mae) },
+      seconds: seconds(t0),
+    });
+  }
+}
+
+if (values.only === undefined || values.only === 'quality') await quality();
+if (values.only === undefined || values.only === 'rating') await rating();
+if (values.only === undefined || values.only === 'latency') await latency();

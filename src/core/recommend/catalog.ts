@@ -29,6 +29,8 @@ export interface Catalog {
   ratingCount: Int32Array;
   /** Bayesian average in stars (0 for movies nobody rated). */
   score: Float32Array;
+  /** The mean of every rating, in stars (0 when nobody rated anything). */
+  mean: number;
   /** Rated movies, most rated first. */
   popular: Int32Array;
   /** Rated movies, highest Bayesian average first. */
@@ -67,6 +69,12 @@ export function buildCatalog(movies: readonly CatalogMovie[]): Catalog {
   });
   // The same shrinkage as Home's "top rated".
   const score = Float32Array.from(bayesianScores(movies));
+  let total = 0;
+  let sum = 0;
+  for (const m of movies) {
+    total += m.ratingCount;
+    sum += m.ratingAvg * m.ratingCount;
+  }
   const rated = movies.filter((m) => m.ratingCount > 0).map((m) => m.index);
   const byScore = (a: number, b: number): number => score[b]! - score[a]! || a - b;
   const topRated = Int32Array.from(rated).sort(byScore);
@@ -85,6 +93,7 @@ export function buildCatalog(movies: readonly CatalogMovie[]): Catalog {
     year,
     ratingCount,
     score,
+    mean: total > 0 ? sum / total : 0,
     popular,
     topRated,
     byGenre: members.map((x) => Int32Array.from(x)),
