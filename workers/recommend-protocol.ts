@@ -41,6 +41,47 @@ export type ProfileChange =
   | { kind: 'unrate'; movie: number }
   | { kind: 'not-interested'; movie: number; on: boolean };
 
+/** A movie as it concerns you: the movie page's predicted rating and "because you liked". */
+export interface MovieForYou {
+  movie: number;
+  yourRating: number | null;
+  /** Your ratings in this dataset. */
+  rated: number;
+  /** The predicted rating in stars (src/core/recommend/predict.ts) and its parts. */
+  predicted: number;
+  movieBaseline: number;
+  yourOffset: number;
+  neighbourPull: number;
+  /** The movies you rated that are most like it (at most 5), most similar first. */
+  neighbours: { movie: number; similarity: number; rating: number }[];
+  /** The embedding behind the neighbours; null: the prediction is the baselines alone. */
+  embedding: string | null;
+  /** When you liked it: the movies closest to it you have not rated. */
+  because: number[];
+}
+
+/** Your ratings as matched to the open dataset, oldest first. */
+export interface YourHistory {
+  history: { movie: number; rating: number; at: number }[];
+  unmatched: number;
+}
+
+/** A dataset user laid open: the teaching view. */
+export interface DatasetUserView {
+  userId: number;
+  /** Users in the dataset, and this one's position among them (0-based). */
+  users: number;
+  index: number;
+  /** Their ratings, oldest first (stars; times in seconds). */
+  history: { movie: number; rating: number; at: number }[];
+  demographics: { gender: string | null; age: number | null; occupation: string | null } | null;
+  /** Each channel alone: its best movies for them. */
+  channels: { channel: ChannelName; movies: number[]; reasons: string[] }[];
+  /** The whole pipeline with each ranker: fusion, the embedding's cosine, every stored ncf-loo model. */
+  rankers: { name: string; title: string; stage: PipelineStage; movies: number[]; ms: number }[];
+  embedding: string | null;
+}
+
 export type ForYouOptions = Pick<PipelineOptions, 'k' | 'diversity' | 'freshness' | 'sizes'>;
 
 export interface RecommendWorkerApi {
@@ -50,5 +91,11 @@ export interface RecommendWorkerApi {
   change(change: ProfileChange): Promise<Outcome<ForYouResult>>;
   /** New pipeline settings, same profile. */
   configure(options: ForYouOptions): Promise<Outcome<ForYouResult>>;
+  /** A movie as it concerns you (a dataset must be open). */
+  explain(movie: number): Promise<Outcome<MovieForYou>>;
+  /** Your ratings matched to the open dataset. */
+  history(): Promise<Outcome<YourHistory>>;
+  /** Any user of the open dataset, by their id, through each channel and ranker. */
+  datasetUser(userId: number, k: number): Promise<Outcome<DatasetUserView>>;
   cancel(): void;
 }

@@ -10,7 +10,8 @@ import * as Comlink from 'comlink';
 import { jobRunner } from './jobs.ts';
 import { WrenError } from '../src/core/errors.ts';
 import { buildCatalog, type Catalog } from '../src/core/recommend/catalog.ts';
-import { CHANNELS } from '../src/core/recommend/channels.ts';
+import { CHANNELS, recallChannel } from '../src/core/recommend/channels.ts';
+import { predictRating } from '../src/core/recommend/predict.ts';
 import {
   DEFAULT_PIPELINE,
   mainReason,
@@ -21,6 +22,7 @@ import {
 } from '../src/core/recommend/pipeline.ts';
 import {
   idFamily,
+  LIKED,
   MovieMatcher,
   resolveProfile,
   type Profile,
@@ -33,34 +35,65 @@ import {
   chosenEmbedding,
   getEmbeddingData,
   getModelData,
+  getUsers,
   listModels,
+  ratingsOfUser,
+  type ModelRow,
 } from '../src/store/index.ts';
-import type { ForYouResult, RecommendWorkerApi } from './recommend-protocol.ts';
+import type {
+  DatasetUserView,
+  ForYouResult,
+  MovieForYou,
+  RecommendWorkerApi,
+} from './recommend-protocol.ts';
 import { loadRanker, RANKABLE } from './rankers.ts';
 
 const db = new WrenDb();
 const jobs = jobRunner();
 
 interface Session {
+  datasetId: string;
   ctx: PipelineContext;
   state: UserState;
   notInterested: Set<number>;
   unmatched: number;
   embedding: string | null;
   options: PipelineOptions;
+  /** The dataset's rating scale in stars. */
+  scale: { min: number; max: number };
 }
 let session: Session | null = null;
+/** Loaded stored models by id (the dataset-user view asks for each of them). */
+const loaded = new Map<string, Promise<Ranker | null>>();
 
-/** The best stored model for ranking: the highest NDCG@10 on ncf-loo. */
-async function bestRanker(datasetId: string, catalog: Catalog): Promise<Ranker | null> {
+/** The stored models that can rank: ncf-loo ones, best NDCG@10 first. */
+async function rankableModels(datasetId: string): Promise<ModelRow[]> {
   const rows = (await listModels(db, datasetId)).filter(
     (r) => r.protocol === 'ncf-loo' && RANKABLE.includes(r.model),
   );
-  rows.sort((a, b) => (b.metrics.ndcg ?? 0) - (a.metrics.ndcg ?? 0));
-  const best = rows[0];
-  const data = best && (await getModelData(db, best.id));
-  if (!best || !data || data.saved.itemCount !== catalog.count) return null;
-  return loadRanker(data.saved, best.title);
+  return rows.sort((a, b) => (b.metrics.ndcg ?? 0) - (a.metrics.ndcg ?? 0));
+}
+
+function rankerOf(row: ModelRow, catalog: Catalog): Promise<Ranker | null> {
+  let r = loaded.get(row.id);
+  if (!r) {
+    r = getModelData(db, row.id).then((data) =>
+      data && data.saved.itemCount === catalog.count ? loadRanker(data.saved, row.title) : null,
+    );
+    loaded.set(row.id, r);
+  }
+  return r;
+}
+
+/** The best stored model for ranking: the highest NDCG@10 on ncf-loo. */
+async function bestRanker(datasetId: string, catalog: Catalog): Promise<Ranker | null> {
+  const best = (await rankableModels(datasetId))[0];
+  return best ? rankerOf(best, catalog) : null;
+}
+
+function openSession(): Session {
+  if (!session) throw new WrenError('not-found', 'No dataset is open for recommendations.');
+  return session;
 }
 
 function forYou(s: Session): ForYouResult {
@@ -92,6 +125,7 @@ const api: RecommendWorkerApi = {
       const ds = await db.datasets.get(datasetId);
       if (!ds || ds.status !== 'ready')
         throw new WrenError('not-found', 'That dataset is not here any more.');
+      if (session?.datasetId !== datasetId) loaded.clear();
       const movies = await allMovies(db, datasetId);
       const catalog = buildCatalog(movies);
       const chosen = await chosenEmbedding(db, datasetId);
@@ -106,12 +140,14 @@ const api: RecommendWorkerApi = {
       });
       const resolved = resolveProfile(profile, matcher);
       session = {
+        datasetId,
         ctx: { catalog, embedding, ranker },
         state: UserState.from(catalog, embedding, resolved.history),
         notInterested: resolved.notInterested,
         unmatched: resolved.unmatched,
         embedding: chosen?.name ?? null,
         options: { ...DEFAULT_PIPELINE, ...options },
+        scale: { min: ds.minRating / 2, max: ds.maxRating / 2 },
       };
       return forYou(session);
     });
@@ -135,6 +171,117 @@ const api: RecommendWorkerApi = {
       if (!session) throw new WrenError('not-found', 'No dataset is open for recommendations.');
       session.options = { ...session.options, ...options };
       return forYou(session);
+    });
+  },
+
+  explain(movie) {
+    return jobs.run(async () => {
+      const s = openSession();
+      const { catalog, embedding } = s.ctx;
+      if (!Number.isInteger(movie) || movie < 0 || movie >= catalog.count)
+        throw new WrenError('not-found', `There is no movie ${movie} in this dataset.`);
+      const p = predictRating(catalog, embedding, s.state.ratings.values(), movie, {
+        min: s.scale.min,
+        max: s.scale.max,
+      });
+      const yours = s.state.ratings.get(movie)?.rating ?? null;
+      let because: number[] = [];
+      if (yours !== null && yours >= LIKED && embedding) {
+        const one = new UserState(catalog, embedding);
+        one.rate({ movie, rating: yours, at: 0 });
+        const seen = (m: number): boolean => s.state.ratings.has(m) || s.notInterested.has(m);
+        because = recallChannel(s.ctx, one, 'because', 12, seen).movies;
+      }
+      const out: MovieForYou = {
+        movie,
+        yourRating: yours,
+        rated: s.state.count,
+        predicted: p.rating,
+        movieBaseline: p.movieBaseline,
+        yourOffset: p.yourOffset,
+        neighbourPull: p.neighbourPull,
+        neighbours: p.neighbours.slice(0, 5),
+        embedding: embedding ? s.embedding : null,
+        because,
+      };
+      return out;
+    });
+  },
+
+  history() {
+    return jobs.run(async () => {
+      const s = openSession();
+      return { history: s.state.history(), unmatched: s.unmatched };
+    });
+  },
+
+  datasetUser(userId, k) {
+    return jobs.run(async () => {
+      const s = openSession();
+      const { catalog, embedding } = s.ctx;
+      const r = await ratingsOfUser(db, s.datasetId, userId);
+      if (!r) throw new WrenError('not-found', `There is no user ${userId} in this dataset.`);
+      const history = Array.from(r.movie, (movie, i) => ({
+        movie,
+        rating: r.rating[i]! / 2,
+        at: r.timestamp[i]!,
+      }));
+      const state = UserState.from(catalog, embedding, history);
+      const seen = (m: number): boolean => state.ratings.has(m);
+      const channels = CHANNELS.filter(
+        (ch) => embedding || (ch !== 'embedding' && ch !== 'because'),
+      ).map((channel) => {
+        const found = recallChannel(s.ctx, state, channel, k, seen);
+        return {
+          channel,
+          movies: found.movies,
+          reasons: found.hits.map((h) => reasonText(catalog, h, 'they')),
+        };
+      });
+      const rankers: { name: string; title: string; ranker: Ranker | null }[] = [
+        { name: 'fusion', title: 'Channel fusion', ranker: null },
+      ];
+      if (embedding)
+        rankers.push({
+          name: 'embedding',
+          title: 'Embedding cosine',
+          ranker: embeddingRanker(embedding),
+        });
+      for (const row of (await rankableModels(s.datasetId)).slice(0, 6)) {
+        const ranker = await rankerOf(row, catalog);
+        if (ranker) rankers.push({ name: row.id, title: row.title, ranker });
+      }
+      const options = { ...s.options, k, minForModel: 0 };
+      const lists = rankers.map(({ name, title, ranker }) => {
+        const t0 = performance.now();
+        const out = recommend({ catalog, embedding, ranker }, { state, user: r.index }, options);
+        return {
+          name,
+          title,
+          stage: out.stage,
+          movies: out.items.map((x) => x.movie),
+          ms: performance.now() - t0,
+        };
+      });
+      const users = await getUsers(db, s.datasetId);
+      const view: DatasetUserView = {
+        userId,
+        users: users?.userIds.length ?? 0,
+        index: r.index,
+        history,
+        demographics:
+          users && (users.gender || users.age || users.occupation)
+            ? {
+                gender: users.gender?.[r.index] ?? null,
+                age: users.age?.[r.index] ?? null,
+                occupation: users.occupation?.[r.index] ?? null,
+              }
+            : null,
+        channels,
+        rankers: lists,
+        embedding: embedding ? s.embedding : null,
+      };
+      return view;
     });
   },
 

@@ -120,3 +120,49 @@ export async function readRatings(db: WrenDb, datasetId: string): Promise<Rating
     });
   return out;
 }
+
+/** One dataset user's ratings (half stars), in time order, read from the chunks that hold them; null for an unknown user. */
+export async function ratingsOfUser(
+  db: WrenDb,
+  datasetId: string,
+  userId: number,
+): Promise<{
+  index: number;
+  movie: Int32Array;
+  rating: Uint8Array;
+  timestamp: Uint32Array;
+} | null> {
+  const [ds, map] = await Promise.all([db.datasets.get(datasetId), db.idMaps.get(datasetId)]);
+  if (!ds || !map) throw new Error(`Dataset ${datasetId} not found.`);
+  const index = map.userIds.indexOf(userId);
+  if (index < 0) return null;
+  const from = map.userOffsets[index]!;
+  const to = map.userOffsets[index + 1]!;
+  const out = {
+    index,
+    movie: new Int32Array(to - from),
+    rating: new Uint8Array(to - from),
+    timestamp: new Uint32Array(to - from),
+  };
+  if (to === from) return out;
+  const chunks = await db.ratingChunks
+    .where('[datasetId+chunk]')
+    .between(
+      [datasetId, Math.floor(from / ds.chunkSize)],
+      [datasetId, Math.floor((to - 1) / ds.chunkSize)],
+      true,
+      true,
+    )
+    .toArray();
+  for (const c of chunks) {
+    const at = c.chunk * ds.chunkSize;
+    const lo = Math.max(from, at);
+    const hi = Math.min(to, at + c.movie.length);
+    for (let i = lo; i < hi; i++) {
+      out.movie[i - from] = c.movie[i - at]!;
+      out.rating[i - from] = c.rating[i - at]!;
+      out.timestamp[i - from] = c.timestamp[i - at]!;
+    }
+  }
+  return out;
+}

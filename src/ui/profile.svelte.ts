@@ -20,7 +20,9 @@ import {
 } from '../core/recommend/profile.ts';
 import {
   ProfileDb,
+  chosenEmbedding,
   deleteEverything,
+  listModels,
   loadProfile,
   mergeProfile,
   rateMovie,
@@ -31,11 +33,21 @@ import {
   type MarkKind,
 } from '../store/index.ts';
 import type {
+  DatasetUserView,
   ForYouOptions,
   ForYouResult,
+  MovieForYou,
   ProfileChange,
+  YourHistory,
 } from '../../workers/recommend-protocol.ts';
-import { changeForYou, configureForYou, openForYou } from './lib/recommender.ts';
+import {
+  changeForYou,
+  configureForYou,
+  datasetUser,
+  explainMovie,
+  openForYou,
+  yourHistory,
+} from './lib/recommender.ts';
 import { db } from './state.svelte.ts';
 
 export const profileDb = new ProfileDb();
@@ -81,14 +93,30 @@ class ProfileState {
     watchlist: new Lookup([]),
   });
   private opening: Promise<void> | null = null;
+  /** What the open list was built from besides your profile (see sourcesOf). */
+  private sources: string | null = null;
 
-  async init(): Promise<void> {
-    try {
-      this.set(await loadProfile(profileDb));
-    } catch (e) {
-      this.error = `Could not read your profile: ${WrenError.from(e).message}`;
-    }
-    this.loaded = true;
+  /** The chosen embedding and the stored models of a dataset, as one key. */
+  private async sourcesOf(ds: DatasetRow): Promise<string> {
+    const [emb, models] = await Promise.all([chosenEmbedding(db, ds.id), listModels(db, ds.id)]);
+    return [emb?.id ?? '', ...models.map((m) => m.id)].join('|');
+  }
+
+  private initing: Promise<void> | null = null;
+
+  /** Reads the profile (once; later calls wait for the same read). */
+  init(): Promise<void> {
+    this.initing ??= loadProfile(profileDb).then(
+      (p) => {
+        this.set(p);
+        this.loaded = true;
+      },
+      (e: unknown) => {
+        this.error = `Could not read your profile: ${WrenError.from(e).message}`;
+        this.loaded = true;
+      },
+    );
+    return this.initing;
   }
 
   private set(p: Profile): void {
@@ -121,12 +149,20 @@ class ProfileState {
   }
 
   /** Opens (or re-opens) the For You list for a dataset. */
-  open(ds: DatasetRow, force = false): Promise<void> {
-    if (!force && this.forYouDataset === ds.id && this.opening) return this.opening;
+  async open(ds: DatasetRow, force = false): Promise<void> {
+    // A new embedding or model since the last open: the worker must read them (e.g. after the Lab).
+    const sources = await this.sourcesOf(ds).catch(() => null);
+    if (!force && this.forYouDataset === ds.id && this.opening && sources === this.sources)
+      return this.opening;
+    this.sources = sources;
     this.forYouDataset = ds.id;
-    this.opening = openForYou(ds.id, $state.snapshot(this.profile) as Profile, this.options).then(
+    const sent = this.profile;
+    this.opening = openForYou(ds.id, $state.snapshot(sent) as Profile, this.options).then(
       (r) => {
-        if (this.forYouDataset === ds.id) this.forYou = r;
+        if (this.forYouDataset !== ds.id) return;
+        // A rating written while the worker was opening may have gone to the old session: open again.
+        if (this.profile !== sent) return this.open(ds, true);
+        this.forYou = r;
         this.error = null;
       },
       (e: unknown) => {
@@ -182,6 +218,31 @@ class ProfileState {
       this.error = `Your profile was not changed: ${WrenError.from(e).message}`;
       return false;
     }
+  }
+
+  /** Opens the dataset for recommendations if it is not open yet (reading the profile first). */
+  private async ready(ds: DatasetRow): Promise<void> {
+    await this.init();
+    await this.open(ds);
+    if (this.error && !this.forYou) throw new WrenError('not-found', this.error);
+  }
+
+  /** A movie as it concerns you: predicted rating, your nearest rated movies, "because you liked". */
+  async explain(ds: DatasetRow, movie: number): Promise<MovieForYou> {
+    await this.ready(ds);
+    return explainMovie(movie);
+  }
+
+  /** Your ratings as matched to a dataset, oldest first. */
+  async history(ds: DatasetRow): Promise<YourHistory> {
+    await this.ready(ds);
+    return yourHistory();
+  }
+
+  /** A dataset user through each channel and ranker. */
+  async datasetUser(ds: DatasetRow, userId: number, k = 10): Promise<DatasetUserView> {
+    await this.ready(ds);
+    return datasetUser(userId, k);
   }
 
   async configure(options: Partial<ForYouOptions>): Promise<void> {

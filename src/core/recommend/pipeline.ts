@@ -132,15 +132,16 @@ export function mainReason(hits: readonly Hit[]): Hit | undefined {
   )[0];
 }
 
-/** A hit as a sentence for a card or a listing: "Because you liked Heat". */
-export function reasonText(c: Catalog, hit: Hit | undefined): string {
+/** A hit as a sentence for a card or a listing: "Because you liked Heat" (or "they", for a dataset user). */
+export function reasonText(c: Catalog, hit: Hit | undefined, who: 'you' | 'they' = 'you'): string {
+  const their = who === 'you' ? 'your' : 'their';
   switch (hit?.channel) {
     case 'because':
-      return `Because you liked ${displayTitle(c.titles[hit.via!]!)}`;
+      return `Because ${who} liked ${displayTitle(c.titles[hit.via!]!)}`;
     case 'genre':
-      return `Among the best in ${c.genres[hit.via!]}, one of your genres`;
+      return `Among the best in ${c.genres[hit.via!]}, one of ${their} genres`;
     case 'embedding':
-      return 'Close to your taste';
+      return `Close to ${their} taste`;
     case 'top-rated':
       return 'Highly rated by everyone';
     default:

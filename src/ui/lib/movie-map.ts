@@ -13,6 +13,14 @@ export interface Bounds {
 }
 
 /** Screen = data · scale + offset (y grows downwards on screen and in the data alike). */
+/** Marks drawn over the map: movies (by embedding row) liked (1) or not (0), and a taste's position. */
+export interface MapOverlay {
+  rows: Int32Array;
+  liked: Uint8Array;
+  you: [number, number] | null;
+  youLabel: string;
+}
+
 export interface View {
   scale: number;
   tx: number;

@@ -1,7 +1,10 @@
 /** Main-thread client of the recommendations worker (one for the session; it keeps the open dataset). */
 import type { Profile } from '../../core/recommend/profile.ts';
 import type {
+  DatasetUserView,
   ForYouOptions,
+  MovieForYou,
+  YourHistory,
   ForYouResult,
   ProfileChange,
   RecommendWorkerApi,
@@ -24,3 +27,11 @@ export const changeForYou = (change: ProfileChange) =>
 
 export const configureForYou = (options: ForYouOptions) =>
   client.job<ForYouResult>((a) => a.configure(options)).done;
+
+export const explainMovie = (movie: number) =>
+  client.job<MovieForYou>((a) => a.explain(movie)).done;
+
+export const yourHistory = () => client.job<YourHistory>((a) => a.history()).done;
+
+export const datasetUser = (userId: number, k: number) =>
+  client.job<DatasetUserView>((a) => a.datasetUser(userId, k)).done;

@@ -13,12 +13,15 @@ import {
   getUsers,
   listDatasets,
   moviesByGenre,
+  ratingsOfUser,
   readRatings,
   setActiveDataset,
   tagsForMovie,
   writeDataset,
 } from '../../../src/store/index.ts';
 import { tinyDataset } from './tiny.ts';
+import { generateDataset } from '../../../src/core/data/synthetic.ts';
+import { CHUNK_SIZE } from '../../../src/store/write.ts';
 
 let db: WrenDb;
 let n = 0;
@@ -179,5 +182,35 @@ describe('atomic imports', () => {
     await deleteDataset(db, a);
     expect(Object.values(await census()).every((c) => c === 0)).toBe(true);
     expect(await getActiveDataset(db)).toBeNull();
+  });
+});
+
+describe('ratingsOfUser', () => {
+  it('reads one user from the chunks that hold them, across a chunk boundary, as the whole read has it', async () => {
+    const ds = generateDataset({
+      ratings: 2 * CHUNK_SIZE + 5_000,
+      users: 1_000,
+      movies: 600,
+      seed: 4,
+    });
+    const id = await writeDataset(db, ds, { source: 'generated' });
+    const all = await readRatings(db, id);
+    const off = all.userOffsets;
+    // The users whose ratings straddle a chunk boundary, the first and the last.
+    const picks = new Set([0, ds.users.length - 1]);
+    for (let u = 0; u < off.length - 1; u++)
+      if (Math.floor(off[u]! / CHUNK_SIZE) !== Math.floor((off[u + 1]! - 1) / CHUNK_SIZE))
+        picks.add(u);
+    expect(picks.size).toBeGreaterThanOrEqual(4);
+    for (const u of picks) {
+      const r = await ratingsOfUser(db, id, ds.users[u]!.userId);
+      expect(r?.index).toBe(u);
+      expect(Array.from(r!.movie)).toEqual(Array.from(all.movie.subarray(off[u]!, off[u + 1]!)));
+      expect(Array.from(r!.rating)).toEqual(Array.from(all.rating.subarray(off[u]!, off[u + 1]!)));
+      expect(Array.from(r!.timestamp)).toEqual(
+        Array.from(all.timestamp.subarray(off[u]!, off[u + 1]!)),
+      );
+    }
+    expect(await ratingsOfUser(db, id, -5)).toBeNull();
   });
 });
