@@ -4,6 +4,7 @@
  * `$state.raw` (replaced, never mutated in place).
  */
 import type { Progress } from '../core/data/types.ts';
+import { movieRows } from './lib/movie-rows.ts';
 import { WrenError } from '../core/errors.ts';
 import { buildSearchIndex, type SearchIndex } from '../core/search.ts';
 import {
@@ -100,6 +101,7 @@ class AppState {
   /** Deletes dataset `id`; when it was the active one, the newest other becomes active. */
   async remove(id: string): Promise<void> {
     await deleteDataset(db, id);
+    movieRows.drop(id);
     if (this.dataset?.id === id) this.setDataset(await getActiveDataset(db));
     await this.refreshDatasets();
   }

@@ -13,6 +13,7 @@ import {
   type EmbedSettings,
 } from '../embeddings/embed.ts';
 import { runKernel, type KernelFactory } from '../embeddings/sgns-driver.ts';
+import type { TrainOptions } from '../embeddings/sgns.ts';
 import { normalizeRows } from '../embeddings/topk.ts';
 import type { InteractionData } from '../eval/protocols.ts';
 import { POSITIVE_HALF_STARS, type Sequences } from '../features/sequences.ts';
@@ -80,15 +81,18 @@ export function trainingPositives(data: InteractionData): Sequences {
 
 /**
  * Item2vec (or another method's) vectors trained on the training positives,
- * unit rows, as the pipeline reads them. Wren's default settings unless given.
+ * unit rows, as the pipeline reads them. Wren's default settings unless given;
+ * `onProgress` reports the skip-gram training (tokens done of the total).
  */
 export async function trainMovieVectors(
   data: InteractionData,
   kernel: KernelFactory,
   settings: EmbedSettings = DEFAULT_EMBED_SETTINGS,
-  opts: { signal?: AbortSignal } = {},
+  opts: Pick<TrainOptions, 'signal' | 'onProgress'> = {},
 ): Promise<MovieVectors> {
-  const corpus = await embeddingCorpus(trainingPositives(data), data.itemCount, settings, opts);
+  const corpus = await embeddingCorpus(trainingPositives(data), data.itemCount, settings, {
+    signal: opts.signal,
+  });
   const trained = await runKernel(corpus, data.itemCount, settings, kernel, opts);
   const vectors = movieVectors(trained.vocab.items, normalizeRows(trained.vectors, trained.dim));
   return { ...vectors, dim: trained.dim, rowOf: fullRowOf(vectors.rowOf, data.itemCount) };

@@ -1,0 +1,271 @@
+/// <reference lib="webworker" />
+/**
+ * Evaluation worker (the Pipeline page): glue between core (protocol splits,
+ * item2vec, models, replay, A/B test) and the store. For the open dataset it
+ * splits the ratings by a protocol, trains item2vec and the chosen rankers on
+ * the training split only, replays the held-out users through every recall
+ * channel alone and through the pipelines, and compares pipeline A with B by
+ * an A/B split and by interleaving. The split, embedding and trained models
+ * are kept for the next run on the same dataset, protocol and seed. tfjs is
+ * loaded only when a neural model ranks.
+ */
+import * as Comlink from 'comlink';
+import { jobRunner } from './jobs.ts';
+import { defaultSettingsFor } from '../src/core/embeddings/embed.ts';
+import { jsKernel } from '../src/core/embeddings/sgns-cpu.ts';
+import { wasmKernel, wasmSimdSupported } from '../src/core/embeddings/sgns-wasm.ts';
+import { throwIfAborted, WrenError } from '../src/core/errors.ts';
+import { makeSplit, type RankingSplit } from '../src/core/eval/protocols.ts';
+import { modelInfo } from '../src/core/models/index.ts';
+import { abTest } from '../src/core/recommend/abtest.ts';
+import { trainingCatalog, trainMovieVectors } from '../src/core/recommend/offline.ts';
+import { embeddingRanker, rankerFor, type Ranker } from '../src/core/recommend/rankers.ts';
+import {
+  replay,
+  Replayer,
+  replayUsers,
+  type ReplayContext,
+  type ReplayVariant,
+} from '../src/core/recommend/replay.ts';
+import { WrenDb, allMovies, getUsers, readRatings } from '../src/store/index.ts';
+import {
+  EVAL_PROTOCOLS,
+  EVAL_RANKERS,
+  type EvaluateProgress,
+  type EvaluateRequest,
+  type EvaluateResult,
+  type EvaluateStage,
+  type EvaluateWorkerApi,
+} from './evaluate-protocol.ts';
+
+const db = new WrenDb();
+const jobs = jobRunner();
+
+interface TrainedRanker {
+  ranker: Ranker | null;
+  title: string;
+  seconds: number;
+}
+
+/** What a run on one dataset, protocol and seed builds once: kept for the next run. */
+interface Prepared {
+  key: string;
+  split: RankingSplit;
+  ctx: ReplayContext;
+  userIds: Int32Array;
+  seconds: { read: number; split: number; embedding: number };
+  rankers: Map<string, TrainedRanker>;
+}
+let prepared: Prepared | null = null;
+
+const now = (): number => performance.now();
+const since = (t0: number): number => (now() - t0) / 1000;
+
+/** Lets the event loop run, so a cancel sent during a long synchronous stage is seen. */
+async function checkpoint(signal: AbortSignal): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  throwIfAborted(signal);
+}
+
+function checkRequest(req: EvaluateRequest): void {
+  if (!EVAL_PROTOCOLS.includes(req.protocol))
+    throw new WrenError(
+      'invalid-settings',
+      `The protocol is ${EVAL_PROTOCOLS.join(' or ')}; found "${req.protocol}".`,
+    );
+  for (const name of [req.a, req.b])
+    if (!EVAL_RANKERS.includes(name))
+      throw new WrenError('invalid-settings', `Unknown ranker "${name}".`);
+  if (!(Number.isInteger(req.seed) && req.seed >= 0))
+    throw new WrenError('invalid-settings', 'The seed is a whole number of 0 or more.');
+  if (req.maxUsers !== null && !(Number.isInteger(req.maxUsers) && req.maxUsers >= 1))
+    throw new WrenError('invalid-settings', 'The user cap is a whole number of at least 1.');
+}
+
+async function useTf(): Promise<void> {
+  const [tf] = await Promise.all([import('@tensorflow/tfjs'), import('./tf-engines.ts')]);
+  if (!(await tf.setBackend('wasm').catch(() => false))) await tf.setBackend('cpu');
+}
+
+/** The named ranker, its model trained on the training split with the registry's defaults. */
+async function trainRanker(
+  name: string,
+  p: Prepared,
+  seed: number,
+  signal: AbortSignal,
+  onProgress: (done: number, total: number, stage: string) => void,
+): Promise<TrainedRanker> {
+  if (name === 'fusion') return { ranker: null, title: 'Channel fusion', seconds: 0 };
+  if (name === 'embedding') {
+    if (!p.ctx.embedding) throw new WrenError('internal', 'The embedding ranker needs item2vec.');
+    const ranker = embeddingRanker(p.ctx.embedding);
+    return { ranker, title: ranker.title, seconds: 0 };
+  }
+  const info = modelInfo(name);
+  if (!info) throw new WrenError('invalid-settings', `Unknown model "${name}".`);
+  if (info.neural) await useTf();
+  const config = { ...info.defaults, ...('seed' in info.defaults && { seed }) };
+  const model = await info.create(config);
+  const t0 = now();
+  await model.fit(p.split.data, {
+    signal,
+    onProgress: (f) => onProgress(f.done, f.total, f.stage),
+  });
+  return { ranker: rankerFor(model, info.title), title: info.title, seconds: since(t0) };
+}
+
+/** Progress to the page: the stage as a step of the run, at most every 100 ms within a stage. */
+function reporter(onProgress: (p: EvaluateProgress) => void, steps: number) {
+  let step = -1;
+  let last = 0;
+  return {
+    stage(stage: EvaluateStage, label: string): (done: number, total: number) => void {
+      step++;
+      const at = step;
+      onProgress({ stage, label, step: at, steps, done: 0, total: 0 });
+      last = now();
+      return (done, total) => {
+        const t = now();
+        if (t - last < 100 && done < total) return;
+        last = t;
+        onProgress({ stage, label, step: at, steps, done, total });
+      };
+    },
+  };
+}
+
+const api: EvaluateWorkerApi = {
+  run(req, onProgress) {
+    return jobs.run(async (signal) => {
+      checkRequest(req);
+      const t0 = now();
+      const ds = await db.datasets.get(req.datasetId);
+      if (!ds || ds.status !== 'ready')
+        throw new WrenError('not-found', 'That dataset is not here any more.');
+      const key = `${req.datasetId}/${req.protocol}/${req.seed}`;
+      const reused = prepared?.key === key;
+      if (!reused) prepared = null;
+      const names = [...new Set([req.a, req.b])];
+      const toTrain = names.filter((n) => !prepared?.rankers.has(n));
+      // Fusion and embedding similarity need no training: no step of their own.
+      const models = toTrain.filter((n) => n !== 'fusion' && n !== 'embedding');
+      const steps = (reused ? 0 : 3) + models.length + 2;
+      const report = reporter(onProgress, steps);
+
+      if (!prepared) {
+        report.stage('read', 'Reading the ratings from this browser’s storage');
+        let t = now();
+        const [ratings, movies, users] = await Promise.all([
+          readRatings(db, req.datasetId),
+          allMovies(db, req.datasetId),
+          getUsers(db, req.datasetId),
+        ]);
+        if (!users) throw new WrenError('not-found', 'This dataset has no user table.');
+        const read = since(t);
+        await checkpoint(signal);
+        report.stage(
+          'split',
+          req.protocol === 'ncf-loo'
+            ? 'Holding out each user’s latest rating (ncf-loo)'
+            : 'Splitting each user’s ratings 8:1:1 (full-rank)',
+        );
+        t = now();
+        const split = makeSplit(ratings, req.protocol, req.seed, { itemCount: ds.counts.movies });
+        const catalog = trainingCatalog(movies, split.data);
+        const splitSeconds = since(t);
+        await checkpoint(signal);
+        const embedProgress = report.stage(
+          'embedding',
+          'Training item2vec on the training ratings',
+        );
+        t = now();
+        const embedding = await trainMovieVectors(
+          split.data,
+          wasmSimdSupported() ? wasmKernel : jsKernel,
+          { ...defaultSettingsFor('item2vec'), seed: req.seed },
+          { signal, onProgress: (p) => embedProgress(p.done, p.total) },
+        );
+        prepared = {
+          key,
+          split,
+          ctx: { catalog, embedding },
+          userIds: users.userIds,
+          seconds: { read, split: splitSeconds, embedding: since(t) },
+          rankers: new Map(),
+        };
+      }
+      const p = prepared;
+      for (const name of toTrain) {
+        await checkpoint(signal);
+        const fitProgress = models.includes(name)
+          ? report.stage('fit', `Training ${modelInfo(name)!.title} on the training ratings`)
+          : () => undefined;
+        p.rankers.set(name, await trainRanker(name, p, req.seed, signal, fitProgress));
+      }
+      const a = p.rankers.get(req.a)!;
+      const b = p.rankers.get(req.b)!;
+
+      await checkpoint(signal);
+      const all = replayUsers(p.split);
+      const users = all.slice(0, req.maxUsers ?? Infinity);
+      const replayProgress = report.stage(
+        'replay',
+        `Replaying ${users.length} held-out users through each channel and pipeline`,
+      );
+      let t = now();
+      const variants: ReplayVariant[] = names.map((name) => ({
+        name,
+        ranker: p.rankers.get(name)!.ranker,
+      }));
+      const replayed = replay(p.split, p.ctx, {
+        variants,
+        maxUsers: users.length,
+        signal,
+        onProgress: replayProgress,
+      });
+      const replaySeconds = since(t);
+
+      await checkpoint(signal);
+      const abProgress = report.stage(
+        'abtest',
+        `A/B test and interleaving: ${a.title} vs ${b.title}`,
+      );
+      t = now();
+      const replayer = new Replayer(p.split.data, p.ctx);
+      const ab = abTest(
+        users.map((u) => ({ ...u, id: p.userIds[u.user]! })),
+        replayer.lister(a.ranker),
+        replayer.lister(b.ranker),
+        {
+          experiment: `${req.a}-vs-${req.b}`,
+          seed: req.seed,
+          step: Math.max(10, Math.ceil(users.length / 400)),
+          signal,
+          onProgress: abProgress,
+        },
+      );
+      const result: EvaluateResult = {
+        request: req,
+        titles: { a: a.title, b: b.title },
+        heldOut: all.length,
+        replay: replayed,
+        ab,
+        seconds: {
+          ...(reused ? { read: 0, split: 0, embedding: 0 } : p.seconds),
+          fit: Object.fromEntries(models.map((n) => [n, p.rankers.get(n)!.seconds])),
+          replay: replaySeconds,
+          abtest: since(t),
+          total: since(t0),
+        },
+        reused,
+      };
+      return result;
+    });
+  },
+
+  cancel() {
+    jobs.cancel();
+  },
+};
+
+Comlink.expose(api);
