@@ -33,6 +33,18 @@ export interface ForYouResult {
   unmatched: number;
   /** The embedding behind the embedding channels, if any. */
   embedding: string | null;
+  /** The rankers you can choose ('auto': the best stored model on validation, else the embedding). */
+  rankers: RankerChoice[];
+  /** The choice in force. */
+  choice: string;
+}
+
+export interface RankerChoice {
+  /** 'auto', 'fusion', 'embedding' or a stored model's id. */
+  id: string;
+  title: string;
+  /** ncf-loo NDCG@10 of a stored model. */
+  ndcg?: number;
 }
 
 /** Your change since the last list. */
@@ -82,7 +94,10 @@ export interface DatasetUserView {
   embedding: string | null;
 }
 
-export type ForYouOptions = Pick<PipelineOptions, 'k' | 'diversity' | 'freshness' | 'sizes'>;
+export type ForYouOptions = Pick<PipelineOptions, 'k' | 'diversity' | 'freshness' | 'sizes'> & {
+  /** A RankerChoice id; 'auto' when absent. */
+  ranker?: string;
+};
 
 export interface RecommendWorkerApi {
   /** Loads a dataset's catalogue, chosen embedding and best stored model, with your profile. */

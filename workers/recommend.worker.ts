@@ -44,6 +44,7 @@ import type {
   DatasetUserView,
   ForYouResult,
   MovieForYou,
+  RankerChoice,
   RecommendWorkerApi,
 } from './recommend-protocol.ts';
 import { loadRanker, RANKABLE } from './rankers.ts';
@@ -61,6 +62,9 @@ interface Session {
   options: PipelineOptions;
   /** The dataset's rating scale in stars. */
   scale: { min: number; max: number };
+  /** Stored ncf-loo models, best NDCG@10 first. */
+  models: ModelRow[];
+  choice: string;
 }
 let session: Session | null = null;
 /** Loaded stored models by id (the dataset-user view asks for each of them). */
@@ -85,15 +89,48 @@ function rankerOf(row: ModelRow, catalog: Catalog): Promise<Ranker | null> {
   return r;
 }
 
-/** The best stored model for ranking: the highest NDCG@10 on ncf-loo. */
-async function bestRanker(datasetId: string, catalog: Catalog): Promise<Ranker | null> {
-  const best = (await rankableModels(datasetId))[0];
-  return best ? rankerOf(best, catalog) : null;
+/** Puts a ranker choice in force; a model that is gone falls back to 'auto'. */
+async function choose(s: Session, choice: string): Promise<void> {
+  const known = choice === 'auto' || choice === 'fusion' || choice === 'embedding';
+  const c = known || s.models.some((m) => m.id === choice) ? choice : 'auto';
+  s.ctx.ranker = await chosenRanker(s, c);
+  s.choice = c;
 }
 
 function openSession(): Session {
   if (!session) throw new WrenError('not-found', 'No dataset is open for recommendations.');
   return session;
+}
+
+/** The ranker for a choice: 'auto' is the best stored model, else the embedding's cosine. */
+async function chosenRanker(s: Session, choice: string): Promise<Ranker | null> {
+  const { catalog, embedding } = s.ctx;
+  const cosine = embedding ? embeddingRanker(embedding) : null;
+  if (choice === 'fusion') return null;
+  if (choice === 'embedding') return cosine;
+  const row = choice === 'auto' ? s.models[0] : s.models.find((m) => m.id === choice);
+  if (!row) {
+    if (choice !== 'auto') throw new WrenError('not-found', 'That model is not stored any more.');
+    return cosine;
+  }
+  return (await rankerOf(row, catalog)) ?? (choice === 'auto' ? cosine : null);
+}
+
+function choices(s: Session): RankerChoice[] {
+  const best = s.models[0];
+  return [
+    {
+      id: 'auto',
+      title: best
+        ? `Best on validation (${best.title})`
+        : s.ctx.embedding
+          ? 'Best available (embedding similarity)'
+          : 'Best available (channel fusion)',
+    },
+    { id: 'fusion', title: 'Channel fusion' },
+    ...(s.ctx.embedding ? [{ id: 'embedding', title: 'Embedding similarity' }] : []),
+    ...s.models.map((m) => ({ id: m.id, title: m.title, ndcg: m.metrics.ndcg })),
+  ];
 }
 
 function forYou(s: Session): ForYouResult {
@@ -116,6 +153,8 @@ function forYou(s: Session): ForYouResult {
     liked: s.state.positives().length,
     unmatched: s.unmatched,
     embedding: s.embedding,
+    rankers: choices(s),
+    choice: s.choice,
   };
 }
 
@@ -131,8 +170,6 @@ const api: RecommendWorkerApi = {
       const chosen = await chosenEmbedding(db, datasetId);
       const data = chosen && (await getEmbeddingData(db, chosen.id));
       const embedding = data ? movieVectors(data.items, data.vectors) : null;
-      const ranker =
-        (await bestRanker(datasetId, catalog)) ?? (embedding ? embeddingRanker(embedding) : null);
       const matcher = new MovieMatcher({
         ids: idFamily(ds.format),
         movieIds: catalog.movieIds,
@@ -141,14 +178,17 @@ const api: RecommendWorkerApi = {
       const resolved = resolveProfile(profile, matcher);
       session = {
         datasetId,
-        ctx: { catalog, embedding, ranker },
+        ctx: { catalog, embedding, ranker: null },
         state: UserState.from(catalog, embedding, resolved.history),
         notInterested: resolved.notInterested,
         unmatched: resolved.unmatched,
         embedding: chosen?.name ?? null,
         options: { ...DEFAULT_PIPELINE, ...options },
         scale: { min: ds.minRating / 2, max: ds.maxRating / 2 },
+        models: await rankableModels(datasetId),
+        choice: 'auto',
       };
+      await choose(session, options.ranker ?? 'auto');
       return forYou(session);
     });
   },
@@ -168,9 +208,11 @@ const api: RecommendWorkerApi = {
 
   configure(options) {
     return jobs.run(async () => {
-      if (!session) throw new WrenError('not-found', 'No dataset is open for recommendations.');
-      session.options = { ...session.options, ...options };
-      return forYou(session);
+      const s = openSession();
+      if (options.ranker !== undefined && options.ranker !== s.choice)
+        await choose(s, options.ranker);
+      s.options = { ...s.options, ...options };
+      return forYou(s);
     });
   },
 
@@ -244,7 +286,7 @@ const api: RecommendWorkerApi = {
       if (embedding)
         rankers.push({
           name: 'embedding',
-          title: 'Embedding cosine',
+          title: 'Embedding similarity',
           ranker: embeddingRanker(embedding),
         });
       for (const row of (await rankableModels(s.datasetId)).slice(0, 6)) {

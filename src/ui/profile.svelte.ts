@@ -48,9 +48,18 @@ import {
   openForYou,
   yourHistory,
 } from './lib/recommender.ts';
+import { OPTIONS_KEY, readOptions } from './lib/for-you.ts';
 import { db } from './state.svelte.ts';
 
 export const profileDb = new ProfileDb();
+
+function storedOptions(): string | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage.getItem(OPTIONS_KEY);
+  } catch {
+    return null;
+  }
+}
 
 /** How many liked movies onboarding asks for. */
 export const WANTED = 5;
@@ -79,12 +88,9 @@ class ProfileState {
   /** The dataset the list is for. */
   forYouDataset = $state<string | null>(null);
   error = $state<string | null>(null);
-  options = $state.raw<ForYouOptions>({
-    k: 20,
-    diversity: 0.3,
-    freshness: 0,
-    sizes: DEFAULT_SIZES,
-  });
+  options = $state.raw<ForYouOptions>(
+    readOptions(storedOptions(), { k: 20, diversity: 0.3, freshness: 0, sizes: DEFAULT_SIZES }),
+  );
   /** Milliseconds from your last rating to the new list on screen. */
   lastUpdateMs = $state<number | null>(null);
   private ratings = $state.raw(new Lookup<ProfileRating>([]));
@@ -247,6 +253,11 @@ class ProfileState {
 
   async configure(options: Partial<ForYouOptions>): Promise<void> {
     this.options = { ...this.options, ...options };
+    try {
+      localStorage.setItem(OPTIONS_KEY, JSON.stringify(this.options));
+    } catch {
+      // Storage refused (private mode, full): the settings hold for this visit.
+    }
     if (!this.forYouDataset) return;
     try {
       this.forYou = await configureForYou(this.options);

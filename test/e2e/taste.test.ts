@@ -141,6 +141,33 @@ describe('your taste and the teaching views', () => {
     for (const h of [...channelPicks, ...rankerPicks]) expect(history.has(h)).toBe(false);
   });
 
+  it('ranks For You with the ranker you choose and the channel sizes you set, kept across a reload', async () => {
+    await page.goto(`${server.url}#/for-you`);
+    const choice = page.getByTestId('ranker-choice');
+    await choice.waitFor();
+    // With an embedding and no stored model, "auto" ranks by the embedding.
+    expect(await page.getByTestId('for-you-ranker').textContent()).toBe('Embedding similarity');
+    await choice.selectOption('fusion');
+    await expect
+      .poll(() => page.getByTestId('for-you-ranker').textContent())
+      .toBe('Channel fusion');
+    expect(await page.getByTestId('for-you-stage').textContent()).toMatch(/as you chose/);
+    await page.getByText('Channel sizes').click();
+    await page.getByTestId('size-popular').fill('0');
+    await page.getByTestId('size-popular').dispatchEvent('change');
+    await expect.poll(() => page.getByTestId('channel-popular').textContent()).toBe('0');
+    const chips = await page.getByTestId('for-you-list').locator('.chip').allTextContents();
+    expect(chips).not.toContain('Popular');
+    await page.reload();
+    await page.getByTestId('ranker-choice').waitFor();
+    expect(await page.getByTestId('ranker-choice').inputValue()).toBe('fusion');
+    expect(await page.getByTestId('channel-popular').textContent()).toBe('0');
+    await page.getByTestId('ranker-choice').selectOption('auto');
+    await expect
+      .poll(() => page.getByTestId('for-you-ranker').textContent())
+      .toBe('Embedding similarity');
+  });
+
   it('fits a phone and keeps every request on this origin', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const hash of ['#/user', '#/taste']) {

@@ -1,12 +1,20 @@
 /** Words for the For You list: its stage, its ranker and channel names, its timings. */
-import { CHANNEL_TITLES, type ChannelName } from '../../core/recommend/channels.ts';
-import type { ForYouResult, MovieForYou } from '../../../workers/recommend-protocol.ts';
+import { CHANNEL_TITLES, CHANNELS, type ChannelName } from '../../core/recommend/channels.ts';
+import type {
+  ForYouOptions,
+  ForYouResult,
+  MovieForYou,
+} from '../../../workers/recommend-protocol.ts';
 
 /** What the list is based on, in a sentence. */
 export function stageText(r: ForYouResult, wanted: number): string {
   if (r.stage === 'cold')
     return 'You have not rated anything here yet: popular and highly rated movies across genres.';
-  if (r.stage === 'model') return `Ranked by ${r.rankerTitle} with your ratings folded in.`;
+  if (r.stage === 'model')
+    return r.ranker === 'embedding'
+      ? `Ranked by ${r.rankerTitle}: how close each movie is to your taste vector.`
+      : `Ranked by ${r.rankerTitle} with your ratings folded in.`;
+  if (r.choice === 'fusion') return 'The channels’ own orders, fused, as you chose.';
   return r.liked < wanted
     ? `A few ratings: the channels’ own orders, fused (a ranker takes over from ${wanted} liked movies).`
     : 'The channels’ own orders, fused: no trained model or embedding to rank with yet.';
@@ -50,4 +58,40 @@ export function predictionText(p: MovieForYou, neighbourTitles: readonly string[
     );
   }
   return out;
+}
+
+/** Where the For You settings are kept between visits ("delete everything" clears it). */
+export const OPTIONS_KEY = 'wren-for-you-options';
+
+/**
+ * Stored For You settings over the defaults: each field taken only when it
+ * is valid (fractions in 0–1, whole channel sizes 0–1000, a ranker id), so a
+ * damaged or old entry cannot break the list.
+ */
+export function readOptions(stored: string | null, defaults: ForYouOptions): ForYouOptions {
+  let raw: unknown;
+  try {
+    raw = stored === null ? null : JSON.parse(stored);
+  } catch {
+    return defaults;
+  }
+  if (typeof raw !== 'object' || raw === null) return defaults;
+  const o = raw as Record<string, unknown>;
+  const frac = (x: unknown, d: number): number =>
+    typeof x === 'number' && x >= 0 && x <= 1 ? x : d;
+  const sizes = { ...defaults.sizes };
+  if (typeof o.sizes === 'object' && o.sizes !== null)
+    for (const ch of CHANNELS) {
+      const n = (o.sizes as Record<string, unknown>)[ch];
+      if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 1000) sizes[ch] = n;
+    }
+  return {
+    ...defaults,
+    diversity: frac(o.diversity, defaults.diversity),
+    freshness: frac(o.freshness, defaults.freshness),
+    sizes,
+    ...(typeof o.ranker === 'string' && o.ranker.length > 0 && o.ranker.length < 200
+      ? { ranker: o.ranker }
+      : {}),
+  };
 }

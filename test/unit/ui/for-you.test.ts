@@ -1,7 +1,7 @@
-/** The movie page's explanation of a predicted rating, in each of its cases. */
+/** The movie page's explanation of a predicted rating, in each of its cases; stored For You settings read back safely. */
 import { describe, expect, it } from 'vitest';
-import { predictionText } from '../../../src/ui/lib/for-you.ts';
-import type { MovieForYou } from '../../../workers/recommend-protocol.ts';
+import { predictionText, readOptions } from '../../../src/ui/lib/for-you.ts';
+import type { ForYouOptions, MovieForYou } from '../../../workers/recommend-protocol.ts';
 
 const base: MovieForYou = {
   movie: 1,
@@ -45,5 +45,45 @@ describe('predictionText', () => {
     expect(predictionText({ ...base, neighbours: [] }, [])[2]).toBe(
       'None of the movies you rated is close to it in Item2Vec 32-d.',
     );
+  });
+});
+
+describe('readOptions', () => {
+  const defaults: ForYouOptions = {
+    k: 20,
+    diversity: 0.3,
+    freshness: 0,
+    sizes: { popular: 50, 'top-rated': 50, genre: 100, embedding: 100, because: 100 },
+  };
+
+  it('takes the valid stored fields over the defaults', () => {
+    const o = readOptions(
+      JSON.stringify({ diversity: 0.7, freshness: 0.2, sizes: { popular: 0 }, ranker: 'm-1' }),
+      defaults,
+    );
+    expect(o).toEqual({
+      ...defaults,
+      diversity: 0.7,
+      freshness: 0.2,
+      sizes: { ...defaults.sizes, popular: 0 },
+      ranker: 'm-1',
+    });
+  });
+
+  it('ignores what is damaged or out of range, field by field', () => {
+    expect(readOptions(null, defaults)).toEqual(defaults);
+    expect(readOptions('{not json', defaults)).toEqual(defaults);
+    expect(readOptions('42', defaults)).toEqual(defaults);
+    const o = readOptions(
+      JSON.stringify({
+        diversity: 3,
+        freshness: 'high',
+        sizes: { popular: -1, genre: 2.5, because: 5000, embedding: 40 },
+        ranker: '',
+        k: 1e9,
+      }),
+      defaults,
+    );
+    expect(o).toEqual({ ...defaults, sizes: { ...defaults.sizes, embedding: 40 } });
   });
 });
