@@ -12,7 +12,7 @@
  * stage: scoring all the protocol's candidates (the 100 of ncf-loo, every
  * movie for full-rank) from the same state, as bench:models scores models.
  *
- * rating: the movie page's predicted rating on ml-latest-small — a seeded
+ * rating: the movie page's predicted rating on ml-latest-small and ml-100k — a seeded
  * 20% of each user's ratings held out — RMSE and MAE of the baseline +
  * item2vec-neighbourhood model against 5 stars (SparrowRecSys' hard-coded
  * figure), the mean rating, the movie's average, and the baselines alone.
@@ -283,7 +283,14 @@ async function latency(): Promise<void> {
  * (src/core/recommend/predict.ts) against simpler guesses.
  */
 async function rating(): Promise<void> {
-  const { ds, label } = await loadSmall();
+  const sets = [await loadSmall()];
+  const hundredK = join(DATASETS, 'ml-100k.zip');
+  if (existsSync(hundredK))
+    sets.push({ ds: await importMovieLens(await nodeInput(hundredK), {}), label: 'ml-100k' });
+  for (const { ds, label } of sets) await ratingOn(ds, label);
+}
+
+async function ratingOn(ds: Dataset, label: string): Promise<void> {
   const { train, test } = ratingHoldout(ds.ratings, ds.movies.length, { seed });
   const catalog = trainingCatalog(ds.movies, train);
   const embedding = await trainMovieVectors(train, wasmKernel);
