@@ -1,16 +1,40 @@
 /**
- * A stored model as a ranker, in a worker: neural models need tfjs, which is
- * loaded (wasm backend, its files served by this site) only for them.
+ * A stored model as a ranker, in a worker: neural and CTR models need tfjs,
+ * which is loaded (wasm backend, its files served by this site) only for them.
  */
 import { loadModel, modelInfo, type SavedModel } from '../src/core/models/index.ts';
+import type { Catalog } from '../src/core/recommend/catalog.ts';
 import { rankerFor, type Ranker } from '../src/core/recommend/rankers.ts';
 
 export { RANKABLE } from '../src/core/recommend/rankers.ts';
 
+async function loadTf(): Promise<void> {
+  const [tf] = await Promise.all([import('@tensorflow/tfjs'), import('./tf-engines.ts')]);
+  if (!(await tf.setBackend('wasm').catch(() => false))) await tf.setBackend('cpu');
+}
+
 export async function loadRanker(saved: SavedModel, title: string): Promise<Ranker> {
-  if (modelInfo(saved.model)?.neural) {
-    const [tf] = await Promise.all([import('@tensorflow/tfjs'), import('./tf-engines.ts')]);
-    if (!(await tf.setBackend('wasm').catch(() => false))) await tf.setBackend('cpu');
-  }
+  if (modelInfo(saved.model)?.neural) await loadTf();
   return rankerFor(await loadModel(saved), title);
+}
+
+/** Whether a stored sparrow-ctr model can rank this catalogue: it kept its serving data. */
+export function ctrServable(saved: SavedModel, catalog: Catalog): boolean {
+  const nums = saved.arrays['movie:nums'];
+  return !!saved.arrays['norm:mean'] && !!nums && nums.length === catalog.count * 4;
+}
+
+/** A stored sparrow-ctr model as a ranker; `genres` is the dataset's genre list it was trained on. */
+export async function loadCtrRanker(
+  saved: SavedModel,
+  catalog: Catalog,
+  genres: readonly string[],
+  title: string,
+): Promise<Ranker> {
+  await loadTf();
+  const [{ CtrModel }, { ctrRanker }] = await Promise.all([
+    import('../src/core/models/ctr.ts'),
+    import('../src/core/recommend/ctr-ranker.ts'),
+  ]);
+  return ctrRanker(CtrModel.load(saved), catalog, genres, title);
 }

@@ -47,7 +47,8 @@ import type {
   RankerChoice,
   RecommendWorkerApi,
 } from './recommend-protocol.ts';
-import { loadRanker, RANKABLE } from './rankers.ts';
+import { CTR_MODELS } from '../src/core/models/ctr-info.ts';
+import { ctrServable, loadCtrRanker, loadRanker, RANKABLE } from './rankers.ts';
 
 const db = new WrenDb();
 const jobs = jobRunner();
@@ -62,8 +63,10 @@ interface Session {
   options: PipelineOptions;
   /** The dataset's rating scale in stars. */
   scale: { min: number; max: number };
-  /** Stored ncf-loo models, best NDCG@10 first. */
+  /** Stored ncf-loo models, best NDCG@10 first, then servable sparrow-ctr ones, best ROC-AUC first. */
   models: ModelRow[];
+  /** The dataset's genre list (the vocabulary CTR models were trained with). */
+  genres: string[];
   choice: string;
 }
 let session: Session | null = null;
@@ -78,11 +81,40 @@ async function rankableModels(datasetId: string): Promise<ModelRow[]> {
   return rows.sort((a, b) => (b.metrics.ndcg ?? 0) - (a.metrics.ndcg ?? 0));
 }
 
-function rankerOf(row: ModelRow, catalog: Catalog): Promise<Ranker | null> {
+/**
+ * The stored sparrow-ctr models that can rank For You (those saved with their standardization and
+ * movie features), best ROC-AUC first, titled with it.
+ */
+async function ctrModels(datasetId: string, catalog: Catalog): Promise<ModelRow[]> {
+  const names: readonly string[] = CTR_MODELS.map((m) => m.name);
+  const rows = (await listModels(db, datasetId)).filter(
+    (r) => r.protocol === 'sparrow-ctr' && names.includes(r.model),
+  );
+  const ok = await Promise.all(
+    rows.map(async (r) => {
+      const data = await getModelData(db, r.id);
+      return !!data && ctrServable(data.saved, catalog);
+    }),
+  );
+  return rows
+    .filter((_, i) => ok[i])
+    .sort((a, b) => (b.metrics.rocAuc ?? 0) - (a.metrics.rocAuc ?? 0))
+    .map((r) => ({ ...r, title: `${r.title} (ROC-AUC ${(r.metrics.rocAuc ?? 0).toFixed(3)})` }));
+}
+
+function rankerOf(row: ModelRow, catalog: Catalog, genres: string[] = []): Promise<Ranker | null> {
   let r = loaded.get(row.id);
   if (!r) {
     r = getModelData(db, row.id).then((data) =>
-      data && data.saved.itemCount === catalog.count ? loadRanker(data.saved, row.title) : null,
+      !data
+        ? null
+        : row.protocol === 'sparrow-ctr'
+          ? ctrServable(data.saved, catalog)
+            ? loadCtrRanker(data.saved, catalog, genres, row.title)
+            : null
+          : data.saved.itemCount === catalog.count
+            ? loadRanker(data.saved, row.title)
+            : null,
     );
     loaded.set(row.id, r);
   }
@@ -102,22 +134,26 @@ function openSession(): Session {
   return session;
 }
 
-/** The ranker for a choice: 'auto' is the best stored model, else the embedding's cosine. */
+/** The best stored ncf-loo model ('auto'), if any. */
+const bestModel = (s: Session): ModelRow | undefined =>
+  s.models.find((m) => m.protocol === 'ncf-loo');
+
+/** The ranker for a choice: 'auto' is the best stored ncf-loo model, else the embedding's cosine. */
 async function chosenRanker(s: Session, choice: string): Promise<Ranker | null> {
   const { catalog, embedding } = s.ctx;
   const cosine = embedding ? embeddingRanker(embedding) : null;
   if (choice === 'fusion') return null;
   if (choice === 'embedding') return cosine;
-  const row = choice === 'auto' ? s.models[0] : s.models.find((m) => m.id === choice);
+  const row = choice === 'auto' ? bestModel(s) : s.models.find((m) => m.id === choice);
   if (!row) {
     if (choice !== 'auto') throw new WrenError('not-found', 'That model is not stored any more.');
     return cosine;
   }
-  return (await rankerOf(row, catalog)) ?? (choice === 'auto' ? cosine : null);
+  return (await rankerOf(row, catalog, s.genres)) ?? (choice === 'auto' ? cosine : null);
 }
 
 function choices(s: Session): RankerChoice[] {
-  const best = s.models[0];
+  const best = bestModel(s);
   return [
     {
       id: 'auto',
@@ -129,7 +165,11 @@ function choices(s: Session): RankerChoice[] {
     },
     { id: 'fusion', title: 'Channel fusion' },
     ...(s.ctx.embedding ? [{ id: 'embedding', title: 'Embedding similarity' }] : []),
-    ...s.models.map((m) => ({ id: m.id, title: m.title, ndcg: m.metrics.ndcg })),
+    ...s.models.map((m) =>
+      m.protocol === 'sparrow-ctr'
+        ? { id: m.id, title: m.title }
+        : { id: m.id, title: m.title, ndcg: m.metrics.ndcg },
+    ),
   ];
 }
 
@@ -185,7 +225,8 @@ const api: RecommendWorkerApi = {
         embedding: chosen?.name ?? null,
         options: { ...DEFAULT_PIPELINE, ...options },
         scale: { min: ds.minRating / 2, max: ds.maxRating / 2 },
-        models: await rankableModels(datasetId),
+        models: [...(await rankableModels(datasetId)), ...(await ctrModels(datasetId, catalog))],
+        genres: [...ds.genres],
         choice: 'auto',
       };
       await choose(session, options.ranker ?? 'auto');

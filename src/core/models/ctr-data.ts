@@ -40,9 +40,62 @@ export interface CtrRows {
   times: Uint32Array;
 }
 
+/** What serving needs besides the weights (what the split computed from the training period). */
+export interface CtrServing {
+  /** Per numeric feature: the training rows' mean and sd it was standardized with. */
+  mean: Float32Array;
+  sd: Float32Array;
+  /**
+   * Per movie: the raw movie-side numerics (release year, log(1 + rating count), average, sd; NaN
+   * where missing, as in training), MOVIE_NUMERIC per movie.
+   */
+  movieNums: Float32Array;
+  /** Per movie: its 3 genre ids in the split's genre vocabulary (the padding id where fewer). */
+  movieGenres: Int32Array;
+}
+
+/** The movie-side numerics, first in CTR_NUMERIC. */
+export const MOVIE_NUMERIC = 4;
+
+/** A user's statistics over their window of ratings (user-features.ts's columns for one row). */
+export interface UserWindowStats {
+  /** Ratings in the window. */
+  count: number;
+  /** In stars; any value when count is 0. */
+  avgRating: number;
+  stdRating: number;
+  /** Over the window's movies with a known year; 0 when none. */
+  avgYear: number;
+  stdYear: number;
+}
+
+/**
+ * The raw user-side numerics (NaN where missing) into `out[o … o + 4]`, the way the split computes
+ * them: log(1 + count), average, sd, average release year, its sd.
+ */
+export function userNumerics(u: UserWindowStats, out: Float32Array, o: number): void {
+  const miss = (ok: boolean, x: number): number => (ok ? x : NaN);
+  out[o] = Math.log1p(u.count);
+  out[o + 1] = miss(u.count > 0, u.avgRating);
+  out[o + 2] = miss(u.count > 1, u.stdRating);
+  out[o + 3] = miss(u.avgYear > 0, u.avgYear);
+  out[o + 4] = miss(u.stdYear > 0 || u.count > 1, u.stdYear);
+}
+
+/** Standardizes raw numerics in place: (x − mean) / sd, missing (NaN) → 0 (the training mean). */
+export function standardize(x: Float32Array, mean: ArrayLike<number>, sd: ArrayLike<number>): void {
+  const K = mean.length;
+  for (let i = 0; i < x.length; i++) {
+    const k = i % K;
+    x[i] = Number.isNaN(x[i]!) ? 0 : (x[i]! - mean[k]!) / sd[k]!;
+  }
+}
+
 export interface CtrSplit {
   set: FeatureSet;
   numNames: string[];
+  /** The standardization and movie-side features, for serving (sparrowCtrSplit fills it). */
+  serving?: CtrServing;
   /** Vocabulary size of each shared table (padding included). */
   tables: Record<string, number>;
   train: CtrRows;
@@ -78,20 +131,34 @@ export function sparrowCtrSplit(ratings: RatingColumns, meta: MovieMeta): CtrSpl
   // which sits far out on the scale (an average rating of 0 stars) and gave confident wrong
   // predictions for new users.
   const miss = (ok: boolean, x: number): number => (ok ? x : NaN);
+  const movieNums = new Float32Array(movies * MOVIE_NUMERIC);
+  const movieGenres = new Int32Array(movies * 3);
+  for (let m = 0; m < movies; m++) {
+    const o = m * MOVIE_NUMERIC;
+    movieNums[o] = miss(mf.releaseYear[m]! > 0, mf.releaseYear[m]!);
+    movieNums[o + 1] = Math.log1p(mf.ratingCount[m]!);
+    movieNums[o + 2] = miss(mf.ratingCount[m]! > 0, mf.ratingAvg[m]!);
+    movieNums[o + 3] = miss(mf.ratingCount[m]! > 1, mf.ratingStd[m]!);
+    for (let j = 0; j < 3; j++) {
+      const g = mf.genres[m * 3 + j]!;
+      movieGenres[m * 3 + j] = g < 0 ? genres : g;
+    }
+  }
   for (let i = 0; i < rows; i++) {
     const m = ratings.movie[i]!;
     const o = i * K;
-    const rated = mf.ratingCount[m]! > 0;
-    const window = uf.count[i]! > 0;
-    raw[o] = miss(mf.releaseYear[m]! > 0, mf.releaseYear[m]!);
-    raw[o + 1] = Math.log1p(mf.ratingCount[m]!);
-    raw[o + 2] = miss(rated, mf.ratingAvg[m]!);
-    raw[o + 3] = miss(mf.ratingCount[m]! > 1, mf.ratingStd[m]!);
-    raw[o + 4] = Math.log1p(uf.count[i]!);
-    raw[o + 5] = miss(window, uf.avgRating[i]!);
-    raw[o + 6] = miss(uf.count[i]! > 1, uf.stdRating[i]!);
-    raw[o + 7] = miss(uf.avgYear[i]! > 0, uf.avgYear[i]!);
-    raw[o + 8] = miss(uf.stdYear[i]! > 0 || uf.count[i]! > 1, uf.stdYear[i]!);
+    raw.set(movieNums.subarray(m * MOVIE_NUMERIC, (m + 1) * MOVIE_NUMERIC), o);
+    userNumerics(
+      {
+        count: uf.count[i]!,
+        avgRating: uf.avgRating[i]!,
+        stdRating: uf.stdRating[i]!,
+        avgYear: uf.avgYear[i]!,
+        stdYear: uf.stdYear[i]!,
+      },
+      raw,
+      o + MOVIE_NUMERIC,
+    );
   }
   const isTrain = (i: number): boolean => ratings.timestamp[i]! <= set.cutoff;
   // Standardize with the training rows only.
@@ -167,6 +234,12 @@ export function sparrowCtrSplit(ratings: RatingColumns, meta: MovieMeta): CtrSpl
   return {
     set,
     numNames: [...CTR_NUMERIC],
+    serving: {
+      mean: Float32Array.from(mean),
+      sd: Float32Array.from(sd),
+      movieNums,
+      movieGenres,
+    },
     tables: { user: users + 1, movie: movies + 1, genre: genres + 1 },
     train: pick(true),
     test: pick(false),

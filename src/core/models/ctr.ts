@@ -17,15 +17,32 @@
  * arrays with lazy Adam, tfjs for the batch's gradients.
  */
 import * as tf from '@tensorflow/tfjs';
+import { WrenError } from '../errors.ts';
 import { Random } from '../random.ts';
 import { DenseParams, EmbeddingTable } from '../train/embedding-table.ts';
 import { SparseTrainer, type SparseNetwork } from '../train/sparse-trainer.ts';
 import { CTR_NUMBERS } from './ctr-info.ts';
-import { ctrValidation, type CtrRows, type CtrSplit } from './ctr-data.ts';
+import {
+  ctrValidation,
+  type CatField,
+  type CtrRows,
+  type CtrServing,
+  type CtrSplit,
+} from './ctr-data.ts';
 import { logloss, rocAuc } from '../eval/metrics.ts';
 import { checkAbort, type EpochLogEntry, type FitOptions, type SavedModel } from './types.ts';
 
 export type CtrKind = 'lr' | 'fm' | 'emb-mlp' | 'wide-deep' | 'deepfm' | 'din' | 'dien';
+
+export const CTR_KINDS: readonly CtrKind[] = [
+  'lr',
+  'fm',
+  'emb-mlp',
+  'wide-deep',
+  'deepfm',
+  'din',
+  'dien',
+];
 
 export interface CtrConfig {
   [key: string]: number;
@@ -45,6 +62,14 @@ export interface CtrConfig {
 export const CTR_DEFAULTS: CtrConfig = { ...CTR_NUMBERS };
 
 const HIDDEN = [128, 128];
+
+/** What the network's shape depends on besides the config: the split's tables, fields, numerics. */
+export interface CtrLayout {
+  /** Vocabulary size of each shared table (padding included). */
+  tables: Record<string, number>;
+  cats: Pick<CatField, 'name' | 'table' | 'vocab' | 'width'>[];
+  numNames: string[];
+}
 
 /** Buckets of Wide&Deep's crossed feature, as SparrowRecSys' `crossed_column(…, 10000)`. */
 export const CROSS_BUCKETS = 10_000;
@@ -192,6 +217,9 @@ export class CtrModel {
   private cross: { table: number; movie: number; history: number; padding: number } | null = null;
   /** Numeric inputs per row: the numeric features, then (DIN, DIEN) the history mask. */
   private inputWidth = 0;
+  private layout: CtrLayout | null = null;
+  /** The split's standardization and movie-side features (null when the split had none). */
+  serving: CtrServing | null = null;
 
   constructor(kind: CtrKind, config: Partial<CtrConfig> = {}) {
     this.kind = kind;
@@ -226,37 +254,42 @@ export class CtrModel {
     return (linear ? 1 : 0) + this.config.dim;
   }
 
-  private build(split: CtrSplit): void {
+  private build(layout: CtrLayout): void {
     const { seed, dim } = this.config;
-    this.tableNames = Object.keys(split.tables);
+    this.layout = {
+      tables: { ...layout.tables },
+      cats: layout.cats.map(({ name, table, vocab, width }) => ({ name, table, vocab, width })),
+      numNames: [...layout.numNames],
+    };
+    this.tableNames = Object.keys(layout.tables);
     const d = this.rowDim();
     this.tables = this.tableNames.map(
       (name, t) =>
-        new EmbeddingTable(split.tables[name]!, d, { seed: seed * 8 + t, initStd: 0.01 }),
+        new EmbeddingTable(layout.tables[name]!, d, { seed: seed * 8 + t, initStd: 0.01 }),
     );
     const perTable = new Map<number, number>();
-    this.fields = split.train.cats.map((f) => {
+    this.fields = layout.cats.map((f) => {
       const table = this.tableNames.indexOf(f.table);
       const offset = perTable.get(table) ?? 0;
       perTable.set(table, offset + f.width);
       return { table, width: f.width, offset };
     });
-    this.numCount = split.numNames.length;
+    this.numCount = layout.numNames.length;
     const F = this.fields.length;
     const D = this.numCount;
     const rng = new Random(seed, 0x435452);
     const { linear, cross, pairwise, mlp, history: pooling } = this.parts();
-    const names = split.train.cats.map((c) => c.name);
+    const names = layout.cats.map((c) => c.name);
     const movie = names.indexOf('movie');
     const history = names.indexOf('lastPositives');
-    const padding = split.train.cats[history]!.vocab - 1;
+    const padding = layout.cats[history]!.vocab - 1;
     const shapes: [number, number][] = [];
     this.attend = null;
     this.cross = null;
     this.inputWidth = D;
     if (pooling !== 'mean') {
       this.attend = { candidate: movie, history, padding };
-      this.inputWidth = D + split.train.cats[history]!.width;
+      this.inputWidth = D + layout.cats[history]!.width;
       // DIN's attention unit: [e_j, e_c, e_j − e_c, e_j ⊙ e_c] → 16 → 1; DIEN's GRU, W_a, AUGRU.
       if (pooling === 'attention') shapes.push([4 * dim, 16], [1, 16], [16, 1], [1, 1]);
       else shapes.push(...gruShapes(dim), [dim, dim], ...gruShapes(dim));
@@ -404,8 +437,14 @@ export class CtrModel {
     }
   }
 
+  /** The model's field layout (null before fit or load). */
+  get fieldLayout(): CtrLayout | null {
+    return this.layout;
+  }
+
   async fit(split: CtrSplit, opts: FitOptions = {}): Promise<void> {
-    this.build(split);
+    this.build({ tables: split.tables, cats: split.train.cats, numNames: split.numNames });
+    this.serving = split.serving ?? null;
     const trainer = new SparseTrainer(tf, this.network(), {
       ...this.config,
       negatives: 0,
@@ -469,18 +508,64 @@ export class CtrModel {
     return [...this.tables.map((t) => t.weights), this.dense.weights];
   }
 
-  /** The learned arrays: one table per id space, then the dense weights. */
+  /**
+   * The learned arrays: one table per id space, then the dense weights; with the split's serving
+   * data (`norm:mean`, `norm:sd`, `movie:nums`, `movie:genres`) where it had some. The config
+   * carries the field layout (`layout`, JSON), so `CtrModel.load` can rebuild the network.
+   */
   save(): SavedModel {
     const arrays: SavedModel['arrays'] = {};
     this.tableNames.forEach((name, t) => (arrays[`table:${name}`] = this.tables[t]!.weights));
     arrays.dense = this.dense.weights;
+    if (this.serving) {
+      arrays['norm:mean'] = this.serving.mean;
+      arrays['norm:sd'] = this.serving.sd;
+      arrays['movie:nums'] = this.serving.movieNums;
+      arrays['movie:genres'] = this.serving.movieGenres;
+    }
     return {
       model: this.kind,
-      config: this.config,
+      config: { ...this.config, layout: JSON.stringify(this.layout) },
       userCount: this.tables[this.tableNames.indexOf('user')]?.rows ?? 0,
       itemCount: this.tables[this.tableNames.indexOf('movie')]?.rows ?? 0,
       arrays,
     };
+  }
+
+  /**
+   * A trained model back from `save()`: the same network, weights and serving data, so `predict`
+   * gives the same probabilities. Throws WrenError 'invalid-data' on a save it cannot rebuild.
+   */
+  static load(saved: SavedModel): CtrModel {
+    const bad = (why: string): WrenError =>
+      new WrenError('invalid-data', `Cannot load this ${saved.model} model: ${why}.`);
+    if (!CTR_KINDS.includes(saved.model as CtrKind)) throw bad('not a CTR model');
+    const { layout, ...rest } = saved.config;
+    if (typeof layout !== 'string') throw bad('no field layout');
+    const config: Partial<CtrConfig> = {};
+    for (const [k, v] of Object.entries(rest)) if (typeof v === 'number') config[k] = v;
+    const m = new CtrModel(saved.model as CtrKind, config);
+    m.build(JSON.parse(layout) as CtrLayout);
+    m.tableNames.forEach((name, t) => {
+      const w = saved.arrays[`table:${name}`];
+      if (!(w instanceof Float32Array) || w.length !== m.tables[t]!.weights.length)
+        throw bad(`table ${name} does not fit`);
+      m.tables[t]!.weights.set(w);
+    });
+    const dense = saved.arrays.dense;
+    if (!(dense instanceof Float32Array) || dense.length !== m.dense.weights.length)
+      throw bad('the dense weights do not fit');
+    m.dense.weights.set(dense);
+    const { 'norm:mean': mean, 'norm:sd': sd } = saved.arrays;
+    const { 'movie:nums': movieNums, 'movie:genres': movieGenres } = saved.arrays;
+    if (
+      mean instanceof Float32Array &&
+      sd instanceof Float32Array &&
+      movieNums instanceof Float32Array &&
+      movieGenres instanceof Int32Array
+    )
+      m.serving = { mean, sd, movieNums, movieGenres };
+    return m;
   }
 
   /** Predicted probabilities of a positive label for every row. */

@@ -1,10 +1,14 @@
 /** Words for the For You list: its stage, its ranker and channel names, its timings. */
+import { CTR_MODELS } from '../../core/models/ctr-info.ts';
 import { CHANNEL_TITLES, CHANNELS, type ChannelName } from '../../core/recommend/channels.ts';
 import type {
   ForYouOptions,
   ForYouResult,
   MovieForYou,
 } from '../../../workers/recommend-protocol.ts';
+
+/** The sparrow-ctr models: they rank from your features, not from a folded-in row. */
+const CTR_KINDS: readonly string[] = CTR_MODELS.map((m) => m.name);
 
 /** What the list is based on, in a sentence. */
 export function stageText(r: ForYouResult, wanted: number): string {
@@ -13,7 +17,9 @@ export function stageText(r: ForYouResult, wanted: number): string {
   if (r.stage === 'model')
     return r.ranker === 'embedding'
       ? `Ranked by ${r.rankerTitle}: how close each movie is to your taste vector.`
-      : `Ranked by ${r.rankerTitle} with your ratings folded in.`;
+      : CTR_KINDS.includes(r.ranker)
+        ? `Ranked by ${r.rankerTitle}: the chance you like each movie, from your real-time features (recent likes, genres, averages).`
+        : `Ranked by ${r.rankerTitle} with your ratings folded in.`;
   if (r.choice === 'fusion') return 'The channels’ own orders, fused, as you chose.';
   return r.liked < wanted
     ? `A few ratings: the channels’ own orders, fused (a ranker takes over from ${wanted} liked movies).`

@@ -195,3 +195,46 @@ describe('Wide&Deep’s crossed feature', () => {
     expect(crossBucket(0, 1000, 1000)).toBe(CROSS_BUCKETS);
   });
 });
+
+describe('saving and loading a CTR model', () => {
+  it.each(['lr', 'wide-deep', 'din', 'dien'] as const)(
+    '%s predicts the same probabilities after save and load, and keeps the serving data',
+    async (kind) => {
+      const config = { ...CTR_MODELS.find((c) => c.name === kind)!.defaults, epochs: 1 };
+      const m = new CtrModel(kind, config);
+      await m.fit(split);
+      const before = tf.memory().numTensors;
+      const saved = m.save();
+      expect(saved.arrays['norm:mean']!.length).toBe(CTR_NUMERIC.length);
+      expect(saved.arrays['norm:sd']!.length).toBe(CTR_NUMERIC.length);
+      expect(saved.arrays['movie:nums']!.length).toBe(ds.movies.length * 4);
+      // Through a copy, as IndexedDB's structured clone gives it back.
+      const loaded = CtrModel.load(structuredClone(saved));
+      expect(loaded.kind).toBe(kind);
+      expect(loaded.config.epochs).toBe(1);
+      expect(loaded.serving!.mean).toEqual(split.serving!.mean);
+      expect(loaded.serving!.sd).toEqual(split.serving!.sd);
+      expect([...loaded.predict(split.test)]).toEqual([...m.predict(split.test)]);
+      expect(tf.memory().numTensors).toBe(before);
+    },
+  );
+
+  it('keeps the standardization the split used', () => {
+    const K = CTR_NUMERIC.length;
+    const { mean, sd } = split.serving!;
+    // Row 1000's movie-side numerics, standardized again from the kept movie features.
+    const r = 1000;
+    const movie = split.train.cats[1]!.values[r]!;
+    for (let k = 0; k < 4; k++) {
+      const x = split.serving!.movieNums[movie * 4 + k]!;
+      const z = Number.isNaN(x) ? 0 : (x - mean[k]!) / sd[k]!;
+      expect(split.train.nums[r * K + k]).toBeCloseTo(z, 4);
+    }
+  });
+
+  it('refuses a save that is not a CTR model', () => {
+    expect(() =>
+      CtrModel.load({ model: 'gmf', config: {}, userCount: 0, itemCount: 0, arrays: {} }),
+    ).toThrow(/not a CTR model/);
+  });
+});
