@@ -330,8 +330,9 @@ const api: RecommendWorkerApi = {
           title: 'Embedding similarity',
           ranker: embeddingRanker(embedding),
         });
-      for (const row of (await rankableModels(s.datasetId)).slice(0, 6)) {
-        const ranker = await rankerOf(row, catalog);
+      // The stored models (ncf-loo ones, then sparrow-ctr ones), at most eight columns.
+      for (const row of s.models.slice(0, 8)) {
+        const ranker = await rankerOf(row, catalog, s.genres);
         if (ranker) rankers.push({ name: row.id, title: row.title, ranker });
       }
       const options = { ...s.options, k, minForModel: 0 };

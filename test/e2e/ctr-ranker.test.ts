@@ -3,7 +3,8 @@
  * trained on ml-latest-small's sparrow-ctr samples on the Models page (its
  * default epochs: the epoch field is for the neural ncf-loo models), five
  * movies liked on the onboarding page, and the model chosen as For You's
- * ranker — the list says so (titled with its ROC-AUC) and holds 20 movies.
+ * ranker — the list says so (titled with its ROC-AUC) and holds 20 movies;
+ * a dataset user's page ranks with it beside the other rankers.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,5 +59,19 @@ describe('a CTR model ranks For You', () => {
     );
     expect(await page.getByTestId('for-you-item').count()).toBe(20);
     await page.screenshot({ path: join(SHOTS, 'for-you-ctr.png'), fullPage: false });
+  });
+
+  it('ranks a dataset user with it too, beside channel fusion', async () => {
+    await page.goto(`${server.url}#/user/1`);
+    const table = page.getByTestId('user-rankers');
+    await table.waitFor({ timeout: 60_000 });
+    const heads = await table.locator('thead th').allTextContents();
+    expect(heads.some((h) => /^Logistic regression \(ROC-AUC 0\.\d{3}\)/.test(h))).toBe(true);
+    // Its column holds ten movies.
+    const column = heads.findIndex((h) => h.startsWith('Logistic regression'));
+    const cells = await table
+      .locator(`tbody tr td:nth-child(${column + 1}) a`)
+      .evaluateAll((as) => as.length);
+    expect(cells).toBe(10);
   });
 });
