@@ -29,8 +29,9 @@ Commands:
       Recall@10, Precision@10, Hit@10, MRR@10, coverage; sparrow-ctr, for the CTR
       models lr, fm and emb-mlp: logloss, accuracy, ROC-AUC, PR-AUC) and timings.
       --set takes model settings, e.g. --set neighbours=50 or --set factors=32;
-      neural models (gmf, mlp, neumf) train with tfjs on --backend (default wasm)
-      and print samples/s. --save writes the trained model to a file.
+      neural models (gmf, mlp, neumf, two-tower, mult-vae) train with tfjs on
+      --backend (default wasm) and print samples/s. --save writes the trained
+      model to a file.
 
   eval --data <zip|dir|file> --model-file <file> [--protocol …] [--seed N] [--json]
       Load a model saved by train --save and evaluate it again on its protocol's

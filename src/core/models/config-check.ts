@@ -24,6 +24,12 @@ const RULES: Record<string, Rule> = {
   finetuneScale: { whole: false, min: 0 },
   l2: { whole: false, min: 0 },
   shrink: { whole: false, min: 0 },
+  hidden: { whole: true, min: 1 },
+  latent: { whole: true, min: 1 },
+  annealEpochs: { whole: true, min: 0 },
+  validateEvery: { whole: true, min: 1 },
+  annealCap: { whole: false, min: 0 },
+  dropout: { whole: false, min: 0, max: 0.95 },
 };
 
 export function configProblem(config: Record<string, number>): string | null {
@@ -37,7 +43,11 @@ export function configProblem(config: Record<string, number>): string | null {
       (r.max === undefined || x <= r.max);
     if (!ok) {
       const range =
-        r.max !== undefined ? `${r.min} or ${r.max}` : `${r.above ? 'above' : 'at least'} ${r.min}`;
+        r.max === undefined
+          ? `${r.above ? 'above' : 'at least'} ${r.min}`
+          : r.whole && r.max - r.min === 1
+            ? `${r.min} or ${r.max}`
+            : `from ${r.min} to ${r.max}`;
       return `${key} takes ${r.whole ? 'a whole number' : 'a number'} ${range}; found ${x}`;
     }
   }

@@ -1,5 +1,6 @@
 /** The model registry: names, short explanations, construction and loading. */
 import { ItemKnn } from './item-knn.ts';
+import { MULT_VAE_DEFAULTS } from './mult-vae-config.ts';
 import { NCF_DEFAULTS } from './neural-cf-config.ts';
 import { Popularity } from './popularity.ts';
 import { PureSvd } from './pure-svd.ts';
@@ -107,6 +108,19 @@ export const MODELS: readonly ModelInfo[] = [
     'A user tower and a movie tower (32-d embeddings through 64 → 32 layers) joined only by a dot product, so movie vectors can be computed once and searched: the retrieval model of large recommenders.',
     'Yi et al., Sampling-bias-corrected neural modeling, RecSys 2019',
   ),
+  {
+    name: 'mult-vae',
+    layers:
+      'the user’s movies (a 0/1 row, L2-normalised) → 600 → μ, log σ² (200-d, tanh) → z → 600 → softmax over movies',
+    title: 'Mult-VAE',
+    about:
+      'A variational autoencoder over each user’s whole history: the row of movies they rated is encoded into a Gaussian latent code and decoded into a multinomial (softmax) over every movie, trained with a KL term annealed up to β = 0.2.',
+    paper: 'Liang et al., Variational Autoencoders for Collaborative Filtering, WWW 2018',
+    defaults: MULT_VAE_DEFAULTS,
+    neural: true,
+    create: async (c) => new (await import('./mult-vae.ts')).MultVae(c),
+    load: async (s) => (await import('./mult-vae.ts')).MultVae.load(s),
+  },
 ];
 
 export function modelInfo(name: string): ModelInfo | undefined {

@@ -29,6 +29,14 @@ const QUICK: Record<string, Record<string, number>> = {
   mlp: { epochs: 2 },
   neumf: { epochs: 2 },
   'two-tower': { epochs: 2 },
+  'mult-vae': {
+    epochs: 30,
+    hidden: 128,
+    latent: 32,
+    batchSize: 25,
+    annealEpochs: 10,
+    learningRate: 0.003,
+  },
 };
 const configOf = (name: string, defaults: Record<string, number>): Record<string, number> => ({
   ...defaults,
@@ -41,6 +49,7 @@ beforeAll(async () => {
 
 describe.each(MODELS.map((m) => [m.name, m] as const))('%s', (name, info) => {
   it('fits, reports progress, and scores candidates as it scores the catalogue', async () => {
+    const tensors = tf.memory().numTensors;
     const model = await info.create(configOf(name, info.defaults));
     const seen: number[] = [];
     await model.fit(split.data, { onProgress: (p) => seen.push(p.done / Math.max(1, p.total)) });
@@ -61,6 +70,10 @@ describe.each(MODELS.map((m) => [m.name, m] as const))('%s', (name, info) => {
     const copy = await loadModel(structuredClone(model.save()));
     const again = evaluateSplit(split, (u, items, out) => copy.score(u, items, out));
     expect(again).toEqual(m);
+    // Training and scoring leave no tfjs tensors behind.
+    model.dispose?.();
+    copy.dispose?.();
+    expect(tf.memory().numTensors).toBe(tensors);
   });
 
   it('stops when its signal is aborted', async () => {
@@ -75,7 +88,7 @@ describe.each(MODELS.map((m) => [m.name, m] as const))('%s', (name, info) => {
 describe('on data with planted tastes', () => {
   it('the personal models beat popularity', () => {
     const pop = results.get('popularity')!;
-    for (const name of ['itemknn', 'puresvd'])
+    for (const name of ['itemknn', 'puresvd', 'mult-vae'])
       expect(results.get(name)!).toBeGreaterThan(pop + 0.05);
   });
 });
