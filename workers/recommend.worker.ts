@@ -312,9 +312,11 @@ const api: RecommendWorkerApi = {
       const state = UserState.from(catalog, embedding, history);
       const seen = (m: number): boolean => state.ratings.has(m);
       const channels = CHANNELS.filter(
-        (ch) => embedding || (ch !== 'embedding' && ch !== 'because'),
+        (ch) =>
+          (embedding || (ch !== 'embedding' && ch !== 'because')) &&
+          (ch !== 'tower' || s.ctx.ranker?.retrieve),
       ).map((channel) => {
-        const found = recallChannel(s.ctx, state, channel, k, seen);
+        const found = recallChannel(s.ctx, state, channel, k, seen, r.index);
         return {
           channel,
           movies: found.movies,

@@ -107,6 +107,11 @@ export class NeuralCf implements Recommender {
   private itemCount = 0;
   /** Epoch reports of the last fit. */
   epochLog: EpochReport[] = [];
+
+  /** Movies the model scores (its item table's rows). */
+  get movieCount(): number {
+    return this.itemCount;
+  }
   /** GMF and two-tower fold-in: the user side, built on first use after training (see linearSide). */
   private side: LinearSide | null = null;
 

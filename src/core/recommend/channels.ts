@@ -9,17 +9,20 @@
  * - genre: the best movies of your favourite genres, in proportion to how
  *   much you like each;
  * - embedding: the nearest movies to your user vector (cosine);
- * - because: the nearest movies to each of your recent liked movies.
+ * - because: the nearest movies to each of your recent liked movies;
+ * - tower: a two-tower model's own retrieval (your folded-in user vector
+ *   against every movie tower output), when that model ranks.
  */
 import { exactTopK } from '../embeddings/topk.ts';
 import type { Catalog } from './catalog.ts';
 import type { MovieVectors, UserState } from './user-state.ts';
 
-export type ChannelName = 'popular' | 'top-rated' | 'genre' | 'embedding' | 'because';
+export type ChannelName = 'popular' | 'top-rated' | 'genre' | 'embedding' | 'because' | 'tower';
 
 export const CHANNELS: readonly ChannelName[] = [
   'because',
   'embedding',
+  'tower',
   'genre',
   'top-rated',
   'popular',
@@ -31,6 +34,7 @@ export const CHANNEL_TITLES: Record<ChannelName, string> = {
   genre: 'Your genres',
   embedding: 'Close to your taste',
   because: 'Because you liked',
+  tower: 'Two-tower retrieval',
 };
 
 /** How one channel found a movie. */
@@ -49,9 +53,21 @@ export interface Candidate {
   hits: Hit[];
 }
 
+/** A model that can retrieve from the whole catalogue itself (two-tower). */
+export interface Retriever {
+  /** The best `n` movies not seen, best first, with their scores. */
+  retrieve(
+    input: { state: UserState; user?: number },
+    n: number,
+    seen: (movie: number) => boolean,
+  ): { movies: number[]; scores: number[] };
+}
+
 export interface RecallContext {
   catalog: Catalog;
   embedding: MovieVectors | null;
+  /** The ranker in force, when it can retrieve (the 'tower' channel); absent or null: no such channel. */
+  ranker?: Partial<Retriever> | null;
 }
 
 /** Channel sizes (0 turns a channel off). */
@@ -63,6 +79,7 @@ export const DEFAULT_SIZES: ChannelSizes = {
   genre: 100,
   embedding: 100,
   because: 100,
+  tower: 100,
 };
 
 /** How many recent liked movies the "because" channel starts from. */
@@ -91,6 +108,7 @@ export function recallChannel(
   channel: ChannelName,
   n: number,
   seen: Seen,
+  user?: number,
 ): ChannelResult {
   const movies: number[] = [];
   const hits: Hit[] = [];
@@ -102,7 +120,10 @@ export function recallChannel(
   if (n <= 0) return { movies, hits };
   if (channel === 'popular') for (const m of take(c.popular, n, seen)) add(m, c.ratingCount[m]!);
   else if (channel === 'top-rated') for (const m of take(c.topRated, n, seen)) add(m, c.score[m]!);
-  else if (channel === 'genre') {
+  else if (channel === 'tower') {
+    const found = ctx.ranker?.retrieve?.({ state, user }, n, seen);
+    found?.movies.forEach((m, i) => add(m, found.scores[i]!));
+  } else if (channel === 'genre') {
     const top = state.topGenres(3);
     const total = top.reduce((s, g) => s + g.weight, 0);
     const picked = new Set<number>();
@@ -149,11 +170,12 @@ export function mergeRecall(
   state: UserState,
   sizes: ChannelSizes,
   seen: Seen,
+  user?: number,
 ): { candidates: Candidate[]; perChannel: Record<ChannelName, number> } {
   const byMovie = new Map<number, Candidate>();
   const perChannel = {} as Record<ChannelName, number>;
   for (const ch of CHANNELS) {
-    const { movies, hits } = recallChannel(ctx, state, ch, sizes[ch], seen);
+    const { movies, hits } = recallChannel(ctx, state, ch, sizes[ch], seen, user);
     perChannel[ch] = hits.length;
     hits.forEach((h, i) => {
       const m = movies[i]!;

@@ -88,16 +88,15 @@ export function recommend(
   const liked = state.positives().length;
   const stage: PipelineStage =
     state.count === 0 ? 'cold' : liked < opts.minForModel || !ctx.ranker ? 'fusion' : 'model';
+  // The ranker's own retrieval (two-tower) only when it ranks.
+  const base = stage === 'model' ? opts.sizes : { ...opts.sizes, tower: 0 };
   const sizes =
     stage === 'cold'
       ? (Object.fromEntries(
-          Object.entries(opts.sizes).map(([ch, n]) => [
-            ch,
-            COLD.includes(ch as ChannelName) ? n : 0,
-          ]),
+          Object.entries(base).map(([ch, n]) => [ch, COLD.includes(ch as ChannelName) ? n : 0]),
         ) as ChannelSizes)
-      : opts.sizes;
-  const { candidates, perChannel } = mergeRecall(ctx, state, sizes, seen);
+      : base;
+  const { candidates, perChannel } = mergeRecall(ctx, state, sizes, seen, input.user);
   const t1 = performance.now();
   const ranker = stage === 'model' ? ctx.ranker! : fusionRanker;
   const scores = new Float32Array(candidates.length);
@@ -126,7 +125,7 @@ function recommendation(c: Candidate, score: number, rankedAt: number): Recommen
 
 /** Why a movie is recommended, strongest reason first: "because you liked", your genres, taste, top rated, popular. */
 export function mainReason(hits: readonly Hit[]): Hit | undefined {
-  const order: ChannelName[] = ['because', 'genre', 'embedding', 'top-rated', 'popular'];
+  const order: ChannelName[] = ['because', 'genre', 'embedding', 'tower', 'top-rated', 'popular'];
   return [...hits].sort(
     (a, b) => order.indexOf(a.channel) - order.indexOf(b.channel) || a.rank - b.rank,
   )[0];
@@ -142,6 +141,8 @@ export function reasonText(c: Catalog, hit: Hit | undefined, who: 'you' | 'they'
       return `Among the best in ${c.genres[hit.via!]}, one of ${their} genres`;
     case 'embedding':
       return `Close to ${their} taste`;
+    case 'tower':
+      return `Retrieved for ${who === 'you' ? 'you' : 'them'} by the two-tower model`;
     case 'top-rated':
       return 'Highly rated by everyone';
     default:

@@ -10,12 +10,13 @@
  *   they score any user;
  * - neural models (GMF, MLP, NeuMF, two-tower): a trained dataset user
  *   keeps their row; you get a folded-in row (NeuralCf.foldIn), computed
- *   again only when your ratings change.
+ *   again only when your ratings change. Two-tower also retrieves: its top
+ *   movies over the whole catalogue feed the pipeline's 'tower' channel.
  */
 import type { HistoryModel } from '../models/history-model.ts';
 import type { FoldedUser, NeuralCf } from '../models/neural-cf.ts';
 import type { Recommender } from '../models/types.ts';
-import type { Candidate } from './channels.ts';
+import type { Candidate, Retriever } from './channels.ts';
 import type { MovieVectors, UserState } from './user-state.ts';
 
 export interface RankInput {
@@ -30,6 +31,8 @@ export interface Ranker {
   readonly title: string;
   /** Fills `out[j]` for `candidates[j]`; higher is better. */
   score(input: RankInput, candidates: readonly Candidate[], out: Float32Array): void;
+  /** Rankers that can search the whole catalogue themselves (two-tower) feed the 'tower' channel. */
+  retrieve?: Retriever['retrieve'];
 }
 
 /** RRF's constant: how fast a channel's lower ranks fade (Cormack et al. use 60). */
@@ -97,17 +100,31 @@ function userScores(
 /** A neural model: dataset users by their trained row, you by a folded-in row. */
 export function neuralRanker(model: NeuralCf, title: string): Ranker {
   let cached: { version: number; state: UserState; folded: FoldedUser } | null = null;
+  const scoreMovies = ({ state, user }: RankInput, movies: Int32Array, out: Float32Array): void => {
+    if (user !== undefined) return model.score(user, movies, out);
+    if (cached?.state !== state || cached.version !== state.version) {
+      const liked = state.positives();
+      cached = { state, version: state.version, folded: model.foldIn(liked) };
+    }
+    model.scoreFolded(cached.folded, movies, out);
+  };
+  let every: Int32Array | null = null;
   return {
     name: model.model,
     title,
-    score({ state, user }, candidates, out) {
-      if (user !== undefined) return userScores(model, user, candidates, out);
-      if (cached?.state !== state || cached.version !== state.version) {
-        const liked = state.positives();
-        cached = { state, version: state.version, folded: model.foldIn(liked) };
-      }
-      model.scoreFolded(cached.folded, moviesOf(candidates), out);
-    },
+    score: (input, candidates, out) => scoreMovies(input, moviesOf(candidates), out),
+    // Two-tower is a retrieval model: a dot product against every movie's tower output.
+    ...(model.model === 'two-tower' && {
+      retrieve(input: RankInput, n: number, seen: (movie: number) => boolean) {
+        every ??= Int32Array.from({ length: model.movieCount }, (_, m) => m);
+        const out = new Float32Array(every.length);
+        scoreMovies(input, every, out);
+        const open = Array.from(every).filter((m) => !seen(m));
+        open.sort((a, b) => out[b]! - out[a]! || a - b);
+        const movies = open.slice(0, n);
+        return { movies, scores: movies.map((m) => out[m]!) };
+      },
+    }),
   };
 }
 

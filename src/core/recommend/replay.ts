@@ -238,7 +238,10 @@ export function replay(
   const replayer = new Replayer(split.data, ctx, opts.pipeline);
   const channels = (opts.channels ?? CHANNELS).filter(
     (c) =>
-      replayer.options.sizes[c] > 0 && (ctx.embedding || (c !== 'embedding' && c !== 'because')),
+      // 'tower' is a ranker's own retrieval: it runs inside a pipeline, not alone.
+      c !== 'tower' &&
+      replayer.options.sizes[c] > 0 &&
+      (ctx.embedding || (c !== 'embedding' && c !== 'because')),
   );
   const variants = opts.variants ?? [{ name: 'fusion', ranker: null }];
   const users = replayUsers(split).slice(0, opts.maxUsers ?? Infinity);

@@ -12,6 +12,7 @@ import { evaluateSplit, ncfLooSplit } from '../../../src/core/eval/protocols.ts'
 import { ItemKnn } from '../../../src/core/models/item-knn.ts';
 import { NeuralCf, type NcfVariant } from '../../../src/core/models/neural-cf.ts';
 import { buildCatalog } from '../../../src/core/recommend/catalog.ts';
+import { DEFAULT_PIPELINE, recommend } from '../../../src/core/recommend/pipeline.ts';
 import type { Candidate } from '../../../src/core/recommend/channels.ts';
 import { historyRanker, neuralRanker, type Ranker } from '../../../src/core/recommend/rankers.ts';
 import { UserState } from '../../../src/core/recommend/user-state.ts';
@@ -100,5 +101,46 @@ describe('history ranker', () => {
     const fromHistory = hrAsNewUser(historyRanker(model, 'ItemKNN'));
     expect(trained).toBeGreaterThan(0.2);
     expect(fromHistory).toBeGreaterThan(0.2);
+  });
+});
+
+describe('two-tower retrieval', () => {
+  it('retrieves its own best unseen movies over the whole catalogue, and feeds the pipeline’s tower channel only when it ranks', async () => {
+    const model = new NeuralCf('two-tower', { epochs: 2, validate: 0 });
+    await model.fit(split.data);
+    const ranker = neuralRanker(model, 'Two-tower');
+    const state = stateOf(3);
+    const seen = (m: number): boolean => state.ratings.has(m) || m % 7 === 0;
+    const got = ranker.retrieve!({ state }, 25, seen);
+    // The same as scoring every movie and keeping the best 25 that are not seen.
+    const all: Candidate[] = Array.from({ length: ds.movies.length }, (_, movie) => ({
+      movie,
+      hits: [],
+    }));
+    const out = new Float32Array(all.length);
+    ranker.score({ state }, all, out);
+    const expected = all
+      .map((c) => c.movie)
+      .filter((m) => !seen(m))
+      .sort((a, b) => out[b]! - out[a]! || a - b)
+      .slice(0, 25);
+    expect(got.movies).toEqual(expected);
+    expect(got.scores).toEqual(expected.map((m) => out[m]!));
+    // A dataset user by their trained row: the model's own scores.
+    const theirs = ranker.retrieve!({ state, user: 3 }, 5, seen);
+    const trained = new Float32Array(all.length);
+    model.score(3, null, trained);
+    for (let i = 1; i < theirs.movies.length; i++)
+      expect(trained[theirs.movies[i - 1]!]!).toBeGreaterThanOrEqual(trained[theirs.movies[i]!]!);
+    // In the pipeline: with enough liked movies the tower channel proposes; before that it is off.
+    const ctx = { catalog, embedding: null, ranker };
+    const r = recommend(ctx, { state }, DEFAULT_PIPELINE);
+    expect(state.positives().length).toBeGreaterThanOrEqual(DEFAULT_PIPELINE.minForModel);
+    expect(r.stage).toBe('model');
+    expect(r.perChannel.tower).toBe(DEFAULT_PIPELINE.sizes.tower);
+    const few = UserState.from(catalog, null, state.history().slice(0, 2));
+    expect(recommend(ctx, { state: few }, DEFAULT_PIPELINE).perChannel.tower).toBe(0);
+    // No other ranker retrieves.
+    expect(historyRanker(new ItemKnn({}), 'ItemKNN').retrieve).toBeUndefined();
   });
 });

@@ -53,7 +53,7 @@ describe('readOptions', () => {
     k: 20,
     diversity: 0.3,
     freshness: 0,
-    sizes: { popular: 50, 'top-rated': 50, genre: 100, embedding: 100, because: 100 },
+    sizes: { popular: 50, 'top-rated': 50, genre: 100, embedding: 100, because: 100, tower: 100 },
   };
 
   it('takes the valid stored fields over the defaults', () => {
