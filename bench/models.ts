@@ -156,12 +156,15 @@ async function quality(): Promise<void> {
       continue;
     }
     const split = makeSplit(ds.ratings, protocol, seed, { itemCount: ds.movies.length });
+    // The reference fits EASE at the λ Wren chose on validation (400 when EASE did not run).
+    let easeLambda = 400;
     for (const info of models) {
       const model = await info.create(info.defaults);
       const rss0 = process.memoryUsage().rss;
       const t0 = performance.now();
       await model.fit(split.data);
       const fitSeconds = (performance.now() - t0) / 1000;
+      if (info.name === 'ease') easeLambda = model.config.lambda as number;
       const t1 = performance.now();
       const metrics = evaluateSplit(split, (u, items, out) => model.score(u, items, out));
       record({
@@ -183,7 +186,7 @@ async function quality(): Promise<void> {
     }
     if (hasReference) {
       const path = writeSplit(split);
-      const cfg = { neighbours: 100, shrink: 0, factors: 20, seed };
+      const cfg = { neighbours: 100, shrink: 0, factors: 20, seed, lambda: easeLambda };
       const out = execFileSync(
         PYTHON,
         [join(root, 'bench/models_ref.py'), path, JSON.stringify(cfg)],

@@ -4,7 +4,8 @@
 Reads the split that bench/models.ts wrote (JSON: userCount, itemCount, the
 training (user, item) pairs, and either the ncf-loo candidates or the held-out
 test/validation pairs and the catalogue), fits TopPop, ItemKNN (cosine, k
-neighbours per item, Dacrema et al.'s ItemKNNCF) and PureSVD (scipy's svds),
+neighbours per item, Dacrema et al.'s ItemKNNCF), PureSVD (scipy's svds) and
+EASE (numpy's dense inverse, at the lambda Wren chose on validation),
 and scores them with the same rules as src/core/eval (the held-out item sits
 in the middle of its tie group; top-k ties go to the lower item index).
 
@@ -63,6 +64,36 @@ def puresvd(x, factors, seed):
     _, _, vt = svds(x.astype(np.float64), k=factors, random_state=seed)
     v = vt.T
     return lambda users: np.asarray(x[users] @ v) @ v.T
+
+
+def ease(x, lam):
+    """EASE (Steck 2019): B = -P / diag(P), zero diagonal, P = (X'X + lam I)^-1;
+    through the users x users Woodbury form when users < items. Movies without
+    a training interaction score below all others, as in Wren."""
+    xd = x.toarray()
+    users, items = xd.shape
+    seen = xd.sum(axis=0) > 0
+    if users < items:
+        kinv = np.linalg.inv(xd @ xd.T + lam * np.eye(users))
+        d = 1 / (1 - np.einsum("ij,ij->j", xd, kinv @ xd))
+
+        def scores(xu):
+            return xu - (xu - (xu @ xd.T) @ kinv @ xd) * d
+
+    else:
+        p = np.linalg.inv(xd.T @ xd + lam * np.eye(items))
+        b = p / -np.diag(p)
+        np.fill_diagonal(b, 0)
+
+        def scores(xu):
+            return xu @ b
+
+    def scorer(users_):
+        s = scores(xd[users_])
+        s[:, ~seen] = -1e9
+        return s
+
+    return scorer
 
 
 def toppop(x):
@@ -137,6 +168,7 @@ def main():
         "popularity": lambda: toppop(x),
         "itemknn": lambda: itemknn(x, int(cfg.get("neighbours", 100)), float(cfg.get("shrink", 0))),
         "puresvd": lambda: puresvd(x, int(cfg.get("factors", 20)), int(cfg.get("seed", 1))),
+        "ease": lambda: ease(x, float(cfg.get("lambda", 400))),
     }
     for name, fit in fits.items():
         t0 = time.perf_counter()

@@ -21,14 +21,16 @@ Commands:
       HR@10 / NDCG@10 (against popularity), genre coherence, ANN recall and
       query time, and training throughput (item tokens per second).
 
-  train --data <zip|dir|file> --model popularity|itemknn|puresvd|gmf|mlp|neumf|lr|fm|emb-mlp
+  train --data <zip|dir|file> --model popularity|itemknn|puresvd|ease|gmf|mlp|neumf|two-tower|mult-vae
+        |lr|fm|emb-mlp|wide-deep|deepfm|din|dien
         [--protocol ncf-loo|msr-100k|full-rank|sparrow-ctr] [--seed N] [--epochs N]
         [--set key=value] [--backend wasm|cpu] [--save <model file>] [--json]
       Split the ratings by the protocol (DESIGN.md), train the model and print
       its metrics (ncf-loo: HR@10, NDCG@10; msr-100k and full-rank: NDCG@10,
       Recall@10, Precision@10, Hit@10, MRR@10, coverage; sparrow-ctr, for the CTR
-      models lr, fm and emb-mlp: logloss, accuracy, ROC-AUC, PR-AUC) and timings.
-      --set takes model settings, e.g. --set neighbours=50 or --set factors=32;
+      models lr … dien: logloss, accuracy, ROC-AUC, PR-AUC) and timings.
+      --set takes model settings, e.g. --set neighbours=50, --set factors=32 or
+      --set lambda=400 (ease; 0, the default, chooses it on validation);
       neural models (gmf, mlp, neumf, two-tower, mult-vae) train with tfjs on
       --backend (default wasm) and print samples/s. --save writes the trained
       model to a file.
@@ -38,7 +40,7 @@ Commands:
       split (or the one given), without training.
 
   recommend --data <zip|dir|file> --user <id>
-        [--model fusion|embedding|popularity|itemknn|puresvd|gmf|mlp|neumf|two-tower]
+        [--model fusion|embedding|popularity|itemknn|puresvd|ease|gmf|mlp|neumf|two-tower]
         [--embedding item2vec|none] [--k N] [--seed N] [--json]
       "For You" for one dataset user: train the ranker's model (default itemknn)
       and item2vec (Wren's defaults) on all the dataset's ratings, run the

@@ -46,7 +46,7 @@ class ModelsState {
   form = $state<ModelsForm>({
     protocol: 'ncf-loo',
     seed: 1,
-    chosen: ['popularity', 'itemknn', 'puresvd', 'neumf', 'lr', 'fm', 'emb-mlp'],
+    chosen: ['popularity', 'itemknn', 'puresvd', 'ease', 'neumf', 'lr', 'fm', 'emb-mlp'],
     epochs: 20,
     learningRate: 0.003,
     backend: 'auto',

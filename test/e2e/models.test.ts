@@ -26,29 +26,30 @@ afterAll(async () => {
 });
 
 async function choose(names: string[]): Promise<void> {
-  for (const name of ['popularity', 'itemknn', 'puresvd', 'gmf', 'mlp', 'neumf']) {
+  for (const name of ['popularity', 'itemknn', 'puresvd', 'ease', 'gmf', 'mlp', 'neumf']) {
     await page.getByTestId(`model-${name}`).setChecked(names.includes(name));
   }
 }
 
 describe('models page', () => {
-  it('trains baselines and GMF in the worker and compares them on one table', async () => {
+  it('trains baselines, EASE and GMF in the worker and compares them on one table', async () => {
     await page.goto(`${server.url}#/models`);
     await page.getByTestId('models-empty').waitFor();
     // Every model shows its structure in one line.
     expect(await page.getByTestId('layers-neumf').textContent()).toMatch(/64 → 32 → 16 → 8/);
-    await choose(['popularity', 'itemknn', 'gmf']);
+    await choose(['popularity', 'itemknn', 'ease', 'gmf']);
     await page.getByTestId('models-epochs').fill('2');
     await page.getByTestId('models-backend').selectOption('wasm');
     await page.getByTestId('models-train').click();
     await page.getByTestId('models-progress').waitFor();
     await page.getByTestId('models-done').waitFor({ timeout: 240_000 });
     const rows = page.getByTestId('model-row');
-    expect(await rows.count()).toBe(3);
+    expect(await rows.count()).toBe(4);
     const text = (await page.getByTestId('models-table-ncf-loo').textContent()) ?? '';
     expect(text).toMatch(/Popularity/);
     expect(text).toMatch(/ItemKNN/);
     expect(text).toMatch(/GMF/);
+    expect(text).toMatch(/EASE/);
     expect(text).toMatch(/tfjs-wasm/);
     // HR@10 values: numbers in [0, 1] with four decimals.
     expect(text).toMatch(/0\.\d{4}/);
@@ -58,11 +59,15 @@ describe('models page', () => {
       expect(order.findIndex((t) => t.startsWith('ItemKNN'))).toBeLessThan(
         order.findIndex((t) => t.startsWith('Popularity')),
       );
+      // EASE above ItemKNN (0.75 against 0.71 HR@10 in bench:models).
+      expect(order.findIndex((t) => t.startsWith('EASE'))).toBeLessThan(
+        order.findIndex((t) => t.startsWith('ItemKNN')),
+      );
     }
     await page.screenshot({ path: join(SHOTS, 'models.png'), fullPage: true });
     await page.reload();
     await page.getByTestId('models-table-ncf-loo').waitFor({ timeout: 30_000 });
-    expect(await rows.count()).toBe(3);
+    expect(await rows.count()).toBe(4);
   });
 
   it('shows live curves while a neural model trains, and cancel keeps the finished models', async () => {
@@ -76,7 +81,7 @@ describe('models page', () => {
     await page.getByTestId('models-cancel').click();
     await page.getByTestId('models-cancelled').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('models-cancelled').textContent()).toMatch(/1 model stored/);
-    expect(await page.getByTestId('model-row').count()).toBe(4);
+    expect(await page.getByTestId('model-row').count()).toBe(5);
   });
 
   it('trains the CTR models on sparrow-ctr and plots their ROC and PR curves side by side', async () => {

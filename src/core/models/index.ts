@@ -1,4 +1,5 @@
 /** The model registry: names, short explanations, construction and loading. */
+import { Ease, EASE_DEFAULTS } from './ease.ts';
 import { ItemKnn } from './item-knn.ts';
 import { MULT_VAE_DEFAULTS } from './mult-vae-config.ts';
 import { NCF_DEFAULTS } from './neural-cf-config.ts';
@@ -86,6 +87,19 @@ export const MODELS: readonly ModelInfo[] = [
     neural: false,
     create: async (c) => new PureSvd(c),
     load: async (s) => PureSvd.load(s),
+  },
+  {
+    name: 'ease',
+    layers:
+      'the user’s movies (a 0/1 row) → × B (movies × movies, zero diagonal) → a score per movie',
+    title: 'EASE',
+    about:
+      'A linear autoencoder with one layer and no hidden units: each movie’s score is a learned weighted sum of the movies the user has, with a movie never predicting itself. The weights have a closed form (one matrix inverse, λ chosen on validation) — no epochs, no sampling — and on these benchmarks it beats every deep model here, as Dacrema et al. and Steck found on theirs.',
+    paper: 'Steck, Embarrassingly Shallow Autoencoders for Sparse Data, WWW 2019',
+    defaults: EASE_DEFAULTS,
+    neural: false,
+    create: async (c) => new Ease(c),
+    load: async (s) => Ease.load(s),
   },
   ncf(
     'gmf',

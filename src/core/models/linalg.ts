@@ -78,3 +78,33 @@ export function symmetricEigen(
   });
   return { values, vectors };
 }
+
+/**
+ * Inverts the symmetric positive definite n×n matrix `a` in place
+ * (Gauss–Jordan without pivoting, which is stable for such matrices; the
+ * inner loop runs along contiguous rows). `onRow(k)` is called after each
+ * pivot, so a long inversion can report progress or stop by throwing.
+ */
+export async function invertSpdInPlace(
+  a: Float64Array,
+  n: number,
+  onRow?: (k: number) => void | Promise<void>,
+): Promise<void> {
+  for (let k = 0; k < n; k++) {
+    const rowK = k * n;
+    const pivot = a[rowK + k]!;
+    if (!(pivot > 0)) throw new Error('matrix is not positive definite');
+    a[rowK + k] = 1;
+    const inv = 1 / pivot;
+    for (let j = 0; j < n; j++) a[rowK + j]! *= inv;
+    for (let i = 0; i < n; i++) {
+      if (i === k) continue;
+      const rowI = i * n;
+      const f = a[rowI + k]!;
+      if (f === 0) continue;
+      a[rowI + k] = 0;
+      for (let j = 0; j < n; j++) a[rowI + j]! -= f * a[rowK + j]!;
+    }
+    if (onRow && (k & 31) === 31) await onRow(k + 1);
+  }
+}

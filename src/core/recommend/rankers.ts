@@ -138,7 +138,16 @@ export function modelRanker(model: Recommender, title: string): Ranker {
 }
 
 /** Models that can rank for the pipeline (the registry's ranking models). */
-export const RANKABLE = ['popularity', 'itemknn', 'puresvd', 'gmf', 'mlp', 'neumf', 'two-tower'];
+export const RANKABLE = [
+  'popularity',
+  'itemknn',
+  'puresvd',
+  'ease',
+  'gmf',
+  'mlp',
+  'neumf',
+  'two-tower',
+];
 
 /** The ranker of a loaded model, by what it can do. */
 export function rankerFor(model: Recommender, title: string): Ranker {
