@@ -261,7 +261,8 @@ export class Ease extends HistoryModel {
         cols.push(c);
       }
     }
-    const value = this.kinv ? this.dualScorer(cols) : this.primalScorer(cols, n);
+    const few = items !== null && items.length * 8 < n;
+    const value = this.kinv ? this.dualScorer(cols) : this.primalScorer(cols, n, few);
     const one = (m: number): number => {
       const c = this.col[m] ?? -1;
       return c < 0 ? UNMODELLED : value(c);
@@ -271,9 +272,18 @@ export class Ease extends HistoryModel {
     for (const c of cols) this.inHistory[c] = 0;
   }
 
-  /** Sums the history's rows of B once; a movie's score is then a lookup. */
-  private primalScorer(cols: number[], n: number): (c: number) => number {
+  /**
+   * Sums the history's rows of B once, so a movie's score is a lookup; for a
+   * few candidates (ncf-loo's 100), sums their columns alone.
+   */
+  private primalScorer(cols: number[], n: number, few: boolean): (c: number) => number {
     const b = this.b!;
+    if (few)
+      return (c) => {
+        let s = 0;
+        for (const i of cols) s += b[i * n + c]!;
+        return s;
+      };
     const row = this.row;
     row.fill(0);
     for (const i of cols) for (let j = 0, o = i * n; j < n; j++) row[j]! += b[o + j]!;

@@ -80,31 +80,42 @@ export function symmetricEigen(
 }
 
 /**
- * Inverts the symmetric positive definite n×n matrix `a` in place
- * (Gauss–Jordan without pivoting, which is stable for such matrices; the
- * inner loop runs along contiguous rows). `onRow(k)` is called after each
- * pivot, so a long inversion can report progress or stop by throwing.
+ * Inverts the symmetric positive definite n×n matrix `a` in place by the
+ * sweep operator (Goodnight 1979), which keeps the matrix symmetric, so only
+ * the upper triangle is updated (half of Gauss–Jordan's work; no pivoting is
+ * needed for such matrices). The lower triangle is mirrored at the end.
+ * `onRow(k)` is called every 32 pivots, so a long inversion can report
+ * progress or stop by throwing.
  */
 export async function invertSpdInPlace(
   a: Float64Array,
   n: number,
   onRow?: (k: number) => void | Promise<void>,
 ): Promise<void> {
+  const col = new Float64Array(n);
   for (let k = 0; k < n; k++) {
-    const rowK = k * n;
-    const pivot = a[rowK + k]!;
-    if (!(pivot > 0)) throw new Error('matrix is not positive definite');
-    a[rowK + k] = 1;
-    const inv = 1 / pivot;
-    for (let j = 0; j < n; j++) a[rowK + j]! *= inv;
+    const d = a[k * n + k]!;
+    if (!(d > 0)) throw new Error('matrix is not positive definite');
+    for (let i = 0; i < k; i++) col[i] = a[i * n + k]!;
+    for (let j = k + 1; j < n; j++) col[j] = a[k * n + j]!;
+    col[k] = 0;
+    const inv = 1 / d;
     for (let i = 0; i < n; i++) {
-      if (i === k) continue;
-      const rowI = i * n;
-      const f = a[rowI + k]!;
+      const f = col[i]! * inv;
       if (f === 0) continue;
-      a[rowI + k] = 0;
-      for (let j = 0; j < n; j++) a[rowI + j]! -= f * a[rowK + j]!;
+      const row = i * n;
+      for (let j = i; j < n; j++) a[row + j]! -= f * col[j]!;
     }
+    for (let i = 0; i < k; i++) a[i * n + k] = col[i]! * inv;
+    for (let j = k + 1; j < n; j++) a[k * n + j] = col[j]! * inv;
+    a[k * n + k] = -inv;
     if (onRow && (k & 31) === 31) await onRow(k + 1);
   }
+  // The sweep leaves −A⁻¹.
+  for (let i = 0; i < n; i++)
+    for (let j = i; j < n; j++) {
+      const v = -a[i * n + j]!;
+      a[i * n + j] = v;
+      a[j * n + i] = v;
+    }
 }

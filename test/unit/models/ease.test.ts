@@ -54,6 +54,11 @@ async function expectDefinition(d: InteractionData, model: Ease, lambda: number)
       for (let i = 0; i < n; i++) if (history.includes(movies[i]!)) want += b[i * n + j]!;
       expect(out[movies[j]!]).toBeCloseTo(want, 4);
     }
+    // A few candidates (the ncf-loo path) score as the whole catalogue does.
+    const few = Int32Array.from(movies.slice(0, 5));
+    const some = new Float32Array(few.length);
+    model.scoreHistory(history, few, some);
+    few.forEach((m, j) => expect(some[j]).toBeCloseTo(out[m]!, 5));
   }
 }
 

@@ -9,12 +9,18 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../../src/core/data/synthetic.ts';
 import { evaluateSplit, ncfLooSplit } from '../../../src/core/eval/protocols.ts';
+import { Ease } from '../../../src/core/models/ease.ts';
 import { ItemKnn } from '../../../src/core/models/item-knn.ts';
 import { NeuralCf, type NcfVariant } from '../../../src/core/models/neural-cf.ts';
 import { buildCatalog } from '../../../src/core/recommend/catalog.ts';
 import { DEFAULT_PIPELINE, recommend } from '../../../src/core/recommend/pipeline.ts';
 import type { Candidate } from '../../../src/core/recommend/channels.ts';
-import { historyRanker, neuralRanker, type Ranker } from '../../../src/core/recommend/rankers.ts';
+import {
+  historyRanker,
+  neuralRanker,
+  rankerFor,
+  type Ranker,
+} from '../../../src/core/recommend/rankers.ts';
 import { UserState } from '../../../src/core/recommend/user-state.ts';
 
 const ds = generateDataset({
@@ -101,6 +107,15 @@ describe('history ranker', () => {
     const fromHistory = hrAsNewUser(historyRanker(model, 'ItemKNN'));
     expect(trained).toBeGreaterThan(0.2);
     expect(fromHistory).toBeGreaterThan(0.2);
+  });
+
+  it('EASE ranks a new person from their history (rankerFor picks its history ranker)', async () => {
+    const model = new Ease({ lambda: 100 });
+    await model.fit(split.data);
+    const ranker = rankerFor(model, 'EASE');
+    const trained = evaluateSplit(sub, (u, items, out) => model.score(u, items, out)).hr!;
+    expect(trained).toBeGreaterThan(0.2);
+    expect(hrAsNewUser(ranker)).toBeGreaterThan(0.2);
   });
 });
 
