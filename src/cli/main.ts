@@ -37,7 +37,10 @@ Commands:
 
   eval --data <zip|dir|file> --model-file <file> [--protocol …] [--seed N] [--json]
       Load a model saved by train --save and evaluate it again on its protocol's
-      split (or the one given), without training.
+      split (or the one given), without training, and print train's metrics.
+      Ranking models and CTR models (lr … dien, on sparrow-ctr: logloss,
+      accuracy, ROC-AUC, PR-AUC; its split is by time, so --seed leaves it as
+      it is). A file saved from another dataset or a damaged file is an error.
 
   recommend --data <zip|dir|file> --user <id>
         [--model fusion|embedding|popularity|itemknn|puresvd|ease|gmf|mlp|neumf|two-tower]

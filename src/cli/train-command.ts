@@ -10,7 +10,7 @@ import { scoreAllMs } from '../core/models/score-time.ts';
 import { configProblem } from '../core/models/config-check.ts';
 import { decodeModel, encodeModel } from '../core/models/serialize.ts';
 import { nodeInput } from './node-input.ts';
-import { runCtr } from './ctr-command.ts';
+import { runCtr, runCtrEval } from './ctr-command.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 
 export const TRAIN_OPTIONS = {
@@ -185,6 +185,8 @@ export async function runEval(
       );
     });
     const { saved, extra } = decodeModel(new Uint8Array(bytes));
+    if (CTR_MODELS.some((m) => m.name === saved.model))
+      return await runCtrEval(path, saved, extra, opts);
     const info = modelInfo(saved.model);
     if (!info)
       throw new WrenError('invalid-data', `The file holds an unknown model "${saved.model}".`);
