@@ -6,6 +6,7 @@
  *   npm run bench:models [-- --only quality|speed] [-- --seed 1]
  *                        [-- --cases ncf-loo:ml-latest-small,msr-100k:ml-100k]
  *                        [-- --models popularity,itemknn] [-- --ml1m <ml-1m.zip|dir>] [-- --skip-reference]
+ *                        [-- --set key=value …]   (settings for every model trained)
  *
  * quality: neural models train with their defaults on the tfjs wasm backend.
  * speed: NeuMF training throughput (samples/s, one epoch of ml-latest-small's
@@ -14,7 +15,9 @@
  * (bench/neumf_torch.py; Debian's python3-torch, installed here when missing).
  *
  * Cases (protocol:dataset): ncf-loo on ml-latest-small, msr-100k on ml-100k,
- * full-rank on ml-latest-small (add sparrow-ctr:ml-latest-small for the CTR models); with --ml1m, ncf-loo and full-rank on ml-1m.
+ * full-rank on ml-latest-small (add sparrow-ctr:ml-latest-small for the CTR models: logistic
+ * regression always trains there, and every other model's ROC-AUC difference from it comes with a
+ * 95% interval from a bootstrap over test users); with --ml1m, ncf-loo and full-rank on ml-1m.
  * Genuine archives come from ../shared/datasets (WREN_DATASETS); a missing
  * one is replaced by generated data of the same shape, and the record says so.
  * Appends JSON lines to bench/results/models.jsonl (DESIGN.md's format).
@@ -36,7 +39,7 @@ import {
   type ProtocolName,
   type RankingSplit,
 } from '../src/core/eval/protocols.ts';
-import { evaluateCtr } from '../src/core/eval/ctr.ts';
+import { evaluateCtr, groupAuc, pairedAucBootstrap } from '../src/core/eval/ctr.ts';
 import { movieMetaFromMovies } from '../src/core/features/movie-features.ts';
 import { CtrModel } from '../src/core/models/ctr.ts';
 import { sparrowCtrSplit } from '../src/core/models/ctr-data.ts';
@@ -59,8 +62,17 @@ const { values } = parseArgs({
     ml1m: { type: 'string' },
     'skip-reference': { type: 'boolean', default: false },
     only: { type: 'string' },
+    /** Settings for every model trained, e.g. `--set userDropout=0 --set lambda=400`. */
+    set: { type: 'string', multiple: true },
   },
 });
+const overrides: Record<string, number> = {};
+for (const kv of values.set ?? []) {
+  const [key, value] = kv.split('=');
+  if (!key || value === undefined || !Number.isFinite(Number(value)))
+    throw new Error(`--set takes key=number; found "${kv}"`);
+  overrides[key] = Number(value);
+}
 const seed = Number(values.seed);
 const tmp = mkdtempSync(join(tmpdir(), 'wren-models-'));
 
@@ -159,7 +171,7 @@ async function quality(): Promise<void> {
     // The reference fits EASE at the λ Wren chose on validation (400 when EASE did not run).
     let easeLambda = 400;
     for (const info of models) {
-      const model = await info.create(info.defaults);
+      const model = await info.create({ ...info.defaults, ...overrides });
       const rss0 = process.memoryUsage().rss;
       const t0 = performance.now();
       await model.fit(split.data);
@@ -216,12 +228,21 @@ async function quality(): Promise<void> {
 /** The CTR models on sparrow-ctr: logloss, accuracy, ROC-AUC, PR-AUC on the later 20% of ratings. */
 async function ctrQuality(ds: Dataset, label: string, chosen: string[] | undefined): Promise<void> {
   const split = sparrowCtrSplit(ds.ratings, movieMetaFromMovies(ds.movies, ds.genres));
-  for (const info of CTR_MODELS.filter((m) => !chosen || chosen.includes(m.name))) {
-    const model = new CtrModel(info.name, info.defaults);
+  const { labels } = split.test;
+  const users = split.test.cats.find((c) => c.name === 'user')!.values;
+  // Logistic regression first: every other model's ROC-AUC is compared with it, user by user.
+  let lr: Float32Array | null = null;
+  const models = CTR_MODELS.filter((m) => !chosen || chosen.includes(m.name) || m.name === 'lr');
+  for (const info of models) {
+    const model = new CtrModel(info.name, { ...info.defaults, ...overrides });
     const t0 = performance.now();
     await model.fit(split);
     const fitSeconds = (performance.now() - t0) / 1000;
-    const test = evaluateCtr(split.test.labels, model.predict(split.test)).metrics;
+    const probs = model.predict(split.test);
+    if (info.name === 'lr') lr = probs;
+    const test = evaluateCtr(labels, probs).metrics;
+    const vsLr =
+      lr && info.name !== 'lr' ? pairedAucBootstrap(labels, lr, probs, users) : undefined;
     const train = evaluateCtr(split.train.labels, model.predict(split.train)).metrics;
     record({
       suite: 'models-quality',
@@ -231,9 +252,15 @@ async function ctrQuality(ds: Dataset, label: string, chosen: string[] | undefin
       metrics: {
         protocol: 'sparrow-ctr',
         ...rounded({ ...test }),
+        groupAuc: r4(groupAuc(labels, probs, users)),
+        ...(vsLr && {
+          rocAucVsLr: r4(vsLr.diff),
+          rocAucVsLrCi95: [r4(vsLr.lo), r4(vsLr.hi)],
+        }),
         trainRocAuc: r4(train.rocAuc),
         config: model.config,
         epochLosses: model.epochLog.map((e) => r4(e.loss)),
+        epochValidation: model.epochLog.map((e) => [r4(e.valLogloss ?? NaN), r4(e.valAuc ?? NaN)]),
       },
       seconds: r4(fitSeconds),
       samplesPerSecond: Math.round((split.train.rows * model.config.epochs) / fitSeconds),

@@ -30,6 +30,8 @@ const RULES: Record<string, Rule> = {
   validateEvery: { whole: true, min: 1 },
   annealCap: { whole: false, min: 0 },
   dropout: { whole: false, min: 0, max: 0.95 },
+  userDropout: { whole: false, min: 0, max: 1 },
+  movieDropout: { whole: false, min: 0, max: 1 },
   lambda: { whole: false, min: 0 },
   maxDim: { whole: true, min: 2 },
 };

@@ -22,6 +22,8 @@ export const CTR_NUMBERS = {
   seed: 1,
   validate: 1,
   patience: 2,
+  userDropout: 1,
+  movieDropout: 0,
 };
 
 export const CTR_MODELS: readonly CtrModelInfo[] = [

@@ -57,6 +57,13 @@ export interface CtrConfig {
   validate: number;
   /** Epochs without a lower validation logloss before training stops. */
   patience: number;
+  /**
+   * Share of training rows whose user id is replaced by the padding id, so the padding row learns
+   * an unknown user (most test users of a time split are new); 0 = never.
+   */
+  userDropout: number;
+  /** The same for the candidate movie's id. */
+  movieDropout: number;
 }
 
 export const CTR_DEFAULTS: CtrConfig = { ...CTR_NUMBERS };
@@ -220,6 +227,8 @@ export class CtrModel {
   private layout: CtrLayout | null = null;
   /** The split's standardization and movie-side features (null when the split had none). */
   serving: CtrServing | null = null;
+  /** While fitting: per table, the rows training has not touched (see untouchedRows). */
+  private untouched: Map<number, Uint8Array> | null = null;
 
   constructor(kind: CtrKind, config: Partial<CtrConfig> = {}) {
     this.kind = kind;
@@ -392,6 +401,7 @@ export class CtrModel {
     order: Int32Array,
     from: number,
     to: number,
+    drop?: Random,
   ): { idx: Int32Array[]; nums: Float32Array; labels: Float32Array } {
     const B = to - from;
     const perRow = this.tables.map(() => 0);
@@ -409,6 +419,20 @@ export class CtrModel {
       }
     });
     if (this.cross) this.crossBuckets(data, order, from, idx[this.cross.table]!);
+    for (const { field, share } of this.dropouts()) {
+      if (!drop || share <= 0) continue;
+      const f = this.fields[field]!;
+      const w = perRow[f.table]!;
+      const padding = this.layout!.cats[field]!.vocab - 1;
+      const out = idx[f.table]!;
+      for (let s = 0; s < B; s++) if (drop.next() < share) out[s * w + f.offset] = padding;
+    }
+    // Training marks the rows it touches; prediction reads untouched rows as the padding row.
+    for (const [t, mask] of this.untouched ?? []) {
+      const out = idx[t]!;
+      if (drop) for (let k = 0; k < out.length; k++) mask[out[k]!] = 0;
+      else for (let k = 0; k < out.length; k++) if (mask[out[k]!]) out[k] = mask.length - 1;
+    }
     const D = this.numCount;
     const X = this.inputWidth;
     const nums = new Float32Array(B * X);
@@ -437,6 +461,39 @@ export class CtrModel {
     }
   }
 
+  /** The id fields whose ids training replaces by padding, and how often. */
+  private dropouts(): { field: number; share: number }[] {
+    const names = this.layout!.cats.map((c) => c.name);
+    return [
+      { field: names.indexOf('user'), share: this.config.userDropout },
+      { field: names.indexOf('movie'), share: this.config.movieDropout },
+    ].filter((d) => d.field >= 0 && d.share > 0);
+  }
+
+  /**
+   * Per table of a field with id dropout, which rows training has not touched yet (1): all of them
+   * before the first step. Untouched rows read as the padding row, which the dropout trains as an
+   * unknown id (most test users of a time split are new), instead of their random start.
+   */
+  private untouchedRows(): Map<number, Uint8Array> {
+    const out = new Map<number, Uint8Array>();
+    for (const { field } of this.dropouts()) {
+      const t = this.fields[field]!.table;
+      out.set(t, new Uint8Array(this.tables[t]!.rows).fill(1));
+    }
+    return out;
+  }
+
+  /** Copies each table's padding row into the rows training never touched, then drops the masks. */
+  private bakeUntouched(): void {
+    for (const [t, mask] of this.untouched ?? []) {
+      const { weights, dim, rows } = this.tables[t]!;
+      const pad = weights.slice((rows - 1) * dim, rows * dim);
+      for (let r = 0; r < rows - 1; r++) if (mask[r]) weights.set(pad, r * dim);
+    }
+    this.untouched = null;
+  }
+
   /** The model's field layout (null before fit or load). */
   get fieldLayout(): CtrLayout | null {
     return this.layout;
@@ -457,6 +514,8 @@ export class CtrModel {
     let since = 0;
     const order = Int32Array.from({ length: data.rows }, (_, i) => i);
     const rng = new Random(this.config.seed, 0x4f5244);
+    const drop = new Random(this.config.seed, 0x44524f);
+    this.untouched = this.untouchedRows();
     const { epochs, batchSize } = this.config;
     this.epochLog = [];
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -466,7 +525,7 @@ export class CtrModel {
       let batches = 0;
       for (let b = 0; b < data.rows; b += batchSize) {
         const to = Math.min(data.rows, b + batchSize);
-        const { idx, nums, labels } = this.batchInputs(data, order, b, to);
+        const { idx, nums, labels } = this.batchInputs(data, order, b, to, drop);
         sum += trainer.trainStep(idx, labels, { values: nums, width: this.inputWidth });
         batches++;
         if (batches % 64 === 0) {
@@ -502,6 +561,7 @@ export class CtrModel {
       if (stop) break;
     }
     if (bestWeights) this.weights().forEach((w, j) => w.set(bestWeights![j]!));
+    this.bakeUntouched();
   }
 
   private weights(): Float32Array[] {

@@ -7,6 +7,7 @@ import { rocAuc } from '../../../src/core/eval/metrics.ts';
 import { movieMetaFromMovies } from '../../../src/core/features/movie-features.ts';
 import {
   CTR_NUMERIC,
+  selectRows,
   sparrowCtrSplit,
   type CatField,
   type CtrRows,
@@ -236,5 +237,48 @@ describe('saving and loading a CTR model', () => {
     expect(() =>
       CtrModel.load({ model: 'gmf', config: {}, userCount: 0, itemCount: 0, arrays: {} }),
     ).toThrow(/not a CTR model/);
+  });
+});
+
+describe('user id dropout', () => {
+  // Train on the users below 100 only, so the others are users training never saw, as most users
+  // of sparrow-ctr's test period are.
+  const users = split.train.cats.find((c) => c.name === 'user')!;
+  const keep: number[] = [];
+  for (let r = 0; r < split.train.rows; r++) if (users.values[r]! < 100) keep.push(r);
+  const partial: CtrSplit = { ...split, train: selectRows(split.train, keep) };
+  const padding = users.vocab - 1;
+  /** The first 200 test rows, all as user `u`. */
+  const asUser = (u: number): CtrRows => {
+    const rows = selectRows(
+      split.test,
+      Array.from({ length: 200 }, (_, i) => i),
+    );
+    rows.cats.find((c) => c.name === 'user')!.values.fill(u);
+    return rows;
+  };
+
+  it('reads a user that training never touched as the padding user, which the dropout trained', async () => {
+    const m = new CtrModel('lr', { ...CTR_DEFAULTS, epochs: 1, userDropout: 0.5 });
+    await m.fit(partial);
+    const pad = m.predict(asUser(padding));
+    expect([...m.predict(asUser(150))]).toEqual([...pad]);
+    // A user it trained keeps their own weight.
+    expect([...m.predict(asUser(7))]).not.toEqual([...pad]);
+    // And so after save → load.
+    expect([...CtrModel.load(m.save()).predict(asUser(150))]).toEqual([...pad]);
+  });
+
+  it('leaves unseen users at their own untrained rows without dropout', async () => {
+    const m = new CtrModel('lr', { ...CTR_DEFAULTS, epochs: 1, userDropout: 0 });
+    await m.fit(partial);
+    expect([...m.predict(asUser(150))]).not.toEqual([...m.predict(asUser(padding))]);
+  });
+
+  it('with a share of 1 makes the user id no input at all', async () => {
+    const m = new CtrModel('fm', { ...CTR_DEFAULTS, epochs: 1, userDropout: 1 });
+    await m.fit(partial);
+    const pad = [...m.predict(asUser(padding))];
+    for (const u of [0, 7, 99, 150]) expect([...m.predict(asUser(u))]).toEqual(pad);
   });
 });
