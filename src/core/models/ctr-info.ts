@@ -26,6 +26,16 @@ export const CTR_NUMBERS = {
   movieDropout: 0,
 };
 
+/** The CTR networks' fixed sizes, shared by ctr.ts and the diagrams (ctr-diagrams.ts). */
+export const CTR_NETWORK = {
+  /** The MLP's hidden layers (ReLU), before its one output unit. */
+  hidden: [128, 128],
+  /** DIN's attention unit: [e, c, e − c, e ⊙ c] → this many units → 1. */
+  attention: 16,
+  /** Wide&Deep's crossed feature: hashed buckets, as SparrowRecSys' `crossed_column(…, 10000)`. */
+  crossBuckets: 10_000,
+} as const;
+
 export const CTR_MODELS: readonly CtrModelInfo[] = [
   {
     name: 'lr',

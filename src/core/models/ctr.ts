@@ -21,7 +21,7 @@ import { WrenError } from '../errors.ts';
 import { Random } from '../random.ts';
 import { DenseParams, EmbeddingTable } from '../train/embedding-table.ts';
 import { SparseTrainer, type SparseNetwork } from '../train/sparse-trainer.ts';
-import { CTR_NUMBERS } from './ctr-info.ts';
+import { CTR_NETWORK, CTR_NUMBERS } from './ctr-info.ts';
 import {
   ctrValidation,
   type CatField,
@@ -68,7 +68,7 @@ export interface CtrConfig {
 
 export const CTR_DEFAULTS: CtrConfig = { ...CTR_NUMBERS };
 
-const HIDDEN = [128, 128];
+const HIDDEN = CTR_NETWORK.hidden;
 
 /** What the network's shape depends on besides the config: the split's tables, fields, numerics. */
 export interface CtrLayout {
@@ -78,8 +78,8 @@ export interface CtrLayout {
   numNames: string[];
 }
 
-/** Buckets of Wide&Deep's crossed feature, as SparrowRecSys' `crossed_column(…, 10000)`. */
-export const CROSS_BUCKETS = 10_000;
+/** Buckets of Wide&Deep's crossed feature. */
+export const CROSS_BUCKETS = CTR_NETWORK.crossBuckets;
 
 /**
  * The bucket of the cross of a candidate movie and the user's most recent liked movie:
@@ -300,7 +300,8 @@ export class CtrModel {
       this.attend = { candidate: movie, history, padding };
       this.inputWidth = D + layout.cats[history]!.width;
       // DIN's attention unit: [e_j, e_c, e_j − e_c, e_j ⊙ e_c] → 16 → 1; DIEN's GRU, W_a, AUGRU.
-      if (pooling === 'attention') shapes.push([4 * dim, 16], [1, 16], [16, 1], [1, 1]);
+      const a = CTR_NETWORK.attention;
+      if (pooling === 'attention') shapes.push([4 * dim, a], [1, a], [a, 1], [1, 1]);
       else shapes.push(...gruShapes(dim), [dim, dim], ...gruShapes(dim));
     }
     if (cross) {

@@ -1,10 +1,10 @@
 /** The model registry: names, short explanations, construction and loading. */
 import { Ease, EASE_DEFAULTS } from './ease.ts';
-import { ItemKnn } from './item-knn.ts';
+import { ItemKnn, ITEMKNN_DEFAULTS } from './item-knn.ts';
 import { MULT_VAE_DEFAULTS } from './mult-vae-config.ts';
 import { NCF_DEFAULTS } from './neural-cf-config.ts';
 import { Popularity } from './popularity.ts';
-import { PureSvd } from './pure-svd.ts';
+import { PureSvd, PURESVD_DEFAULTS } from './pure-svd.ts';
 import type { Recommender, SavedModel } from './types.ts';
 
 export type { FitOptions, FitProgress, Recommender, SavedModel } from './types.ts';
@@ -71,7 +71,7 @@ export const MODELS: readonly ModelInfo[] = [
     about:
       'Item-based collaborative filtering: movies are similar when the same users rated them (cosine over user columns); a movie scores by its similarity to what the user already rated, over its k nearest neighbours.',
     paper: 'Sarwar et al., WWW 2001; Dacrema et al., RecSys 2019',
-    defaults: { neighbours: 100, shrink: 0 },
+    defaults: ITEMKNN_DEFAULTS,
     neural: false,
     create: async (c) => new ItemKnn(c),
     load: async (s) => ItemKnn.load(s),
@@ -83,7 +83,7 @@ export const MODELS: readonly ModelInfo[] = [
     about:
       'Matrix factorization by a truncated SVD of the user × movie interaction matrix; a user scores movies by projecting their history onto the top singular vectors and back.',
     paper: 'Cremonesi, Koren & Turrin, RecSys 2010',
-    defaults: { factors: 20, iterations: 12, oversample: 20, seed: 1 },
+    defaults: PURESVD_DEFAULTS,
     neural: false,
     create: async (c) => new PureSvd(c),
     load: async (s) => PureSvd.load(s),

@@ -40,3 +40,13 @@ export const NCF_DEFAULTS: NcfConfig = {
   pretrain: 0,
   finetuneScale: 0.1,
 };
+
+/** Two-tower: each side's embedding through its own tower (E → 64 → 32), scored by a dot product. */
+export const TWO_TOWER_LAYERS: readonly number[] = [64, 32];
+
+/** The MLP tower's widths, input first: 2e → e → e/2 … (`mlpLayers` hidden layers after the input). */
+export function mlpTowerSizes(config: Pick<NcfConfig, 'mlpEmbedding' | 'mlpLayers'>): number[] {
+  const sizes = [2 * config.mlpEmbedding];
+  for (let i = 0; i < config.mlpLayers; i++) sizes.push(Math.max(1, sizes.at(-1)! >> 1));
+  return sizes;
+}

@@ -14,7 +14,12 @@ import { evaluateSplit, validationLoo, type InteractionData } from '../eval/prot
 import { Random } from '../random.ts';
 import { DenseParams, EmbeddingTable } from '../train/embedding-table.ts';
 import { SparseTrainer, type EpochReport, type SparseNetwork } from '../train/sparse-trainer.ts';
-import { NCF_DEFAULTS, type NcfConfig } from './neural-cf-config.ts';
+import {
+  mlpTowerSizes,
+  NCF_DEFAULTS,
+  TWO_TOWER_LAYERS,
+  type NcfConfig,
+} from './neural-cf-config.ts';
 import type { FitOptions, Recommender, SavedModel } from './types.ts';
 
 export type { NcfConfig } from './neural-cf-config.ts';
@@ -89,8 +94,8 @@ function meanRow(t: EmbeddingTable): Float32Array {
   return Float32Array.from(out, (x) => x / Math.max(1, t.rows));
 }
 
-/** Two-tower: each side's embedding through its own tower (E → 64 → 32), scored by a dot product. */
-const TOWER = [64, 32];
+/** Two-tower: each side's embedding through its own tower, scored by a dot product. */
+const TOWER = TWO_TOWER_LAYERS;
 
 /** Glorot-uniform weights, seeded. */
 function glorot(rng: Random, rows: number, cols: number): Float32Array {
@@ -122,9 +127,7 @@ export class NeuralCf implements Recommender {
 
   /** Hidden sizes of the MLP tower: 2e → e → e/2 … (mlpLayers of them). */
   private towerSizes(): number[] {
-    const sizes = [2 * this.config.mlpEmbedding];
-    for (let i = 0; i < this.config.mlpLayers; i++) sizes.push(Math.max(1, sizes.at(-1)! >> 1));
-    return sizes;
+    return mlpTowerSizes(this.config);
   }
 
   private build(userCount: number, itemCount: number, weights?: SavedModel['arrays']): void {
