@@ -158,6 +158,32 @@ describe('wren train', () => {
     }
   });
 
+  it('runs ncf-loo and full-rank on an ml-1m archive (::-separated .dat files) as on ml-latest', async () => {
+    // The same whole-star ratings written in both layouts must give the same protocol figures.
+    const stars = generateDataset({ ratings: 4_000, seed: 12, halfStars: false });
+    for (const layout of ['ml-latest', 'ml-1m'] as const) {
+      mkdirSync(join(dir, `stars-${layout}`));
+      for (const f of movieLensFiles(stars, layout))
+        writeFileSync(join(dir, `stars-${layout}`, f.name), Buffer.concat([...f.chunks()]));
+    }
+    for (const protocol of ['ncf-loo', 'full-rank']) {
+      const [latest, ml1m] = await Promise.all(
+        (['ml-latest', 'ml-1m'] as const).map(
+          (layout) =>
+          wren(
+            'train', '--data', join(dir, `stars-${layout}`), '--model', 'ease', '--protocol', protocol,
+            '--set', 'lambda=50', '--json',
+          ), // prettier-ignore
+        ),
+      );
+      expect(ml1m.code).toBe(0);
+      const a = JSON.parse(latest.stdout) as { metrics: Record<string, number> };
+      const b = JSON.parse(ml1m.stdout) as { metrics: Record<string, number> };
+      expect(b.metrics.users).toBe(stars.users.length);
+      expect(b.metrics).toEqual(a.metrics);
+    }
+  });
+
   it('trains a neural model on the tfjs wasm backend and reports samples and epochs', async () => {
     const { code, stdout } = await wren(
       'train', '--data', join(dir, 'ml-gen'), '--model', 'gmf', '--epochs', '2', '--set', 'negatives=2,validate=0', '--json',
