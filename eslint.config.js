@@ -14,6 +14,7 @@ export default ts.config(
       '.exp/',
       // AssemblyScript, compiled by scripts/build-wasm.mjs (not TypeScript).
       'src/core/embeddings/wasm/',
+      'src/core/models/wasm/',
     ],
   },
   js.configs.recommended,

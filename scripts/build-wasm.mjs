@@ -19,6 +19,11 @@ const kernels = [
     output: 'src/core/embeddings/sgns-wasm.generated.ts',
     name: 'SGNS_WASM_BASE64',
   },
+  {
+    source: 'src/core/models/wasm/spd-inverse.ts',
+    output: 'src/core/models/spd-inverse-wasm.generated.ts',
+    name: 'SPD_INVERSE_WASM_BASE64',
+  },
 ];
 const check = process.argv.includes('--check');
 const asc = join(root, 'node_modules/assemblyscript/bin/asc.js');
