@@ -167,15 +167,12 @@ describe('wren train', () => {
         writeFileSync(join(dir, `stars-${layout}`, f.name), Buffer.concat([...f.chunks()]));
     }
     for (const protocol of ['ncf-loo', 'full-rank']) {
-      const [latest, ml1m] = await Promise.all(
-        (['ml-latest', 'ml-1m'] as const).map(
-          (layout) =>
-          wren(
-            'train', '--data', join(dir, `stars-${layout}`), '--model', 'ease', '--protocol', protocol,
-            '--set', 'lambda=50', '--json',
-          ), // prettier-ignore
-        ),
-      );
+      const train = (layout: string): ReturnType<typeof wren> =>
+        wren(
+          'train', '--data', join(dir, `stars-${layout}`), '--model', 'ease', '--protocol', protocol,
+          '--set', 'lambda=50', '--json',
+        ); // prettier-ignore
+      const [latest, ml1m] = await Promise.all([train('ml-latest'), train('ml-1m')]);
       expect(ml1m.code).toBe(0);
       const a = JSON.parse(latest.stdout) as { metrics: Record<string, number> };
       const b = JSON.parse(ml1m.stdout) as { metrics: Record<string, number> };
