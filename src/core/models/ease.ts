@@ -55,6 +55,7 @@ interface Prepared {
   col: Int32Array;
   /** Side of the Gram matrix: movies (primal) or users (dual). */
   dim: number;
+  /** Its upper triangle (row ≤ column), all the inverse reads; below the diagonal stays 0. */
   gram: Float64Array;
 }
 
@@ -81,22 +82,24 @@ function prepare(h: Sequences, itemCount: number, maxDim: number): Prepared {
     for (let c = 0; c < active.length; c++) {
       const from = byItem.offsets[c]!;
       const to = byItem.offsets[c + 1]!;
+      // Users come in ascending order, so b ≥ a is the upper triangle.
       for (let a = from; a < to; a++) {
         const row = byItem.items[a]! * dim;
-        for (let b = from; b < to; b++) gram[row + byItem.items[b]!]!++;
+        for (let b = a; b < to; b++) gram[row + byItem.items[b]!]!++;
       }
     }
   } else {
-    const cols: number[] = [];
+    const cols = new Int32Array(dim);
     for (let u = 0; u < users; u++) {
-      cols.length = 0;
+      let n = 0;
       for (let a = h.offsets[u]!; a < h.offsets[u + 1]!; a++) {
         const c = col[h.items[a]!]!;
-        if (c >= 0) cols.push(c);
+        if (c >= 0) cols[n++] = c;
       }
-      for (const a of cols) {
-        const row = a * dim;
-        for (const b of cols) gram[row + b]!++;
+      const mine = cols.subarray(0, n).sort();
+      for (let a = 0; a < n; a++) {
+        const row = mine[a]! * dim;
+        for (let b = a; b < n; b++) gram[row + mine[b]!]!++;
       }
     }
   }
