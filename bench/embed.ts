@@ -58,6 +58,7 @@ import {
 import { movieMetaFromMovies } from '../src/core/features/movie-features.ts';
 import type { Sequences } from '../src/core/features/sequences.ts';
 import { DATASETS, root } from '../test/e2e/harness.ts';
+import { ML_1M_SHAPE } from './shapes.ts';
 
 const RESULTS = join(root, 'bench/results');
 const PYTHON = '/usr/bin/python3';
@@ -250,13 +251,7 @@ async function quality(hasGensim: boolean): Promise<void> {
 }
 
 async function speed(hasGensim: boolean): Promise<void> {
-  const ds = generateDataset({
-    ratings: 1_000_209,
-    users: 6_040,
-    movies: 3_706,
-    seed: 1,
-    halfStars: false,
-  });
+  const ds = generateDataset(ML_1M_SHAPE);
   const corpus = nextItemSplit(ds.ratings).train;
   const n = ds.movies.length;
   const s = { ...GENSIM_REFERENCE };

@@ -39,6 +39,7 @@ import { evaluateSplit, makeSplit } from '../src/core/eval/protocols.ts';
 import { Ease } from '../src/core/models/ease.ts';
 import { invertSpdBySweep, invertSpdInPlace, spdWasmSupported } from '../src/core/models/linalg.ts';
 import { Random } from '../src/core/random.ts';
+import { ML_1M_SHAPE } from './shapes.ts';
 
 const RESULTS = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'bench/results');
 const LAMBDA = 400;
@@ -213,13 +214,7 @@ async function inverses(sizes: number[], variants: string[], repeats: number, bl
 
 /** EASE with λ = 400 on ml-1m's generated shape: one 3,706² inverse. */
 async function easeMl1m(): Promise<void> {
-  const ds = generateDataset({
-    ratings: 1_000_209,
-    users: 6_040,
-    movies: 3_706,
-    seed: 1,
-    halfStars: false,
-  });
+  const ds = generateDataset(ML_1M_SHAPE);
   const split = makeSplit(ds.ratings, 'ncf-loo', 1, { itemCount: ds.movies.length });
   const model = new Ease({ lambda: LAMBDA });
   const t0 = performance.now();

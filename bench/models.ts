@@ -48,6 +48,7 @@ import { MODELS } from '../src/core/models/index.ts';
 import { scoreAllMs } from '../src/core/models/score-time.ts';
 import type { Recommender } from '../src/core/models/types.ts';
 import { DATASETS, root } from '../test/e2e/harness.ts';
+import { ML_1M_SHAPE } from './shapes.ts';
 
 const RESULTS = join(root, 'bench/results');
 const PYTHON = '/usr/bin/python3';
@@ -106,7 +107,7 @@ function referenceAvailable(): boolean {
 const GENERATED: Record<string, Parameters<typeof generateDataset>[0]> = {
   'ml-latest-small': { ratings: 100_836, users: 610, movies: 9_742, seed: 1 },
   'ml-100k': { ratings: 100_000, users: 943, movies: 1_682, seed: 1, halfStars: false },
-  'ml-1m': { ratings: 1_000_209, users: 6_040, movies: 3_706, seed: 1, halfStars: false },
+  'ml-1m': ML_1M_SHAPE,
 };
 
 async function loadDataset(name: string): Promise<{ ds: Dataset; label: string }> {

@@ -56,6 +56,7 @@ import { replay, Replayer, type ReplayVariant } from '../src/core/recommend/repl
 import { movieVectors, UserState, type MovieVectors } from '../src/core/recommend/user-state.ts';
 import { Random } from '../src/core/random.ts';
 import { DATASETS, root } from '../test/e2e/harness.ts';
+import { ML_1M_SHAPE } from './shapes.ts';
 
 const RESULTS = join(root, 'bench/results');
 const { values } = parseArgs({
@@ -197,7 +198,7 @@ async function latency(): Promise<void> {
   const catalogues = [
     {
       label: 'generated-ml-1m-catalogue',
-      opts: { ratings: 1_000_209, users: 6_040, movies: 3_706, seed: 1, halfStars: false },
+      opts: ML_1M_SHAPE,
     },
     {
       label: 'generated-62k-catalogue',
