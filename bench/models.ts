@@ -184,7 +184,7 @@ async function quality(): Promise<void> {
         suite: 'models-quality',
         name: info.name,
         dataset: label,
-        backend: info.neural ? `tfjs-${tf.getBackend()}` : 'js',
+        backend: info.neural ? `tfjs-${tf.getBackend()}` : (model.engine ?? 'js'),
         metrics: {
           protocol,
           seed,

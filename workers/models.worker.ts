@@ -209,7 +209,7 @@ const api: ModelsWorkerApi = {
             config: model.config,
             metrics,
             epochLog: log.map((r) => ({ ...r })),
-            backend: info.neural ? `tfjs-${backend}` : 'js',
+            backend: info.neural ? `tfjs-${backend}` : (model.engine ?? 'js'),
             fitSeconds,
             evalSeconds,
             samplesPerSecond: samples / Math.max(fitSeconds, 1e-9),

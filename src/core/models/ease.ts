@@ -127,6 +127,8 @@ function usersOfItems(h: Sequences, col: Int32Array, columns: number): Sequences
 export class Ease extends HistoryModel {
   readonly model = 'ease';
   config: EaseConfig;
+  /** Which kernel ran the last fit's inverse. */
+  engine: 'wasm-simd' | 'js' = 'js';
   private active: Int32Array = new Int32Array(0);
   private col: Int32Array = new Int32Array(0);
   /** Primal: B, modelled × modelled, row i = what history movie i adds to each movie. */
@@ -205,11 +207,12 @@ export class Ease extends HistoryModel {
     const a = Float64Array.from(p.gram);
     for (let i = 0; i < dim; i++) a[i * dim + i]! += lambda;
     opts.onProgress?.({ stage, done: 0, total: dim });
-    await invertSpdInPlace(a, dim, async (k) => {
+    const kernel = await invertSpdInPlace(a, dim, async (k) => {
       checkAbort(opts.signal);
       opts.onProgress?.({ stage, done: k, total: dim });
       await new Promise((r) => setTimeout(r, 0));
     });
+    this.engine = kernel === 'wasm' ? 'wasm-simd' : 'js';
     checkAbort(opts.signal);
     this.history = h;
     this.itemCount = itemCount;

@@ -56,6 +56,8 @@ export interface Recommender {
   save(): SavedModel;
   /** Per-epoch training reports, for models trained by epochs. */
   readonly epochLog?: readonly EpochLogEntry[];
+  /** What ran the last fit's arithmetic, for a model that does not use tfjs (absent: plain JS). */
+  readonly engine?: 'wasm-simd' | 'js';
   /** Frees tfjs memory, where the model holds any. */
   dispose?(): void;
 }

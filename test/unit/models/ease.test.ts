@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { generateDataset } from '../../../src/core/data/synthetic.ts';
 import { ncfLooSplit, type InteractionData } from '../../../src/core/eval/protocols.ts';
 import { Ease } from '../../../src/core/models/ease.ts';
-import { invertSpdInPlace } from '../../../src/core/models/linalg.ts';
+import { invertSpdInPlace, spdWasmSupported } from '../../../src/core/models/linalg.ts';
 import { Random } from '../../../src/core/random.ts';
 
 function data(users: number, movies: number, ratings: number): InteractionData {
@@ -106,6 +106,9 @@ describe('EASE', () => {
     await model.fit(d);
     expect(model.formulation).toBe('primal');
     await expectDefinition(d, model, 20);
+    // The inverse ran in the WebAssembly kernel wherever the engine has SIMD, and says so.
+    expect(model.engine).toBe((await spdWasmSupported()) ? 'wasm-simd' : 'js');
+    expect(await spdWasmSupported()).toBe(true);
   });
 
   it('past maxDim models the most popular movies and ranks the others last', async () => {
