@@ -227,6 +227,8 @@ export class CtrModel {
   private layout: CtrLayout | null = null;
   /** The split's standardization and movie-side features (null when the split had none). */
   serving: CtrServing | null = null;
+  /** The id fields whose ids training replaces by padding, and how often (set by build). */
+  private drops: { field: number; share: number }[] = [];
   /** While fitting: per table, the rows training has not touched (see untouchedRows). */
   private untouched: Map<number, Uint8Array> | null = null;
 
@@ -289,6 +291,10 @@ export class CtrModel {
     const rng = new Random(seed, 0x435452);
     const { linear, cross, pairwise, mlp, history: pooling } = this.parts();
     const names = layout.cats.map((c) => c.name);
+    this.drops = [
+      { field: names.indexOf('user'), share: this.config.userDropout },
+      { field: names.indexOf('movie'), share: this.config.movieDropout },
+    ].filter((d) => d.field >= 0 && d.share > 0);
     const movie = names.indexOf('movie');
     const history = names.indexOf('lastPositives');
     const padding = layout.cats[history]!.vocab - 1;
@@ -420,14 +426,14 @@ export class CtrModel {
       }
     });
     if (this.cross) this.crossBuckets(data, order, from, idx[this.cross.table]!);
-    for (const { field, share } of this.dropouts()) {
-      if (!drop || share <= 0) continue;
-      const f = this.fields[field]!;
-      const w = perRow[f.table]!;
-      const padding = this.layout!.cats[field]!.vocab - 1;
-      const out = idx[f.table]!;
-      for (let s = 0; s < B; s++) if (drop.next() < share) out[s * w + f.offset] = padding;
-    }
+    if (drop)
+      for (const { field, share } of this.drops) {
+        const f = this.fields[field]!;
+        const w = perRow[f.table]!;
+        const padding = this.layout!.cats[field]!.vocab - 1;
+        const out = idx[f.table]!;
+        for (let s = 0; s < B; s++) if (drop.next() < share) out[s * w + f.offset] = padding;
+      }
     // Training marks the rows it touches; prediction reads untouched rows as the padding row.
     for (const [t, mask] of this.untouched ?? []) {
       const out = idx[t]!;
@@ -462,15 +468,6 @@ export class CtrModel {
     }
   }
 
-  /** The id fields whose ids training replaces by padding, and how often. */
-  private dropouts(): { field: number; share: number }[] {
-    const names = this.layout!.cats.map((c) => c.name);
-    return [
-      { field: names.indexOf('user'), share: this.config.userDropout },
-      { field: names.indexOf('movie'), share: this.config.movieDropout },
-    ].filter((d) => d.field >= 0 && d.share > 0);
-  }
-
   /**
    * Per table of a field with id dropout, which rows training has not touched yet (1): all of them
    * before the first step. Untouched rows read as the padding row, which the dropout trains as an
@@ -478,7 +475,7 @@ export class CtrModel {
    */
   private untouchedRows(): Map<number, Uint8Array> {
     const out = new Map<number, Uint8Array>();
-    for (const { field } of this.dropouts()) {
+    for (const { field } of this.drops) {
       const t = this.fields[field]!.table;
       out.set(t, new Uint8Array(this.tables[t]!.rows).fill(1));
     }

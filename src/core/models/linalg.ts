@@ -226,7 +226,10 @@ function packQ(qp: Float64Array, q: Float64Array, kb: number, kp: number, stride
   }
 }
 
-/** dst = −src, with the upper triangle of src mirrored, in 32×32 tiles (the transpose stays in cache). */
+/**
+ * dst = −src, with the upper triangle of src mirrored, in 32×32 tiles (the transpose stays in
+ * cache). dst may be src: each upper entry is read before anything writes it.
+ */
 function negateAndMirror(src: Float64Array, dst: Float64Array, n: number): void {
   const T = 32;
   for (let i0 = 0; i0 < n; i0 += T)
@@ -286,12 +289,7 @@ export async function invertSpdBySweep(
     if (onRow && (k & 31) === 31) await onRow(k + 1);
   }
   // The sweep leaves −A⁻¹.
-  for (let i = 0; i < n; i++)
-    for (let j = i; j < n; j++) {
-      const v = -a[i * n + j]!;
-      a[i * n + j] = v;
-      a[j * n + i] = v;
-    }
+  negateAndMirror(a, a, n);
 }
 
 // ---------------------------------------------------------------- plain JS
