@@ -3,7 +3,9 @@
  * which is loaded (wasm backend, its files served by this site) only for them.
  */
 import { loadModel, modelInfo, type SavedModel } from '../src/core/models/index.ts';
+import { Ease } from '../src/core/models/ease.ts';
 import type { Catalog } from '../src/core/recommend/catalog.ts';
+import { personalRanker } from '../src/core/recommend/personal.ts';
 import { rankerFor, type Ranker } from '../src/core/recommend/rankers.ts';
 
 export { RANKABLE } from '../src/core/recommend/rankers.ts';
@@ -16,6 +18,11 @@ async function loadTf(): Promise<void> {
 export async function loadRanker(saved: SavedModel, title: string): Promise<Ranker> {
   if (modelInfo(saved.model)?.neural) await loadTf();
   return rankerFor(await loadModel(saved), title);
+}
+
+/** The automatic build's stored model as For You's personal ranker (no tfjs needed). */
+export function loadPersonalRanker(saved: SavedModel, catalog: Catalog, title: string): Ranker {
+  return personalRanker(Ease.load(saved), catalog, title);
 }
 
 /** Whether a stored sparrow-ctr model can rank this catalogue: it kept its serving data. */

@@ -94,7 +94,10 @@ export interface DatasetUserView {
   embedding: string | null;
 }
 
-export type ForYouOptions = Pick<PipelineOptions, 'k' | 'diversity' | 'freshness' | 'sizes'> & {
+export type ForYouOptions = Pick<
+  PipelineOptions,
+  'k' | 'diversity' | 'freshness' | 'sizes' | 'minRatings'
+> & {
   /** A RankerChoice id; 'auto' when absent. */
   ranker?: string;
 };
@@ -113,4 +116,10 @@ export interface RecommendWorkerApi {
   /** Any user of the open dataset, by their id, through each channel and ranker. */
   datasetUser(userId: number, k: number): Promise<Outcome<DatasetUserView>>;
   cancel(): void;
+  /**
+   * The next `n` onboarding movies (src/core/recommend/onboarding.ts): well known, following your
+   * liked and low-rated movies in the open dataset and away from `passed` (shown and not rated, or
+   * "haven't seen it"); never one of `shown`, one you rated or marked not interested.
+   */
+  onboarding(shown: number[], passed: number[], n: number): Promise<Outcome<number[]>>;
 }

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ABTEST_OPTIONS, abtestArgsFrom, runAbtest } from './abtest-command.ts';
 import { EMBED_OPTIONS, embedSettingsFrom, runEmbed } from './embed-command.ts';
 import { runImport } from './import-command.ts';
+import { NEW_USER_PROTOCOLS, newUserArgsFrom, runNewUserEval } from './new-user-command.ts';
 import { RECOMMEND_OPTIONS, recommendArgsFrom, runRecommend } from './recommend-command.ts';
 import { runEval, runTrain, TRAIN_OPTIONS, trainArgsFrom } from './train-command.ts';
 
@@ -41,6 +42,19 @@ Commands:
       Ranking models and CTR models (lr … dien, on sparrow-ctr: logloss,
       accuracy, ROC-AUC, PR-AUC; its split is by time, so --seed leaves it as
       it is). A file saved from another dataset or a damaged file is an error.
+
+  eval --protocol new-user-k --data <zip|dir|file> [--k 1,3,5,10,20] [--seed N]
+       [--embedding item2vec|none] [--json]
+      20% of the users (seeded) are new: each reveals the first k movies they
+      liked in time order, and the movies they liked later are the target.
+      Prints, for each k, Recall@10, NDCG@10 and Steck's miscalibration for
+      the default pipeline (what For You does after the automatic build) and
+      the references: popularity, ItemKNN (cosine) and EASE (λ 400).
+
+  eval --protocol taste-probe --data <zip|dir|file> [--json]
+      For every genre with at least 100 movies, a new person likes its 5
+      most-rated movies: the share of the top 10 in the genre and the share
+      with fewer than 10 ratings, for the same rankers.
 
   recommend --data <zip|dir|file> --user <id>
         [--model fusion|embedding|popularity|itemknn|puresvd|ease|gmf|mlp|neumf|two-tower]
@@ -116,6 +130,19 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     return runTrain(data, args, { json: values.json, save: values.save });
+  }
+  if (command === 'eval' && NEW_USER_PROTOCOLS.some((p) => p === values.protocol)) {
+    const data = values.data ?? path;
+    if (!data) {
+      process.stderr.write(`wren: eval needs --data <zip|dir|file>\n\n${USAGE}`);
+      return 2;
+    }
+    const args = newUserArgsFrom(values);
+    if (typeof args === 'string') {
+      process.stderr.write(`wren: ${args}\n`);
+      return 2;
+    }
+    return runNewUserEval(data, args, { json: values.json });
   }
   if (command === 'eval') {
     const data = values.data ?? path;

@@ -109,6 +109,8 @@ export interface EmbeddingRow {
   losses: number[];
   dim: number;
   count: number;
+  /** Built by the automatic build after an import, not by a person. */
+  auto?: boolean;
 }
 
 /** The vectors of an embedding, with their 2-D map and HNSW index. */
@@ -146,7 +148,10 @@ export interface ModelRow {
   /** Registry name: popularity, itemknn, puresvd, gmf, mlp, neumf… */
   model: string;
   title: string;
-  protocol: ProtocolName | 'sparrow-ctr';
+  /** 'personal': the automatic build's model for For You (trained on every rating, no test split). */
+  protocol: ProtocolName | 'sparrow-ctr' | 'personal';
+  /** Built by the automatic build after an import, not by a person. */
+  auto?: boolean;
   seed: number;
   config: Record<string, number | string | boolean>;
   /** sparrow-ctr: ROC and PR curve points on the test rows. */

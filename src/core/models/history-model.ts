@@ -20,6 +20,13 @@ export abstract class HistoryModel implements Recommender {
     items: Int32Array | null,
     out: Float32Array,
   ): void;
+  /** How many training users have each item in their history (the popularity the model saw). */
+  itemCounts(): Float32Array {
+    const counts = new Float32Array(this.itemCount);
+    for (const m of this.history.items) counts[m]!++;
+    return counts;
+  }
+
   /** The model's own learned arrays (the history is added by `save`). */
   protected abstract ownArrays(): SavedModel['arrays'];
 

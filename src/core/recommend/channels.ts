@@ -11,15 +11,19 @@
  * - embedding: the nearest movies to your user vector (cosine);
  * - because: the nearest movies to each of your recent liked movies;
  * - tower: a two-tower model's own retrieval (your folded-in user vector
- *   against every movie tower output), when that model ranks.
+ *   against every movie tower output), when that model ranks;
+ * - model: the personal ranker's own retrieval over the whole catalogue
+ *   (personal.ts), each movie with the liked movie that adds most to it.
  */
 import { exactTopK } from '../embeddings/topk.ts';
 import type { Catalog } from './catalog.ts';
 import type { MovieVectors, UserState } from './user-state.ts';
 
-export type ChannelName = 'popular' | 'top-rated' | 'genre' | 'embedding' | 'because' | 'tower';
+export type ChannelName =
+  'popular' | 'top-rated' | 'genre' | 'embedding' | 'because' | 'tower' | 'model';
 
 export const CHANNELS: readonly ChannelName[] = [
+  'model',
   'because',
   'embedding',
   'tower',
@@ -35,6 +39,7 @@ export const CHANNEL_TITLES: Record<ChannelName, string> = {
   embedding: 'Close to your taste',
   because: 'Because you liked',
   tower: 'Two-tower retrieval',
+  model: 'Learned from everyone’s ratings',
 };
 
 /** How one channel found a movie. */
@@ -44,7 +49,7 @@ export interface Hit {
   rank: number;
   /** The channel's own score (cosine, stars or rating count). */
   score: number;
-  /** genre: the genre index; because: the liked movie it is close to. */
+  /** genre: the genre index; because and model: the liked movie it comes from. */
   via?: number;
 }
 
@@ -53,14 +58,16 @@ export interface Candidate {
   hits: Hit[];
 }
 
-/** A model that can retrieve from the whole catalogue itself (two-tower). */
+/** A model that can retrieve from the whole catalogue itself (two-tower, the personal ranker). */
 export interface Retriever {
-  /** The best `n` movies not seen, best first, with their scores. */
+  /** The best `n` movies not seen, best first, with their scores (and the liked movie behind each). */
   retrieve(
     input: { state: UserState; user?: number },
     n: number,
     seen: (movie: number) => boolean,
-  ): { movies: number[]; scores: number[] };
+  ): { movies: number[]; scores: number[]; via?: (number | undefined)[] };
+  /** The channel its retrieval feeds (default 'tower'). */
+  channel?: 'tower' | 'model';
 }
 
 export interface RecallContext {
@@ -80,6 +87,7 @@ export const DEFAULT_SIZES: ChannelSizes = {
   embedding: 100,
   because: 100,
   tower: 100,
+  model: 200,
 };
 
 /** How many recent liked movies the "because" channel starts from. */
@@ -120,9 +128,11 @@ export function recallChannel(
   if (n <= 0) return { movies, hits };
   if (channel === 'popular') for (const m of take(c.popular, n, seen)) add(m, c.ratingCount[m]!);
   else if (channel === 'top-rated') for (const m of take(c.topRated, n, seen)) add(m, c.score[m]!);
-  else if (channel === 'tower') {
-    const found = ctx.ranker?.retrieve?.({ state, user }, n, seen);
-    found?.movies.forEach((m, i) => add(m, found.scores[i]!));
+  else if (channel === 'tower' || channel === 'model') {
+    const r = ctx.ranker;
+    const found =
+      (r?.channel ?? 'tower') === channel ? r?.retrieve?.({ state, user }, n, seen) : undefined;
+    found?.movies.forEach((m, i) => add(m, found.scores[i]!, found.via?.[i]));
   } else if (channel === 'genre') {
     const top = state.topGenres(3);
     const total = top.reduce((s, g) => s + g.weight, 0);

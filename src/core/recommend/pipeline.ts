@@ -37,8 +37,13 @@ export interface PipelineOptions {
   sizes: ChannelSizes;
   diversity: number;
   freshness: number;
-  /** Liked movies needed before the ranker takes over from fusion. */
+  /** Liked movies needed before the ranker takes over from fusion (a ranker's own `minLiked` wins). */
   minForModel: number;
+  /**
+   * Movies with fewer ratings than this are never recommended ("hidden gems"
+   * turns it to 0): a handful of ratings says little, and models trust them too much.
+   */
+  minRatings: number;
   /** Movies to leave out besides the rated and not-interested ones (replays: held-out users' training items). */
   exclude?: (movie: number) => boolean;
 }
@@ -46,9 +51,11 @@ export interface PipelineOptions {
 export const DEFAULT_PIPELINE: PipelineOptions = {
   k: 20,
   sizes: DEFAULT_SIZES,
-  diversity: 0.3,
+  // MMR cost accuracy and taste alike on validation new users (README, How the defaults were chosen).
+  diversity: 0,
   freshness: 0,
   minForModel: 5,
+  minRatings: 10,
 };
 
 /** Which ranking the pipeline used. */
@@ -83,13 +90,22 @@ export function recommend(
 ): PipelineResult {
   const t0 = performance.now();
   const { state } = input;
+  const counts = ctx.catalog.ratingCount;
+  const minRatings = opts.minRatings ?? 0;
   const seen = (m: number): boolean =>
-    state.ratings.has(m) || notInterested.has(m) || (opts.exclude?.(m) ?? false);
+    state.ratings.has(m) ||
+    notInterested.has(m) ||
+    counts[m]! < minRatings ||
+    (opts.exclude?.(m) ?? false);
   const liked = state.positives().length;
   const stage: PipelineStage =
-    state.count === 0 ? 'cold' : liked < opts.minForModel || !ctx.ranker ? 'fusion' : 'model';
-  // The ranker's own retrieval (two-tower) only when it ranks.
-  const base = stage === 'model' ? opts.sizes : { ...opts.sizes, tower: 0 };
+    state.count === 0
+      ? 'cold'
+      : !ctx.ranker || liked < (ctx.ranker.minLiked ?? opts.minForModel)
+        ? 'fusion'
+        : 'model';
+  // The ranker's own retrieval (two-tower, personal) only when it ranks.
+  const base = stage === 'model' ? opts.sizes : { ...opts.sizes, tower: 0, model: 0 };
   const sizes =
     stage === 'cold'
       ? (Object.fromEntries(
@@ -125,7 +141,15 @@ function recommendation(c: Candidate, score: number, rankedAt: number): Recommen
 
 /** Why a movie is recommended, strongest reason first: "because you liked", your genres, taste, top rated, popular. */
 export function mainReason(hits: readonly Hit[]): Hit | undefined {
-  const order: ChannelName[] = ['because', 'genre', 'embedding', 'tower', 'top-rated', 'popular'];
+  const order: ChannelName[] = [
+    'model',
+    'because',
+    'genre',
+    'embedding',
+    'tower',
+    'top-rated',
+    'popular',
+  ];
   return [...hits].sort(
     (a, b) => order.indexOf(a.channel) - order.indexOf(b.channel) || a.rank - b.rank,
   )[0];
@@ -137,6 +161,10 @@ export function reasonText(c: Catalog, hit: Hit | undefined, who: 'you' | 'they'
   switch (hit?.channel) {
     case 'because':
       return `Because ${who} liked ${displayTitle(c.titles[hit.via!]!)}`;
+    case 'model':
+      return hit.via === undefined
+        ? `Liked by people with ${their} taste`
+        : `People who liked ${displayTitle(c.titles[hit.via]!)} liked it too`;
     case 'genre':
       return `Among the best in ${c.genres[hit.via!]}, one of ${their} genres`;
     case 'embedding':

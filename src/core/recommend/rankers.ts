@@ -31,8 +31,11 @@ export interface Ranker {
   readonly title: string;
   /** Fills `out[j]` for `candidates[j]`; higher is better. */
   score(input: RankInput, candidates: readonly Candidate[], out: Float32Array): void;
-  /** Rankers that can search the whole catalogue themselves (two-tower) feed the 'tower' channel. */
+  /** Liked movies this ranker needs before it takes over from fusion (default: the pipeline's `minForModel`). */
+  readonly minLiked?: number;
+  /** Rankers that can search the whole catalogue themselves feed the 'tower' (two-tower) or 'model' channel. */
   retrieve?: Retriever['retrieve'];
+  readonly channel?: Retriever['channel'];
 }
 
 /** RRF's constant: how fast a channel's lower ranks fade (Cormack et al. use 60). */

@@ -1,0 +1,179 @@
+/**
+ * new-user-k and the taste probe (src/core/eval/new-user.ts) run on a
+ * dataset for every ranker the reports compare: popularity, ItemKNN (cosine),
+ * EASE (λ 400) — each alone, scoring the whole catalogue as the numpy
+ * references do — and `pipeline`, exactly what For You does by default after
+ * the automatic build: the personal ranker over the automatically built
+ * model, recall → rank → re-rank with the default settings. Shared by the
+ * CLI, bench/ and the evaluation worker (the Pipeline page).
+ */
+import type { Movie, RatingColumns } from '../data/types.ts';
+import {
+  evaluateNewUsers,
+  NEW_USER_KS,
+  newUserSplit,
+  probePersonas,
+  scoreList,
+  tasteProbe,
+  type GenreLookup,
+  type ListFn,
+  type NewUserMetrics,
+  type NewUserSplit,
+  type ProbeResult,
+} from '../eval/new-user.ts';
+import type { InteractionData } from '../eval/protocols.ts';
+import { Ease } from '../models/ease.ts';
+import type { HistoryModel } from '../models/history-model.ts';
+import { ItemKnn } from '../models/item-knn.ts';
+import { genresOf, type Catalog } from './catalog.ts';
+import { interactionsOf, trainingCatalog } from './offline.ts';
+import {
+  fitPersonalModel,
+  personalRanker,
+  PERSONAL_PARAMS,
+  type PersonalParams,
+} from './personal.ts';
+import { DEFAULT_PIPELINE, recommend, type PipelineOptions } from './pipeline.ts';
+import { UserState, type MovieVectors } from './user-state.ts';
+
+export const REFERENCE_RANKERS = ['popularity', 'itemknn', 'ease'] as const;
+export type NewUserRanker = 'pipeline' | (typeof REFERENCE_RANKERS)[number];
+
+export interface DatasetLike {
+  movies: readonly Movie[];
+  ratings: RatingColumns;
+}
+
+export interface RunOptions {
+  seed?: number;
+  ks?: readonly number[];
+  /** Which rankers (default: all four). */
+  rankers?: readonly NewUserRanker[];
+  /** The embedding For You would have, trained on the given training data; null: none. */
+  embed?: (data: InteractionData) => Promise<MovieVectors | null>;
+  /** Pipeline settings over the defaults (diversity, sizes …). */
+  pipeline?: Partial<PipelineOptions>;
+  params?: PersonalParams;
+  onProgress?: (stage: string, share: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface NewUserRow {
+  k: number;
+  users: number;
+  rankers: Partial<Record<NewUserRanker, Omit<NewUserMetrics, 'k' | 'users'>>>;
+}
+
+export interface ProbeReport {
+  genres: number;
+  rankers: Partial<Record<NewUserRanker, ProbeResult>>;
+}
+
+export const genreLookup = (c: Catalog): GenreLookup & { names: readonly string[] } => ({
+  genreCount: c.genres.length,
+  genresOf: (m) => genresOf(c, m),
+  names: c.genres,
+});
+
+/** Each ranker as a list function over models trained on `data` (the users who are not new). */
+export async function listsFor(
+  data: InteractionData,
+  positives: InteractionData,
+  catalog: Catalog,
+  ranked: Uint8Array,
+  opts: RunOptions,
+): Promise<Partial<Record<NewUserRanker, ListFn>>> {
+  const want = opts.rankers ?? ['pipeline', ...REFERENCE_RANKERS];
+  const out: Partial<Record<NewUserRanker, ListFn>> = {};
+  const fitOpts = { signal: opts.signal };
+  const liked = (h: readonly { movie: number }[]): number[] => h.map((x) => x.movie);
+  if (want.includes('popularity')) {
+    const counts = new Float32Array(data.itemCount);
+    for (const m of positives.train.items) counts[m]!++;
+    out.popularity = scoreList((_h, o) => o.set(counts), ranked);
+  }
+  if (want.includes('itemknn')) {
+    opts.onProgress?.('ItemKNN', 0);
+    const knn = new ItemKnn({ neighbours: data.itemCount });
+    await knn.fit(positives, fitOpts);
+    out.itemknn = scoreList((h, o) => knn.scoreHistory(liked(h), null, o), ranked);
+  }
+  if (want.includes('ease')) {
+    opts.onProgress?.('EASE', 0);
+    const ease = new Ease({ lambda: 400 });
+    await ease.fit(positives, fitOpts);
+    out.ease = scoreList((h, o) => ease.scoreHistory(liked(h), null, o), ranked);
+  }
+  if (want.includes('pipeline')) {
+    opts.onProgress?.('the automatic build', 0);
+    const model = await fitPersonalModel(data, {
+      signal: opts.signal,
+      onProgress: (p) => opts.onProgress?.('the automatic build', p.done / Math.max(1, p.total)),
+    });
+    const embedding = opts.embed ? await opts.embed(data) : null;
+    out.pipeline = pipelineList(model, catalog, embedding, ranked, opts.params, opts.pipeline);
+  }
+  return out;
+}
+
+/** For You's default pipeline over a fitted personal model, as a list function over the `ranked` movies. */
+export function pipelineList(
+  model: HistoryModel,
+  catalog: Catalog,
+  embedding: MovieVectors | null,
+  ranked: Uint8Array,
+  params: PersonalParams = PERSONAL_PARAMS,
+  pipeline: Partial<PipelineOptions> = {},
+): ListFn {
+  const ranker = personalRanker(model, catalog, 'personal', params);
+  const ctx = { catalog, embedding, ranker };
+  const base = { ...DEFAULT_PIPELINE, ...pipeline };
+  const notRanked = (m: number): boolean => !ranked[m];
+  return (h, n) => {
+    const state = UserState.from(catalog, embedding, h);
+    return recommend(ctx, { state }, { ...base, k: n, exclude: notRanked }).items.map(
+      (x) => x.movie,
+    );
+  };
+}
+
+/** new-user-k for every ranker. */
+export async function runNewUserK(
+  ds: DatasetLike,
+  opts: RunOptions = {},
+): Promise<{ split: NewUserSplit; rows: NewUserRow[] }> {
+  const all = interactionsOf(ds.ratings, ds.movies.length);
+  const split = newUserSplit(all, opts.seed ?? 1);
+  const catalog = trainingCatalog(ds.movies, split.data);
+  const lists = await listsFor(split.data, split.positives, catalog, split.catalogue, opts);
+  const ks = opts.ks ?? NEW_USER_KS;
+  const rows: NewUserRow[] = ks.map((k) => ({ k, users: 0, rankers: {} }));
+  const names = Object.keys(lists) as NewUserRanker[];
+  names.forEach((name, i) => {
+    opts.onProgress?.(`new users: ${name}`, i / names.length);
+    const metrics = evaluateNewUsers(split, lists[name]!, genreLookup(catalog), {
+      ks,
+      signal: opts.signal,
+    });
+    metrics.forEach(({ k: _k, users, ...m }, j) => {
+      rows[j]!.users = users;
+      rows[j]!.rankers[name] = m;
+    });
+  });
+  return { split, rows };
+}
+
+/** The taste probe for every ranker, models trained on every rating. */
+export async function runTasteProbe(ds: DatasetLike, opts: RunOptions = {}): Promise<ProbeReport> {
+  const all = interactionsOf(ds.ratings, ds.movies.length);
+  const everyone = newUserSplit(all, opts.seed ?? 1, 0);
+  const catalog = trainingCatalog(ds.movies, all);
+  const ranked = catalog.ratingCount.map((c) => (c > 0 ? 1 : 0));
+  const lists = await listsFor(all, everyone.positives, catalog, Uint8Array.from(ranked), opts);
+  const g = genreLookup(catalog);
+  const personas = probePersonas(catalog.ratingCount, g);
+  const rankers: ProbeReport['rankers'] = {};
+  for (const name of Object.keys(lists) as NewUserRanker[])
+    rankers[name] = tasteProbe(personas, lists[name]!, catalog.ratingCount, g);
+  return { genres: personas.length, rankers };
+}

@@ -1,0 +1,163 @@
+/**
+ * The personal ranker: what For You uses by default once the automatic build
+ * has trained its model (EASE on the liked ratings of everyone in the
+ * dataset). It scores the whole catalogue from your liked movies and blends
+ * three things, with weights chosen on a validation split of new users
+ * (`bench/new-user.ts --tune`, README "How the defaults were chosen"):
+ *
+ * - the model's score, divided by its best score for you (so it reads the
+ *   same whatever the model's scale);
+ * - a popularity prior, log(1 + likes) ÷ log(1 + the most likes) (the likes
+ *   the model was trained on), whose
+ *   weight falls as you like more movies (`popularity` ÷ likedᵈᵉᶜᵃʸ): with one
+ *   liked movie, what everyone likes is the best guess; with twenty, yours is;
+ * - your genres: the share of your liked movies in the movie's best-matching
+ *   genre (`genre`), so five horror films make horror the first thing you see.
+ *
+ * It also retrieves: its top movies over the whole catalogue are the
+ * pipeline's 'model' channel, each with the liked movie that contributed
+ * most to it (a true "because you liked").
+ */
+import { positivesOf } from '../eval/new-user.ts';
+import type { InteractionData } from '../eval/protocols.ts';
+import { Ease } from '../models/ease.ts';
+import type { HistoryModel } from '../models/history-model.ts';
+import type { FitOptions } from '../models/types.ts';
+import { genresOf, type Catalog } from './catalog.ts';
+import type { Candidate } from './channels.ts';
+import type { RankInput, Ranker } from './rankers.ts';
+import type { UserState } from './user-state.ts';
+
+export interface PersonalParams {
+  /** Weight of the popularity prior with one liked movie. */
+  popularity: number;
+  /** How fast the prior fades: its weight is popularity ÷ liked^decay. */
+  decay: number;
+  /** Weight of your genre share. */
+  genre: number;
+  /** The prior's shape: log(1 + likes) or likes, each over its largest value. */
+  prior?: 'log' | 'linear';
+}
+
+/** Chosen on validation new users of ml-latest-small (seeds 2–4), never on the test users. */
+export const PERSONAL_PARAMS: PersonalParams = { popularity: 8, decay: 1, genre: 2 };
+
+/** EASE's L2 weight in the automatic build (the references' λ; no validation search, to keep the build quick). */
+export const PERSONAL_LAMBDA = 400;
+
+/**
+ * The automatic build's model: EASE on the liked ratings (≥ 3.5 stars) of
+ * `data`. Where both the users and the movies exceed `maxDim`, EASE keeps a
+ * column only for the `maxDim` most-liked movies (ease.ts), so its inverse
+ * stays within a tab's memory and time; the others score below them.
+ */
+export async function fitPersonalModel(
+  data: InteractionData,
+  opts: FitOptions = {},
+  maxDim = 4000,
+): Promise<Ease> {
+  const model = new Ease({ lambda: PERSONAL_LAMBDA, maxDim });
+  await model.fit(positivesOf(data), opts);
+  return model;
+}
+
+/** How many recent liked movies are looked at for a movie's "because you liked". */
+const EXPLAIN_FROM = 8;
+
+/** Scores every movie for a set of liked movies into `out` (length: the catalogue). */
+export function personalScores(
+  model: Pick<HistoryModel, 'scoreHistory'>,
+  likes: Float32Array,
+  catalog: Catalog,
+  liked: readonly number[],
+  params: PersonalParams,
+  out: Float32Array,
+): void {
+  const n = catalog.count;
+  model.scoreHistory(liked, null, out);
+  let best = 0;
+  for (let m = 0; m < n; m++) if (out[m]! > best) best = out[m]!;
+  const scale = best > 0 ? 1 / best : 0;
+  let most = 0;
+  for (let m = 0; m < n; m++) most = Math.max(most, likes[m] ?? 0);
+  const prior = liked.length ? params.popularity / Math.pow(liked.length, params.decay) : 0;
+  const linear = params.prior === 'linear';
+  const shape = linear ? (x: number): number => x : Math.log1p;
+  const popScale = most > 0 ? prior / shape(most) : 0;
+  const share = new Float64Array(catalog.genres.length);
+  for (const m of liked) for (const g of genresOf(catalog, m)) share[g]! += 1 / liked.length;
+  for (let m = 0; m < n; m++) {
+    let a = 0;
+    for (const g of genresOf(catalog, m)) a = Math.max(a, share[g]!);
+    out[m] = out[m]! * scale + popScale * shape(likes[m] ?? 0) + params.genre * a;
+  }
+}
+
+/**
+ * The personal ranker over a fitted history model (EASE or ItemKNN). `title`
+ * names it for the page, e.g. "EASE, built automatically".
+ */
+export function personalRanker(
+  model: HistoryModel,
+  catalog: Catalog,
+  title: string,
+  params: PersonalParams = PERSONAL_PARAMS,
+): Ranker & { explain(state: UserState, movie: number): number | undefined } {
+  const likes = model.itemCounts();
+  let cached: { state: UserState; version: number; scores: Float32Array } | null = null;
+  const scoresFor = (state: UserState): Float32Array => {
+    if (cached?.state !== state || cached.version !== state.version) {
+      const scores = new Float32Array(catalog.count);
+      personalScores(model, likes, catalog, state.positives(), params, scores);
+      cached = { state, version: state.version, scores };
+    }
+    return cached.scores;
+  };
+  let because: { state: UserState; version: number; via: Int32Array } | null = null;
+  /** Per movie, the recent liked movie that adds most to its model score (-1: none adds anything). */
+  const viaFor = (state: UserState): Int32Array => {
+    if (because?.state !== state || because.version !== state.version) {
+      const via = new Int32Array(catalog.count).fill(-1);
+      const best = new Float32Array(catalog.count);
+      const row = new Float32Array(catalog.count);
+      for (const h of state.positives(EXPLAIN_FROM)) {
+        model.scoreHistory([h], null, row);
+        for (let m = 0; m < row.length; m++)
+          if (row[m]! > best[m]!) {
+            best[m] = row[m]!;
+            via[m] = h;
+          }
+      }
+      because = { state, version: state.version, via };
+    }
+    return because.via;
+  };
+  const explain = (state: UserState, movie: number): number | undefined => {
+    const v = viaFor(state)[movie]!;
+    return v >= 0 ? v : undefined;
+  };
+  return {
+    name: 'personal',
+    title,
+    minLiked: 1,
+    channel: 'model',
+    explain,
+    score({ state }: RankInput, candidates: readonly Candidate[], out: Float32Array) {
+      const s = scoresFor(state);
+      candidates.forEach((c, j) => (out[j] = s[c.movie]!));
+    },
+    retrieve({ state }, n, seen) {
+      const s = scoresFor(state);
+      const open: number[] = [];
+      for (let m = 0; m < s.length; m++) if (!seen(m) && catalog.ratingCount[m]! > 0) open.push(m);
+      open.sort((a, b) => s[b]! - s[a]! || a - b);
+      const movies = open.slice(0, n);
+      const via = viaFor(state);
+      return {
+        movies,
+        scores: movies.map((m) => s[m]!),
+        via: movies.map((m) => (via[m]! >= 0 ? via[m]! : undefined)),
+      };
+    },
+  };
+}
