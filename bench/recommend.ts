@@ -20,8 +20,9 @@
  * latency: "For You" in node for a profile of 20 liked movies, over ml-1m's
  * catalogue size (a generated dataset with 3,706 movies) and a generated
  * 62,000-movie catalogue (ml-25m's size), with 32-d random unit vectors as
- * the embedding and the ItemKNN or embedding ranker: p50/p95 of
- * `recommend()` (default pipeline: k 20, diversity 0.3), and of the time
+ * the embedding and the personal ranker (the automatic build's EASE, at
+ * most 4,000 modelled movies), ItemKNN or the embedding ranker: p50/p95 of
+ * `recommend()` (default pipeline: k 20, diversity 0), and of the time
  * from `state.rate(…)` to the new list.
  *
  * Appends JSON lines to bench/results/recommend.jsonl.
@@ -50,6 +51,7 @@ import {
   ratingErrors,
   ratingHoldout,
 } from '../src/core/recommend/predict.ts';
+import { fitPersonalModel, personalRanker } from '../src/core/recommend/personal.ts';
 import { DEFAULT_PIPELINE, recommend } from '../src/core/recommend/pipeline.ts';
 import { embeddingRanker, rankerFor, type Ranker } from '../src/core/recommend/rankers.ts';
 import { replay, Replayer, type ReplayVariant } from '../src/core/recommend/replay.ts';
@@ -220,7 +222,16 @@ async function latency(): Promise<void> {
     rng.shuffle(pool);
     const profile = pool.slice(0, 20).map((movie, i) => ({ movie, rating: 4.5, at: 1_000 + i }));
     const fresh = pool.slice(20, 20 + runs);
-    for (const ranker of [rankerFor(model, knn.title), embeddingRanker(embedding)]) {
+    // For You's default after the automatic build: EASE on the liked ratings, the personal blend.
+    t0 = performance.now();
+    const personal = await fitPersonalModel(interactionsOf(ds.ratings, ds.movies.length));
+    const personalFitSeconds = seconds(t0);
+    const rankers = [
+      personalRanker(personal, catalog, 'personal'),
+      rankerFor(model, knn.title),
+      embeddingRanker(embedding),
+    ];
+    for (const ranker of rankers) {
       t0 = performance.now();
       const state = UserState.from(catalog, embedding, profile);
       const ctx = { catalog, embedding, ranker };
@@ -271,6 +282,10 @@ async function latency(): Promise<void> {
           rateToListP50Ms: r4(quantile(rateToList, 0.5)),
           rateToListP95Ms: r4(quantile(rateToList, 0.95)),
           ...(ranker.name === 'itemknn' && { fitSeconds }),
+          ...(ranker.name === 'personal' && {
+            fitSeconds: personalFitSeconds,
+            modelled: personal.modelled,
+          }),
         },
         seconds: seconds(t0),
       });

@@ -80,15 +80,13 @@ export async function runAbtest(
     const emb = await trainEmbeddingFor(split.data, args.embedding, args.seed);
     const progress = (stage: string, share: number): void =>
       say(`${stage} ${(100 * share).toFixed(0)}%`);
-    const a = await trainRanker(args.a, split.data, emb.embedding, args.seed, progress);
+    const catalog = trainingCatalog(ds.movies, split.data);
+    const a = await trainRanker(args.a, split.data, emb.embedding, args.seed, progress, catalog);
     const b =
       args.b === args.a
         ? a
-        : await trainRanker(args.b, split.data, emb.embedding, args.seed, progress);
-    const replayer = new Replayer(split.data, {
-      catalog: trainingCatalog(ds.movies, split.data),
-      embedding: emb.embedding,
-    });
+        : await trainRanker(args.b, split.data, emb.embedding, args.seed, progress, catalog);
+    const replayer = new Replayer(split.data, { catalog, embedding: emb.embedding });
     const users = replayUsers(split).map((u) => ({ ...u, id: ds.users[u.user]!.userId }));
     const experiment = `${args.a}-vs-${args.b}`;
     const t0 = performance.now();

@@ -6,14 +6,16 @@ import { defaultSettingsFor } from '../core/embeddings/embed.ts';
 import { wasmKernel } from '../core/embeddings/sgns-wasm.ts';
 import type { InteractionData } from '../core/eval/protocols.ts';
 import { modelInfo } from '../core/models/index.ts';
+import type { Catalog } from '../core/recommend/catalog.ts';
 import { trainMovieVectors } from '../core/recommend/offline.ts';
+import { fitPersonalModel, personalRanker } from '../core/recommend/personal.ts';
 import { embeddingRanker, RANKABLE, rankerFor, type Ranker } from '../core/recommend/rankers.ts';
 import type { MovieVectors } from '../core/recommend/user-state.ts';
 import { nodeInput } from './node-input.ts';
 import { useTfBackend } from './train-command.ts';
 
 /** What can rank for the pipeline: the channels' fusion, embedding similarity, or a model. */
-export const RANKER_NAMES: readonly string[] = ['fusion', 'embedding', ...RANKABLE];
+export const RANKER_NAMES: readonly string[] = ['personal', 'fusion', 'embedding', ...RANKABLE];
 
 export const EMBEDDINGS = ['item2vec', 'none'] as const;
 export type EmbeddingChoice = (typeof EMBEDDINGS)[number];
@@ -68,16 +70,28 @@ export async function trainEmbeddingFor(
 
 /**
  * The named ranker, its model trained on `data` with the registry's defaults
- * (and the seed, for models that take one); null for fusion.
+ * (and the seed, for models that take one); null for fusion. 'personal' is
+ * For You's default (the automatic build's EASE and the personal blend over
+ * `catalog`).
  */
 export async function trainRanker(
   name: string,
   data: InteractionData,
   embedding: MovieVectors | null,
   seed: number,
-  onProgress?: (stage: string, share: number) => void,
+  onProgress: ((stage: string, share: number) => void) | undefined,
+  catalog: Catalog,
 ): Promise<{ ranker: Ranker | null; title: string; seconds: number }> {
   if (name === 'fusion') return { ranker: null, title: 'Channel fusion', seconds: 0 };
+  if (name === 'personal') {
+    const t0 = performance.now();
+    const model = await fitPersonalModel(data, {
+      onProgress: (p) => onProgress?.(`personal ${p.stage}`, p.done / Math.max(1, p.total)),
+    });
+    const title = 'EASE, built automatically';
+    const seconds = (performance.now() - t0) / 1000;
+    return { ranker: personalRanker(model, catalog, title), title, seconds };
+  }
   if (name === 'embedding') {
     if (!embedding) throw new Error('the embedding ranker needs an embedding');
     const ranker = embeddingRanker(embedding);

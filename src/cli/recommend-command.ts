@@ -47,7 +47,7 @@ export function recommendArgsFrom(v: {
   const user = Number(v.user);
   if (v.user.trim() === '' || !Number.isInteger(user))
     return `--user takes a userId (a whole number); found "${v.user}"`;
-  const ranker = v.model ?? 'itemknn';
+  const ranker = v.model ?? 'personal';
   const problem = rankerProblem('model', ranker) ?? embeddingProblem(v.embedding, [ranker]);
   if (problem) return problem;
   const k = wholeNumber('k', v.k, DEFAULT_PIPELINE.k, 1);
@@ -90,11 +90,16 @@ export async function runRecommend(
     say('training item2vec…');
     const emb = await trainEmbeddingFor(data, args.embedding, args.seed);
     say(`training ${args.ranker}…`);
-    const trained = await trainRanker(args.ranker, data, emb.embedding, args.seed, (stage, share) =>
-      say(`${stage} ${(100 * share).toFixed(0)}%`),
+    const catalog = buildCatalog(ds.movies);
+    const trained = await trainRanker(
+      args.ranker,
+      data,
+      emb.embedding,
+      args.seed,
+      (stage, share) => say(`${stage} ${(100 * share).toFixed(0)}%`),
+      catalog,
     );
     end();
-    const catalog = buildCatalog(ds.movies);
     const state = UserState.from(catalog, emb.embedding, historyOf(data, u));
     const r = recommend(
       { catalog, embedding: emb.embedding, ranker: trained.ranker },

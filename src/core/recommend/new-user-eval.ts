@@ -94,7 +94,8 @@ export async function listsFor(
   }
   if (want.includes('itemknn')) {
     opts.onProgress?.('ItemKNN', 0);
-    const knn = new ItemKnn({ neighbours: data.itemCount });
+    // Every neighbour, as the reference's full cosine; at most 1,000 on big catalogues (memory).
+    const knn = new ItemKnn({ neighbours: data.itemCount <= 10_000 ? data.itemCount : 1000 });
     await knn.fit(positives, fitOpts);
     out.itemknn = scoreList((h, o) => knn.scoreHistory(liked(h), null, o), ranked);
   }

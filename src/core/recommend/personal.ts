@@ -23,7 +23,8 @@ import type { InteractionData } from '../eval/protocols.ts';
 import { Ease } from '../models/ease.ts';
 import type { HistoryModel } from '../models/history-model.ts';
 import type { FitOptions } from '../models/types.ts';
-import { genresOf, type Catalog } from './catalog.ts';
+import { topK } from '../eval/metrics.ts';
+import type { Catalog } from './catalog.ts';
 import type { Candidate } from './channels.ts';
 import type { RankInput, Ranker } from './rankers.ts';
 import type { UserState } from './user-state.ts';
@@ -64,10 +65,25 @@ export async function fitPersonalModel(
 /** How many recent liked movies are looked at for a movie's "because you liked". */
 const EXPLAIN_FROM = 8;
 
-/** Scores every movie for a set of liked movies into `out` (length: the catalogue). */
+/** The popularity prior's shape, 0…1: log(1 + likes) (or likes) over its largest value. */
+export function popularityPrior(
+  likes: ArrayLike<number>,
+  shape: PersonalParams['prior'] = 'log',
+): Float32Array {
+  const f = shape === 'linear' ? (x: number): number => x : Math.log1p;
+  let most = 0;
+  for (let m = 0; m < likes.length; m++) most = Math.max(most, likes[m]!);
+  const top = most > 0 ? f(most) : 1;
+  return Float32Array.from(likes, (x) => f(x) / top);
+}
+
+/**
+ * Scores every movie for a set of liked movies into `out` (length: the
+ * catalogue); `prior` is `popularityPrior` of the likes the model saw.
+ */
 export function personalScores(
   model: Pick<HistoryModel, 'scoreHistory'>,
-  likes: Float32Array,
+  prior: Float32Array,
   catalog: Catalog,
   liked: readonly number[],
   params: PersonalParams,
@@ -78,18 +94,18 @@ export function personalScores(
   let best = 0;
   for (let m = 0; m < n; m++) if (out[m]! > best) best = out[m]!;
   const scale = best > 0 ? 1 / best : 0;
-  let most = 0;
-  for (let m = 0; m < n; m++) most = Math.max(most, likes[m] ?? 0);
-  const prior = liked.length ? params.popularity / Math.pow(liked.length, params.decay) : 0;
-  const linear = params.prior === 'linear';
-  const shape = linear ? (x: number): number => x : Math.log1p;
-  const popScale = most > 0 ? prior / shape(most) : 0;
+  const w = liked.length ? params.popularity / Math.pow(liked.length, params.decay) : 0;
   const share = new Float64Array(catalog.genres.length);
-  for (const m of liked) for (const g of genresOf(catalog, m)) share[g]! += 1 / liked.length;
+  const { genreOf, genreOffsets } = catalog;
+  for (const m of liked)
+    for (let j = genreOffsets[m]!; j < genreOffsets[m + 1]!; j++)
+      share[genreOf[j]!]! += 1 / liked.length;
+  const g = params.genre;
   for (let m = 0; m < n; m++) {
     let a = 0;
-    for (const g of genresOf(catalog, m)) a = Math.max(a, share[g]!);
-    out[m] = out[m]! * scale + popScale * shape(likes[m] ?? 0) + params.genre * a;
+    for (let j = genreOffsets[m]!; j < genreOffsets[m + 1]!; j++)
+      a = Math.max(a, share[genreOf[j]!]!);
+    out[m] = out[m]! * scale + w * (prior[m] ?? 0) + g * a;
   }
 }
 
@@ -103,39 +119,33 @@ export function personalRanker(
   title: string,
   params: PersonalParams = PERSONAL_PARAMS,
 ): Ranker & { explain(state: UserState, movie: number): number | undefined } {
-  const likes = model.itemCounts();
+  const prior = popularityPrior(model.itemCounts(), params.prior);
   let cached: { state: UserState; version: number; scores: Float32Array } | null = null;
   const scoresFor = (state: UserState): Float32Array => {
     if (cached?.state !== state || cached.version !== state.version) {
       const scores = new Float32Array(catalog.count);
-      personalScores(model, likes, catalog, state.positives(), params, scores);
+      personalScores(model, prior, catalog, state.positives(), params, scores);
       cached = { state, version: state.version, scores };
     }
     return cached.scores;
   };
-  let because: { state: UserState; version: number; via: Int32Array } | null = null;
-  /** Per movie, the recent liked movie that adds most to its model score (-1: none adds anything). */
-  const viaFor = (state: UserState): Int32Array => {
-    if (because?.state !== state || because.version !== state.version) {
-      const via = new Int32Array(catalog.count).fill(-1);
-      const best = new Float32Array(catalog.count);
-      const row = new Float32Array(catalog.count);
-      for (const h of state.positives(EXPLAIN_FROM)) {
-        model.scoreHistory([h], null, row);
-        for (let m = 0; m < row.length; m++)
-          if (row[m]! > best[m]!) {
-            best[m] = row[m]!;
-            via[m] = h;
-          }
-      }
-      because = { state, version: state.version, via };
+  /** Per movie of `movies`, the recent liked movie that adds most to its model score (undefined: none adds anything). */
+  const viaOf = (state: UserState, movies: Int32Array): (number | undefined)[] => {
+    const via: (number | undefined)[] = new Array<number | undefined>(movies.length);
+    const best = new Float32Array(movies.length);
+    const row = new Float32Array(movies.length);
+    for (const h of state.positives(EXPLAIN_FROM)) {
+      model.scoreHistory([h], movies, row);
+      for (let j = 0; j < row.length; j++)
+        if (row[j]! > best[j]!) {
+          best[j] = row[j]!;
+          via[j] = h;
+        }
     }
-    return because.via;
+    return via;
   };
-  const explain = (state: UserState, movie: number): number | undefined => {
-    const v = viaFor(state)[movie]!;
-    return v >= 0 ? v : undefined;
-  };
+  const explain = (state: UserState, movie: number): number | undefined =>
+    viaOf(state, Int32Array.of(movie))[0];
   return {
     name: 'personal',
     title,
@@ -148,16 +158,12 @@ export function personalRanker(
     },
     retrieve({ state }, n, seen) {
       const s = scoresFor(state);
-      const open: number[] = [];
-      for (let m = 0; m < s.length; m++) if (!seen(m) && catalog.ratingCount[m]! > 0) open.push(m);
-      open.sort((a, b) => s[b]! - s[a]! || a - b);
-      const movies = open.slice(0, n);
-      const via = viaFor(state);
-      return {
-        movies,
-        scores: movies.map((m) => s[m]!),
-        via: movies.map((m) => (via[m]! >= 0 ? via[m]! : undefined)),
-      };
+      const open = new Float32Array(s.length);
+      for (let m = 0; m < s.length; m++)
+        open[m] = seen(m) || !(catalog.ratingCount[m]! > 0) ? NaN : s[m]!;
+      const top = topK(open, n);
+      const movies = Array.from(top);
+      return { movies, scores: movies.map((m) => s[m]!), via: viaOf(state, top) };
     },
   };
 }

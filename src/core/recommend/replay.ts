@@ -238,8 +238,9 @@ export function replay(
   const replayer = new Replayer(split.data, ctx, opts.pipeline);
   const channels = (opts.channels ?? CHANNELS).filter(
     (c) =>
-      // 'tower' is a ranker's own retrieval: it runs inside a pipeline, not alone.
+      // 'tower' and 'model' are a ranker's own retrieval: they run inside a pipeline, not alone.
       c !== 'tower' &&
+      c !== 'model' &&
       replayer.options.sizes[c] > 0 &&
       (ctx.embedding || (c !== 'embedding' && c !== 'because')),
   );

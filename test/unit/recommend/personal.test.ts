@@ -13,6 +13,7 @@ import {
   personalRanker,
   personalScores,
   PERSONAL_PARAMS,
+  popularityPrior,
 } from '../../../src/core/recommend/personal.ts';
 import { DEFAULT_PIPELINE, recommend } from '../../../src/core/recommend/pipeline.ts';
 import { UserState } from '../../../src/core/recommend/user-state.ts';
@@ -79,7 +80,14 @@ describe('personalScores', () => {
     const alone = new Float32Array(N);
     model.scoreHistory(persona, null, alone);
     const blended = new Float32Array(N);
-    personalScores(model, model.itemCounts(), catalog, persona, PERSONAL_PARAMS, blended);
+    personalScores(
+      model,
+      popularityPrior(model.itemCounts()),
+      catalog,
+      persona,
+      PERSONAL_PARAMS,
+      blended,
+    );
     const horror = (ms: number[]): number => ms.filter((m) => m < 30).length;
     expect(horror(top(blended, 10, persona))).toBe(10);
     expect(horror(top(blended, 10, persona))).toBeGreaterThan(horror(top(alone, 10, persona)));
@@ -89,7 +97,7 @@ describe('personalScores', () => {
     const params = { ...PERSONAL_PARAMS, genre: 0 };
     const share = (history: number[]): number => {
       const s = new Float32Array(N);
-      personalScores(model, model.itemCounts(), catalog, history, params, s);
+      personalScores(model, popularityPrior(model.itemCounts()), catalog, history, params, s);
       return top(s, 10, history).filter((m) => m % 30 < 10).length;
     };
     const many = [12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23];
