@@ -48,7 +48,8 @@ import type {
   RecommendWorkerApi,
 } from './recommend-protocol.ts';
 import { CTR_MODELS } from '../src/core/models/ctr-info.ts';
-import { ctrServable, loadCtrRanker, loadRanker, RANKABLE } from './rankers.ts';
+import { ctrServable, loadCtrRanker, loadPersonalRanker, loadRanker, RANKABLE } from './rankers.ts';
+import { onboardingPicks, RATED_LOW } from '../src/core/recommend/onboarding.ts';
 
 const db = new WrenDb();
 const jobs = jobRunner();
@@ -65,6 +66,8 @@ interface Session {
   scale: { min: number; max: number };
   /** Stored ncf-loo models, best NDCG@10 first, then servable sparrow-ctr ones, best ROC-AUC first. */
   models: ModelRow[];
+  /** The automatic build's model (For You's default ranker), the newest one. */
+  personal: ModelRow | undefined;
   /** The dataset's genre list (the vocabulary CTR models were trained with). */
   genres: string[];
   choice: string;
@@ -72,6 +75,12 @@ interface Session {
 let session: Session | null = null;
 /** Loaded stored models by id (the dataset-user view asks for each of them). */
 const loaded = new Map<string, Promise<Ranker | null>>();
+
+/** The automatic build's newest model for this dataset. */
+async function personalModel(datasetId: string): Promise<ModelRow | undefined> {
+  const rows = (await listModels(db, datasetId)).filter((r) => r.protocol === 'personal');
+  return rows.sort((a, b) => b.createdAt - a.createdAt)[0];
+}
 
 /** The stored models that can rank: ncf-loo ones, best NDCG@10 first. */
 async function rankableModels(datasetId: string): Promise<ModelRow[]> {
@@ -112,9 +121,11 @@ function rankerOf(row: ModelRow, catalog: Catalog, genres: string[] = []): Promi
           ? ctrServable(data.saved, catalog)
             ? loadCtrRanker(data.saved, catalog, genres, row.title)
             : null
-          : data.saved.itemCount === catalog.count
-            ? loadRanker(data.saved, row.title)
-            : null,
+          : data.saved.itemCount !== catalog.count
+            ? null
+            : row.protocol === 'personal'
+              ? loadPersonalRanker(data.saved, catalog, row.title)
+              : loadRanker(data.saved, row.title),
     );
     loaded.set(row.id, r);
   }
@@ -124,7 +135,8 @@ function rankerOf(row: ModelRow, catalog: Catalog, genres: string[] = []): Promi
 /** Puts a ranker choice in force; a model that is gone falls back to 'auto'. */
 async function choose(s: Session, choice: string): Promise<void> {
   const known = choice === 'auto' || choice === 'fusion' || choice === 'embedding';
-  const c = known || s.models.some((m) => m.id === choice) ? choice : 'auto';
+  const stored = s.models.some((m) => m.id === choice) || s.personal?.id === choice;
+  const c = known || stored ? choice : 'auto';
   s.ctx.ranker = await chosenRanker(s, c);
   s.choice = c;
 }
@@ -138,13 +150,25 @@ function openSession(): Session {
 const bestModel = (s: Session): ModelRow | undefined =>
   s.models.find((m) => m.protocol === 'ncf-loo');
 
-/** The ranker for a choice: 'auto' is the best stored ncf-loo model, else the embedding's cosine. */
+/**
+ * The ranker for a choice: 'auto' is the automatic build's personal ranker,
+ * else the best stored ncf-loo model, else the embedding's cosine.
+ */
 async function chosenRanker(s: Session, choice: string): Promise<Ranker | null> {
   const { catalog, embedding } = s.ctx;
   const cosine = embedding ? embeddingRanker(embedding) : null;
   if (choice === 'fusion') return null;
   if (choice === 'embedding') return cosine;
-  const row = choice === 'auto' ? bestModel(s) : s.models.find((m) => m.id === choice);
+  if (choice === 'auto' && s.personal) {
+    const personal = await rankerOf(s.personal, catalog);
+    if (personal) return personal;
+  }
+  const row =
+    choice === 'auto'
+      ? bestModel(s)
+      : choice === s.personal?.id
+        ? s.personal
+        : s.models.find((m) => m.id === choice);
   if (!row) {
     if (choice !== 'auto') throw new WrenError('not-found', 'That model is not stored any more.');
     return cosine;
@@ -157,11 +181,13 @@ function choices(s: Session): RankerChoice[] {
   return [
     {
       id: 'auto',
-      title: best
-        ? `Best on validation (${best.title})`
-        : s.ctx.embedding
-          ? 'Best available (embedding similarity)'
-          : 'Best available (channel fusion)',
+      title: s.personal
+        ? `Wren's default (${s.personal.title})`
+        : best
+          ? `Best on validation (${best.title})`
+          : s.ctx.embedding
+            ? 'Best available (embedding similarity)'
+            : 'Best available (channel fusion)',
     },
     { id: 'fusion', title: 'Channel fusion' },
     ...(s.ctx.embedding ? [{ id: 'embedding', title: 'Embedding similarity' }] : []),
@@ -226,6 +252,7 @@ const api: RecommendWorkerApi = {
         options: { ...DEFAULT_PIPELINE, ...options },
         scale: { min: ds.minRating / 2, max: ds.maxRating / 2 },
         models: [...(await rankableModels(datasetId)), ...(await ctrModels(datasetId, catalog))],
+        personal: await personalModel(datasetId),
         genres: [...ds.genres],
         choice: 'auto',
       };
@@ -272,7 +299,11 @@ const api: RecommendWorkerApi = {
       if (yours !== null && yours >= LIKED && embedding) {
         const one = new UserState(catalog, embedding);
         one.rate({ movie, rating: yours, at: 0 });
-        const seen = (m: number): boolean => s.state.ratings.has(m) || s.notInterested.has(m);
+        // Rare movies are not trusted as neighbours (unless you asked for hidden gems).
+        const seen = (m: number): boolean =>
+          s.state.ratings.has(m) ||
+          s.notInterested.has(m) ||
+          catalog.ratingCount[m]! < (s.options.minRatings ?? 0);
         because = recallChannel(s.ctx, one, 'because', 12, seen).movies;
       }
       const out: MovieForYou = {
@@ -332,8 +363,8 @@ const api: RecommendWorkerApi = {
           title: 'Embedding similarity',
           ranker: embeddingRanker(embedding),
         });
-      // The stored models (ncf-loo ones, then sparrow-ctr ones), at most eight columns.
-      for (const row of s.models.slice(0, 8)) {
+      // Wren's default ranker, then the stored models (ncf-loo ones, then sparrow-ctr ones), at most eight columns.
+      for (const row of [...(s.personal ? [s.personal] : []), ...s.models].slice(0, 8)) {
         const ranker = await rankerOf(row, catalog, s.genres);
         if (ranker) rankers.push({ name: row.id, title: row.title, ranker });
       }
@@ -373,6 +404,39 @@ const api: RecommendWorkerApi = {
 
   cancel() {
     jobs.cancel();
+  },
+
+  onboarding(shown, passed, n) {
+    return jobs.run(async () => {
+      const s = openSession();
+      const { catalog } = s.ctx;
+      const valid = (m: number): boolean => Number.isInteger(m) && m >= 0 && m < catalog.count;
+      const rated = [...s.state.ratings.values()];
+      const ranker = s.ctx.ranker?.retrieve ? s.ctx.ranker : null;
+      const seen = new Set(shown.filter(valid));
+      const skip = (m: number): boolean =>
+        s.state.ratings.has(m) || s.notInterested.has(m) || seen.has(m);
+      return onboardingPicks(
+        catalog,
+        {
+          liked: rated.filter((r) => r.rating >= LIKED).map((r) => r.movie),
+          low: rated.filter((r) => r.rating <= RATED_LOW).map((r) => r.movie),
+          passed: passed.filter((m) => valid(m) && !s.state.ratings.has(m)),
+          shown: [...seen],
+          exclude: (m) => s.state.ratings.has(m) || s.notInterested.has(m),
+          // A model that retrieves from the whole catalogue (two-tower) brings its own scores.
+          score: ranker
+            ? () => {
+                const found = ranker.retrieve!({ state: s.state }, 300, skip);
+                const out = new Float32Array(catalog.count).fill(-Infinity);
+                found.movies.forEach((m, i) => (out[m] = found.scores[i]!));
+                return out;
+              }
+            : undefined,
+        },
+        Math.max(0, Math.min(100, Math.floor(n))),
+      );
+    });
   },
 };
 

@@ -35,3 +35,7 @@ export const yourHistory = () => client.job<YourHistory>((a) => a.history()).don
 
 export const datasetUser = (userId: number, k: number) =>
   client.job<DatasetUserView>((a) => a.datasetUser(userId, k)).done;
+
+/** The next `n` onboarding movies (a dataset must be open; see RecommendWorkerApi.onboarding). */
+export const onboardingMovies = (shown: number[], passed: number[], n: number) =>
+  client.job<number[]>((a) => a.onboarding(shown, passed, n)).done;
