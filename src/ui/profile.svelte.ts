@@ -7,7 +7,7 @@
  */
 import type { Movie } from '../core/data/types.ts';
 import { WrenError } from '../core/errors.ts';
-import { DEFAULT_SIZES } from '../core/recommend/channels.ts';
+import { DEFAULT_PIPELINE } from '../core/recommend/pipeline.ts';
 import { parseProfileFile, serializeProfile } from '../core/recommend/profile-file.ts';
 import {
   emptyProfile,
@@ -89,7 +89,13 @@ class ProfileState {
   forYouDataset = $state<string | null>(null);
   error = $state<string | null>(null);
   options = $state.raw<ForYouOptions>(
-    readOptions(storedOptions(), { k: 20, diversity: 0.3, freshness: 0, sizes: DEFAULT_SIZES }),
+    readOptions(storedOptions(), {
+      k: DEFAULT_PIPELINE.k,
+      diversity: DEFAULT_PIPELINE.diversity,
+      freshness: DEFAULT_PIPELINE.freshness,
+      sizes: DEFAULT_PIPELINE.sizes,
+      minRatings: DEFAULT_PIPELINE.minRatings,
+    }),
   );
   /** Milliseconds from your last rating to the new list on screen. */
   lastUpdateMs = $state<number | null>(null);
@@ -189,22 +195,36 @@ class ProfileState {
     }
   }
 
-  /** Your rating of a movie (null takes it back); a failed write (a full disk) is shown, nothing half-done. */
+  /**
+   * Your rating of a movie (null takes it back). The profile write starts
+   * first, so a tab closed right after still keeps the rating; the new list
+   * does not wait for it. A failed write (a full disk) takes the list's
+   * change back and says why: nothing half-done.
+   */
   async rate(ds: DatasetRow, m: Movie, rating: number | null): Promise<void> {
     const t0 = performance.now();
     const movie = this.movieOf(ds, m);
     const at = Date.now();
-    const written = await this.write(() =>
+    const before = this.ratings.get(movie);
+    const writing = this.write(() =>
       rating === null ? unrateMovie(profileDb, movie) : rateMovie(profileDb, movie, rating, at),
     );
-    if (!written) return;
-    await this.apply(
-      ds,
+    const change: ProfileChange =
       rating === null
         ? { kind: 'unrate', movie: m.index }
-        : { kind: 'rate', movie: m.index, rating, at },
-      t0,
-    );
+        : { kind: 'rate', movie: m.index, rating, at };
+    // The list follows at once only when this dataset's list is open; opening it reads the written profile.
+    const listed = this.forYouDataset === ds.id ? this.apply(ds, change, t0) : null;
+    const written = await writing;
+    if (written) return listed ?? this.apply(ds, change, t0);
+    if (!listed) return;
+    await listed;
+    const why = this.error;
+    const undo: ProfileChange = before
+      ? { kind: 'rate', movie: m.index, rating: before.rating, at: before.at }
+      : { kind: 'unrate', movie: m.index };
+    await this.apply(ds, undo, performance.now());
+    this.error = why;
   }
 
   async mark(ds: DatasetRow, kind: MarkKind, m: Movie, on: boolean): Promise<void> {

@@ -1,6 +1,8 @@
 /** Words for the For You list: its stage, its ranker and channel names, its timings. */
 import { CTR_MODELS } from '../../core/models/ctr-info.ts';
 import { CHANNEL_TITLES, CHANNELS, type ChannelName } from '../../core/recommend/channels.ts';
+import { DEFAULT_PIPELINE } from '../../core/recommend/pipeline.ts';
+import { plural } from './format.ts';
 import type {
   ForYouOptions,
   ForYouResult,
@@ -10,20 +12,46 @@ import type {
 /** The sparrow-ctr models: they rank from your features, not from a folded-in row. */
 const CTR_KINDS: readonly string[] = CTR_MODELS.map((m) => m.name);
 
-/** What the list is based on, in a sentence. */
-export function stageText(r: ForYouResult, wanted: number): string {
+/** A ranker's title without its trailing figures: "Logistic regression (ROC-AUC 0.712)" → "Logistic regression". */
+export const plainTitle = (title: string): string =>
+  title.replace(/\s*\((?:ROC-AUC|NDCG)[^)]*\)\s*$/, '');
+
+/** What stageText needs besides the list. */
+export interface StageContext {
+  /** Liked movies before a ranker takes over (onboarding asks for this many). */
+  wanted: number;
+  /** Ratings in the open dataset: what a model learned from. */
+  datasetRatings: number;
+}
+
+/**
+ * What the list is based on, in one plain sentence for a person who came for
+ * movies: no "channels", "fusion" or "fold-in" (the "How this list was made"
+ * panel holds those).
+ */
+export function stageText(r: ForYouResult, c: StageContext): string {
+  const yours = plural(r.rated, 'rating');
+  const everyone = plural(c.datasetRatings, 'rating');
   if (r.stage === 'cold')
-    return 'You have not rated anything here yet: popular and highly rated movies across genres.';
-  if (r.stage === 'model')
-    return r.ranker === 'embedding'
-      ? `Ranked by ${r.rankerTitle}: how close each movie is to your taste vector.`
-      : CTR_KINDS.includes(r.ranker)
-        ? `Ranked by ${r.rankerTitle}: the chance you like each movie, from your real-time features (recent likes, genres, averages).`
-        : `Ranked by ${r.rankerTitle} with your ratings folded in.`;
-  if (r.choice === 'fusion') return 'The channels’ own orders, fused, as you chose.';
-  return r.liked < wanted
-    ? `A few ratings: the channels’ own orders, fused (a ranker takes over from ${wanted} liked movies).`
-    : 'The channels’ own orders, fused: no trained model or embedding to rank with yet.';
+    return 'Nothing rated yet: popular and highly rated movies across genres, to start you off.';
+  if (r.stage === 'model') {
+    const by = plainTitle(r.rankerTitle);
+    if (r.ranker === 'embedding')
+      return `Picked for you: the movies most like the ${plural(r.liked, 'movie')} you liked, going by which movies people enjoy together.`;
+    if (r.ranker === 'personal')
+      return `Picked for you from your ${yours} by ${by}: it learned from everyone’s ${everyone} here, on this device.`;
+    if (CTR_KINDS.includes(r.ranker))
+      return `Ranked by ${by}: the movies you are most likely to enjoy, judged from your ${yours} and learned from ${everyone}.`;
+    return `Picked for you from your ${yours} by ${by}, learned from ${everyone}.`;
+  }
+  const among = 'among popular and highly rated ones';
+  if (r.liked === 0)
+    return `Picked for you from your ${yours}, ${among}: rate a movie you liked and the list follows it.`;
+  const fromLiked = `Picked for you from the ${plural(r.liked, 'movie')} you liked, ${among}`;
+  if (r.choice === 'fusion') return `${fromLiked}, as you chose.`;
+  return r.liked < c.wanted
+    ? `${fromLiked}; it learns more from each one you rate.`
+    : `${fromLiked}.`;
 }
 
 export const channelTitle = (c: ChannelName): string => CHANNEL_TITLES[c];
@@ -66,13 +94,17 @@ export function predictionText(p: MovieForYou, neighbourTitles: readonly string[
   return out;
 }
 
+/** Movies with fewer ratings than this are left out unless you ask for hidden gems. */
+export const GEM_RATINGS = DEFAULT_PIPELINE.minRatings;
+
 /** Where the For You settings are kept between visits ("delete everything" clears it). */
 export const OPTIONS_KEY = 'wren-for-you-options';
 
 /**
  * Stored For You settings over the defaults: each field taken only when it
- * is valid (fractions in 0–1, whole channel sizes 0–1000, a ranker id), so a
- * damaged or old entry cannot break the list.
+ * is valid (fractions in 0–1, whole channel sizes 0–1000, a whole minimum
+ * rating count 0–1000, a ranker id), so a damaged or old entry cannot break
+ * the list; an entry from before "hidden gems" keeps the default minimum.
  */
 export function readOptions(stored: string | null, defaults: ForYouOptions): ForYouOptions {
   let raw: unknown;
@@ -85,17 +117,19 @@ export function readOptions(stored: string | null, defaults: ForYouOptions): For
   const o = raw as Record<string, unknown>;
   const frac = (x: unknown, d: number): number =>
     typeof x === 'number' && x >= 0 && x <= 1 ? x : d;
+  const count = (x: unknown, d: number): number =>
+    typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 1000 ? x : d;
   const sizes = { ...defaults.sizes };
   if (typeof o.sizes === 'object' && o.sizes !== null)
     for (const ch of CHANNELS) {
-      const n = (o.sizes as Record<string, unknown>)[ch];
-      if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 1000) sizes[ch] = n;
+      sizes[ch] = count((o.sizes as Record<string, unknown>)[ch], sizes[ch]);
     }
   return {
     ...defaults,
     diversity: frac(o.diversity, defaults.diversity),
     freshness: frac(o.freshness, defaults.freshness),
     sizes,
+    minRatings: count(o.minRatings, defaults.minRatings),
     ...(typeof o.ranker === 'string' && o.ranker.length > 0 && o.ranker.length < 200
       ? { ranker: o.ranker }
       : {}),

@@ -47,6 +47,41 @@ export function similarMovies(e: LoadedEmbedding, index: number, k: number): Nei
   return Array.from(top.index, (r, i) => ({ index: e.items[r]!, score: top.score[i]! }));
 }
 
+/** Movies with fewer ratings than this are never shown as similar: their vectors rest on too little. */
+export const MIN_SIMILAR_RATINGS = 10;
+
+/**
+ * The `k` movies most similar to movie `index` that have at least
+ * `minRatings` ratings, best first, with their rows; null when the movie has
+ * no vector. `rows` reads movie rows by index (they carry `ratingCount`); the
+ * search asks for a few times `k` neighbours and widens until `k` are kept or
+ * every movie has been looked at. The movie itself may be rare: only its
+ * neighbours are filtered.
+ */
+export async function wellRatedSimilar<M extends { index: number; ratingCount: number }>(
+  e: LoadedEmbedding,
+  index: number,
+  k: number,
+  rows: (indexes: number[]) => Promise<M[]>,
+  minRatings = MIN_SIMILAR_RATINGS,
+): Promise<{ movie: M; score: number }[] | null> {
+  const all = e.items.length - 1;
+  let ask = Math.min(all, k * 3);
+  const byIndex = new Map<number, M>();
+  for (;;) {
+    const near = similarMovies(e, index, ask);
+    if (!near) return null;
+    const missing = near.map((n) => n.index).filter((i) => !byIndex.has(i));
+    if (missing.length > 0) for (const m of await rows(missing)) byIndex.set(m.index, m);
+    const kept = near.flatMap((n) => {
+      const movie = byIndex.get(n.index);
+      return movie && movie.ratingCount >= minRatings ? [{ movie, score: n.score }] : [];
+    });
+    if (kept.length >= k || ask >= all) return kept.slice(0, k);
+    ask = Math.min(all, ask * 4);
+  }
+}
+
 /** A cosine score as shown: two decimals ("0.83"). */
 export const formatScore = (s: number): string => s.toFixed(2);
 
