@@ -1,5 +1,6 @@
 /** The typed protocol between the UI and the evaluation worker (the Pipeline page). */
 import type { AbTestResult } from '../src/core/recommend/abtest.ts';
+import type { NewUserRow, ProbeReport } from '../src/core/recommend/new-user-eval.ts';
 import type { ReplayResult } from '../src/core/recommend/replay.ts';
 import { RANKABLE } from '../src/core/recommend/rankers.ts';
 import type { Outcome } from './embed-protocol.ts';
@@ -66,5 +67,47 @@ export interface EvaluateWorkerApi {
     req: EvaluateRequest,
     onProgress: (p: EvaluateProgress) => void,
   ): Promise<Outcome<EvaluateResult>>;
+  /**
+   * new-user-k and the taste probe on the dataset, every ranker (For You's
+   * pipeline, popularity, ItemKNN, EASE) trained in the worker. Runs beside
+   * `run` (its own cancel signal); the page gives it a worker of its own.
+   */
+  newUsers(
+    datasetId: string,
+    opts: NewUsersOptions,
+    onProgress: (p: NewUsersProgress) => void,
+  ): Promise<Outcome<NewUsersResult>>;
+  /** Cancels whatever job runs. */
   cancel(): void;
+}
+
+/** The new-user reports (DESIGN.md protocols 6 and 7) on the Pipeline page. */
+export interface NewUsersOptions {
+  /** Which 20% of the users are new (1). */
+  seed?: number;
+  /** How many liked movies each new user reveals (1, 3, 5, 10, 20). */
+  ks?: readonly number[];
+}
+
+export interface NewUsersProgress {
+  /** What is happening, in words. */
+  label: string;
+  /** This stage's place in the run: 0 … steps − 1. */
+  step: number;
+  steps: number;
+  /** Within the stage, 0 … 1 (0: no measure of it). */
+  share: number;
+}
+
+export interface NewUsersResult {
+  datasetId: string;
+  seed: number;
+  /** new-user-k: one row per k, every ranker's Recall@10, NDCG@10 and miscalibration. */
+  rows: NewUserRow[];
+  /** How many users were new (the rows' `users`: those who liked more than k movies). */
+  newUsers: number;
+  /** The taste probe: each ranker's in-genre and rare shares of the top 10, overall and per genre. */
+  probe: ProbeReport;
+  /** Wall-clock seconds in the worker. */
+  seconds: { read: number; newUserK: number; probe: number; total: number };
 }

@@ -7,7 +7,9 @@
  * channel alone and through the pipelines, and compares pipeline A with B by
  * an A/B split and by interleaving. The split, embedding and trained models
  * are kept for the next run on the same dataset, protocol and seed. tfjs is
- * loaded only when a neural model ranks.
+ * loaded only when a neural model ranks. `newUsers` runs new-user-k and the
+ * taste probe (src/core/recommend/new-user-eval.ts) for For You's pipeline
+ * and the reference rankers.
  */
 import * as Comlink from 'comlink';
 import { jobRunner } from './jobs.ts';
@@ -18,6 +20,7 @@ import { throwIfAborted, WrenError } from '../src/core/errors.ts';
 import { makeSplit, type RankingSplit } from '../src/core/eval/protocols.ts';
 import { modelInfo } from '../src/core/models/index.ts';
 import { abTest } from '../src/core/recommend/abtest.ts';
+import { runNewUserK, runTasteProbe } from '../src/core/recommend/new-user-eval.ts';
 import { trainingCatalog, trainMovieVectors } from '../src/core/recommend/offline.ts';
 import { embeddingRanker, rankerFor, type Ranker } from '../src/core/recommend/rankers.ts';
 import {
@@ -36,10 +39,14 @@ import {
   type EvaluateResult,
   type EvaluateStage,
   type EvaluateWorkerApi,
+  type NewUsersProgress,
+  type NewUsersResult,
 } from './evaluate-protocol.ts';
 
 const db = new WrenDb();
 const jobs = jobRunner();
+/** The new-user reports: a runner of their own, so they may run beside a replay. */
+const newUserJobs = jobRunner();
 
 interface TrainedRanker {
   ranker: Ranker | null;
@@ -131,6 +138,50 @@ function reporter(onProgress: (p: EvaluateProgress) => void, steps: number) {
         onProgress({ stage, label, step: at, steps, done, total });
       };
     },
+  };
+}
+
+/** The core's stage names (new-user-eval.ts) in words. */
+function newUserStage(stage: string): string {
+  if (stage === 'ItemKNN') return 'training ItemKNN (cosine)';
+  if (stage === 'EASE') return 'training EASE (λ 400)';
+  if (stage === 'the automatic build')
+    return 'building For You’s model (EASE, as the app builds it)';
+  const serving = /^new users: (.+)$/.exec(stage);
+  if (serving) {
+    const title: Record<string, string> = {
+      pipeline: 'For You’s pipeline',
+      popularity: 'popularity',
+      itemknn: 'ItemKNN',
+      ease: 'EASE',
+    };
+    return `their top 10 from ${title[serving[1]!] ?? serving[1]}`;
+  }
+  return stage;
+}
+
+/**
+ * Progress of the new-user reports: a step for reading, then one for each
+ * stage the core names (ItemKNN, EASE, the automatic build and serving each
+ * of the four rankers on new-user-k; the three models again, on every rating,
+ * for the probe), at most every 100 ms within a stage.
+ */
+function newUserReporter(onProgress: (p: NewUsersProgress) => void) {
+  const steps = 1 + 7 + 3;
+  let step = -1;
+  let current = '';
+  let last = 0;
+  return (phase: string, stage: string, share: number): void => {
+    const key = `${phase}/${stage}`;
+    const t = now();
+    if (key !== current) {
+      current = key;
+      step = Math.min(step + 1, steps - 1);
+    } else if (t - last < 100) return;
+    last = t;
+    // The serving stages report their place among the rankers, not a share of their own.
+    const within = /^new users: /.test(stage) ? 0 : Math.min(1, Math.max(0, share));
+    onProgress({ label: `${phase}: ${newUserStage(stage)}`, step, steps, share: within });
   };
 }
 
@@ -263,8 +314,66 @@ const api: EvaluateWorkerApi = {
     });
   },
 
+  newUsers(datasetId, opts, onProgress) {
+    return newUserJobs.run(async (signal) => {
+      const seed = opts.seed ?? 1;
+      const ks = opts.ks ?? [1, 3, 5, 10, 20];
+      if (!(Number.isInteger(seed) && seed >= 0))
+        throw new WrenError('invalid-settings', 'The seed is a whole number of 0 or more.');
+      if (!ks.length || !ks.every((k) => Number.isInteger(k) && k >= 1))
+        throw new WrenError('invalid-settings', 'Each k is a whole number of at least 1.');
+      const t0 = now();
+      const ds = await db.datasets.get(datasetId);
+      if (!ds || ds.status !== 'ready')
+        throw new WrenError('not-found', 'That dataset is not here any more.');
+      const report = newUserReporter(onProgress);
+      report('Reading', 'the ratings from this browser’s storage', 0);
+      const [ratings, movies] = await Promise.all([
+        readRatings(db, datasetId),
+        allMovies(db, datasetId),
+      ]);
+      const read = since(t0);
+      await checkpoint(signal);
+      // No embedding: it only adds candidates (the “Close to your taste” and “Because you liked” channels).
+      let t = now();
+      const newUserK = await runNewUserK(
+        { movies, ratings },
+        {
+          seed,
+          ks,
+          embed: undefined,
+          signal,
+          onProgress: (stage, share) => report('New users', stage, share),
+        },
+      );
+      const newUserSeconds = since(t);
+      await checkpoint(signal);
+      t = now();
+      const probe = await runTasteProbe(
+        { movies, ratings },
+        {
+          seed,
+          embed: undefined,
+          signal,
+          onProgress: (stage, share) => report('Taste probe', stage, share),
+        },
+      );
+      const result: NewUsersResult = {
+        datasetId,
+        seed,
+        // The split (every rating, typed arrays) stays here: the page needs only the figures.
+        rows: newUserK.rows,
+        newUsers: newUserK.split.users.length,
+        probe,
+        seconds: { read, newUserK: newUserSeconds, probe: since(t), total: since(t0) },
+      };
+      return result;
+    });
+  },
+
   cancel() {
     jobs.cancel();
+    newUserJobs.cancel();
   },
 };
 
