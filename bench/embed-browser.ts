@@ -15,9 +15,11 @@ import { openWithDataset } from '../test/e2e/harness.ts';
 import { browserRecorder } from './browser-results.ts';
 
 const small = await smallArchive();
+// No automatic build: its embedding and model would share the CPU with the runs measured here.
 const { server, browser, page } = await openWithDataset(small.path, {
   webgpu: true,
   timeout: 120_000,
+  autoBuild: false,
 });
 const dataset = small.genuine ? 'ml-latest-small' : 'generated-ml-latest-small';
 

@@ -124,7 +124,8 @@ async function main(): Promise<void> {
 }
 
 async function runOne(url: string, spec: Spec, path: string): Promise<Record<string, unknown>> {
-  const b = await launch();
+  // No automatic build after the import: it would share the CPU with "Home after reload".
+  const b = await launch({ autoBuild: false });
   try {
     const { page } = b;
     const cdp = await b.context.newCDPSession(page);

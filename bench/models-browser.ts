@@ -18,9 +18,11 @@ import { browserRecorder } from './browser-results.ts';
 
 const { values: args } = parseArgs({ options: { epochs: { type: 'string', default: '2' } } });
 const small = await smallArchive();
+// No automatic build: its embedding and model would share the CPU with the runs measured here.
 const { server, browser, page } = await openWithDataset(small.path, {
   webgpu: true,
   timeout: 120_000,
+  autoBuild: false,
 });
 const dataset = small.genuine ? 'ml-latest-small' : 'generated-ml-latest-small';
 const count = (s: string): number | null =>

@@ -12,6 +12,8 @@ export interface EmbedRequest {
   datasetId: string;
   settings: EmbedSettings;
   engine: EngineChoice;
+  /** The automatic build's embedding: stored marked `auto` (see saveEmbedding). */
+  auto?: boolean;
 }
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: WrenErrorData };

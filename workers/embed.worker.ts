@@ -111,7 +111,7 @@ const api: EmbedWorkerApi = {
         signal,
         onProgress,
       });
-      return saveEmbedding(db, req.datasetId, result);
+      return saveEmbedding(db, req.datasetId, result, { auto: req.auto === true });
     });
   },
 

@@ -41,9 +41,27 @@ export interface BackendMeasure {
   software: boolean;
 }
 
+/** The automatic build's progress: 'read' (the ratings), then the model's own stages, then 'save'. */
+export interface AutoBuildProgress {
+  stage: string;
+  done: number;
+  total: number;
+}
+
 export interface ModelsWorkerApi {
   /** Measures every tfjs backend (NeuMF training steps), fastest first. */
   probe(): Promise<Outcome<BackendMeasure[]>>;
   train(req: ModelsRequest, onProgress: (p: ModelsProgress) => void): Promise<Outcome<ModelRow[]>>;
+  /**
+   * The automatic build's ranker for For You: unless the dataset already has
+   * a model with protocol 'personal', fits the personal model (EASE on the
+   * liked ratings of every rating) and stores it marked `auto`; a cancel or a
+   * deleted dataset stores nothing. Resolves to the stored row (the one
+   * already there, if any).
+   */
+  autoBuild(
+    datasetId: string,
+    onProgress: (p: AutoBuildProgress) => void,
+  ): Promise<Outcome<ModelRow>>;
   cancel(): void;
 }

@@ -14,7 +14,10 @@ import { evaluateSplit, makeSplit } from '../src/core/eval/protocols.ts';
 import { modelInfo, type ModelInfo } from '../src/core/models/index.ts';
 import { scoreAllMs } from '../src/core/models/score-time.ts';
 import { configProblem } from '../src/core/models/config-check.ts';
-import { WrenDb, allMovies, readRatings, saveModel } from '../src/store/index.ts';
+import { WrenDb, allMovies, listModels, readRatings, saveModel } from '../src/store/index.ts';
+import { interactionsOf } from '../src/core/recommend/offline.ts';
+import { fitPersonalModel } from '../src/core/recommend/personal.ts';
+import { checkAbort } from '../src/core/models/types.ts';
 import { evaluateCtr } from '../src/core/eval/ctr.ts';
 import { movieMetaFromMovies } from '../src/core/features/movie-features.ts';
 import { CtrModel, type CtrKind } from '../src/core/models/ctr.ts';
@@ -222,6 +225,52 @@ const api: ModelsWorkerApi = {
         onProgress({ ...base, stage: 'saved', done: 1, total: 1, saved: row });
       }
       return saved;
+    });
+  },
+
+  autoBuild(datasetId, onProgress) {
+    return guarded(async (signal) => {
+      const ds = await db.datasets.get(datasetId);
+      if (!ds || ds.status !== 'ready')
+        throw new WrenError('not-found', 'That dataset is not here any more.');
+      const stored = (await listModels(db, datasetId)).find((r) => r.protocol === 'personal');
+      if (stored) return stored;
+      onProgress({ stage: 'read', done: 0, total: 1 });
+      const data = interactionsOf(await readRatings(db, datasetId), ds.counts.movies);
+      checkAbort(signal);
+      onProgress({ stage: 'read', done: 1, total: 1 });
+      const t0 = performance.now();
+      const model = await fitPersonalModel(data, {
+        signal,
+        onProgress: (p) => onProgress({ stage: p.stage, done: p.done, total: p.total }),
+      });
+      const fitSeconds = (performance.now() - t0) / 1000;
+      checkAbort(signal);
+      onProgress({ stage: 'save', done: 0, total: 1 });
+      // Written in one transaction, and only while the dataset is still there: never half a model.
+      const row = await saveModel(
+        db,
+        {
+          datasetId,
+          model: 'ease',
+          title: 'EASE, built automatically',
+          protocol: 'personal',
+          auto: true,
+          seed: 1,
+          config: model.config,
+          // Trained on every rating: there is no held-out test set to score.
+          metrics: {},
+          epochLog: [],
+          backend: model.engine,
+          fitSeconds,
+          evalSeconds: 0,
+          samplesPerSecond: data.train.items.length / Math.max(fitSeconds, 1e-9),
+        },
+        model,
+        { requireDataset: true },
+      );
+      onProgress({ stage: 'save', done: 1, total: 1 });
+      return row;
     });
   },
 

@@ -18,11 +18,25 @@ export function embeddingName(r: EmbeddingResult): string {
   return `${label} ${r.dim}d · ${r.settings.epochs} epochs${pq}`;
 }
 
-/** Saves a trained embedding (description and vectors in one transaction) and makes it the chosen one. */
+export interface SaveEmbeddingOptions {
+  /**
+   * Built by the automatic build, not by a person: the row is marked `auto`,
+   * nothing is written unless the dataset is still stored and ready (checked
+   * in the same transaction), and it becomes the chosen embedding only when
+   * the dataset has no other (one trained meanwhile in the Lab stays chosen).
+   */
+  auto?: boolean;
+}
+
+/**
+ * Saves a trained embedding (description and vectors in one transaction) and
+ * makes it the chosen one (an automatic one only when it is the first).
+ */
 export async function saveEmbedding(
   db: WrenDb,
   datasetId: string,
   r: EmbeddingResult,
+  opts: SaveEmbeddingOptions = {},
 ): Promise<EmbeddingRow> {
   const id = `${datasetId}:emb:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const row: EmbeddingRow = {
@@ -39,6 +53,7 @@ export async function saveEmbedding(
     losses: r.losses,
     dim: r.dim,
     count: r.items.length,
+    ...(opts.auto ? { auto: true } : {}),
   };
   let hnsw: EmbeddingDataRow['hnsw'] = null;
   if (r.hnsw) {
@@ -54,12 +69,23 @@ export async function saveEmbedding(
     hnsw,
   };
   try {
-    await db.transaction('rw', [db.embeddings, db.embeddingData, db.kv], async () => {
+    await db.transaction('rw', [db.datasets, db.embeddings, db.embeddingData, db.kv], async () => {
+      let chosen = id;
+      if (opts.auto) {
+        if ((await db.datasets.get(datasetId))?.status !== 'ready')
+          throw new WrenError('not-found', 'That dataset is not here any more.');
+        // Keep what similar movies use now: the chosen one, else the newest (listEmbeddings' order).
+        const kv = await db.kv.get(chosenKey(datasetId));
+        const others = await listEmbeddings(db, datasetId);
+        const now = others.find((o) => o.id === kv?.value) ?? others[0];
+        if (now) chosen = now.id;
+      }
       await db.embeddings.add(row);
       await db.embeddingData.add(data);
-      await db.kv.put({ key: chosenKey(datasetId), value: id });
+      await db.kv.put({ key: chosenKey(datasetId), value: chosen });
     });
   } catch (e) {
+    if (e instanceof WrenError) throw e;
     throw storageError(e);
   }
   return row;

@@ -1,23 +1,37 @@
 /** Trained ranking models: save, list, load, delete. */
+import { WrenError } from '../core/errors.ts';
 import type { SavedModel } from '../core/models/types.ts';
 import type { ModelDataRow, ModelRow, WrenDb } from './db.ts';
 import { storageError } from './write.ts';
+
+export interface SaveModelOptions {
+  /**
+   * Writes nothing (and throws 'not-found') unless the dataset is still
+   * stored and ready, checked in the same transaction: a background job
+   * finishing after its dataset was deleted leaves no orphan rows.
+   */
+  requireDataset?: boolean;
+}
 
 /** Saves a model's description and arrays in one transaction; returns the description. */
 export async function saveModel(
   db: WrenDb,
   row: Omit<ModelRow, 'id' | 'createdAt'>,
   model: { save(): SavedModel },
+  opts: SaveModelOptions = {},
 ): Promise<ModelRow> {
   const id = `${row.datasetId}:model:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const full: ModelRow = { ...row, id, createdAt: Date.now() };
   const data: ModelDataRow = { id, datasetId: row.datasetId, saved: model.save() };
   try {
-    await db.transaction('rw', [db.models, db.modelData], async () => {
+    await db.transaction('rw', [db.datasets, db.models, db.modelData], async () => {
+      if (opts.requireDataset && (await db.datasets.get(row.datasetId))?.status !== 'ready')
+        throw new WrenError('not-found', 'That dataset is not here any more.');
       await db.models.add(full);
       await db.modelData.add(data);
     });
   } catch (e) {
+    if (e instanceof WrenError) throw e;
     throw storageError(e);
   }
   return full;

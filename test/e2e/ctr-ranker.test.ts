@@ -17,7 +17,10 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  ({ server, browser, page } = await openWithDataset((await smallArchive()).path));
+  // The rankers as they stand without the automatic build's personal model ('auto' = fusion).
+  ({ server, browser, page } = await openWithDataset((await smallArchive()).path, {
+    autoBuild: false,
+  }));
 });
 
 afterAll(async () => {

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { AUTO_BUILD_KEY } from '../../src/ui/lib/auto-build.ts';
 
 export const root = resolve(import.meta.dirname, '../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -86,9 +87,18 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launch(
-  opts: { webgpu?: boolean; profileDir?: string } = {},
-): Promise<Browser> {
+export interface LaunchOptions {
+  webgpu?: boolean;
+  profileDir?: string;
+  /**
+   * false: the app never starts its automatic build (For You's model and the
+   * default embedding after an import), for tests and benchmarks that measure
+   * something else from a clean slate. Default: on, as for a person.
+   */
+  autoBuild?: boolean;
+}
+
+export async function launch(opts: LaunchOptions = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM}: run "apt-get install -y chromium" (see .ci/run).`,
@@ -101,6 +111,8 @@ export async function launch(
     args: opts.webgpu ? [...ARGS, '--enable-unsafe-webgpu'] : ARGS,
     viewport: { width: 1280, height: 800 },
   });
+  if (opts.autoBuild === false)
+    await context.addInitScript((key) => localStorage.setItem(key, 'off'), AUTO_BUILD_KEY);
   const requests: string[] = [];
   context.on('request', (r) => requests.push(r.url()));
   const page = context.pages()[0] ?? (await context.newPage());
@@ -121,10 +133,10 @@ export async function launch(
  */
 export async function openWithDataset(
   archive: string,
-  opts: { webgpu?: boolean; timeout?: number } = {},
+  opts: { webgpu?: boolean; timeout?: number; autoBuild?: boolean } = {},
 ): Promise<{ server: Server; browser: Browser; page: Page }> {
   const server = await serve();
-  const browser = await launch({ webgpu: opts.webgpu });
+  const browser = await launch({ webgpu: opts.webgpu, autoBuild: opts.autoBuild });
   try {
     const page = browser.page;
     await page.goto(server.url);

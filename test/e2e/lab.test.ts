@@ -16,7 +16,8 @@ let small: Archive;
 
 beforeAll(async () => {
   small = await smallArchive();
-  ({ server, browser, page } = await openWithDataset(small.path));
+  // The Lab from a clean slate: no default embedding built in the background.
+  ({ server, browser, page } = await openWithDataset(small.path, { autoBuild: false }));
 });
 
 afterAll(async () => {

@@ -50,3 +50,27 @@ export function probeEngines(datasetId: string): Job<EngineMeasure[]> {
 export function listEngines(): Promise<string[]> {
   return client.remote().engines();
 }
+
+/**
+ * A second embeddings worker for the automatic build's embedding, so it never
+ * shares a job (or a cancel) with a run started in the Lab; closed after each
+ * build.
+ */
+const autoClient = workerClient<EmbedWorkerApi>(
+  () =>
+    new Worker(new URL('../../../workers/embed.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'wren-auto-embed',
+    }),
+);
+
+/** Trains and stores an embedding marked `auto` (see saveEmbedding). */
+export function startAutoEmbedding(
+  req: Omit<EmbedRequest, 'auto'>,
+  onProgress: (p: EmbedWorkerProgress) => void,
+): Job<EmbeddingRow> {
+  return autoClient.job((a) => a.train({ ...req, auto: true }, Comlink.proxy(onProgress)));
+}
+
+/** Ends the automatic build's embeddings worker. */
+export const closeAutoEmbedding = (): void => autoClient.close();

@@ -98,6 +98,15 @@ export function protocolTables(rows: readonly ModelRow[]): ProtocolTable[] {
   }).filter((t) => t.rows.length > 0);
 }
 
+/**
+ * The automatic build's models (protocol 'personal'), newest first: trained
+ * on every rating for For You, so they have no test metrics and stay out of
+ * the protocol tables.
+ */
+export function personalModels(rows: readonly ModelRow[]): ModelRow[] {
+  return rows.filter((r) => r.protocol === 'personal').sort((a, b) => b.createdAt - a.createdAt);
+}
+
 /** A short label for a stored model: "NeuMF · seed 1 · 12 epochs". */
 export function modelLabel(r: ModelRow): string {
   const parts = [r.title];

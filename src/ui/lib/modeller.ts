@@ -2,6 +2,7 @@
 import * as Comlink from 'comlink';
 import type { ModelRow } from '../../store/db.ts';
 import type {
+  AutoBuildProgress,
   BackendMeasure,
   ModelsProgress,
   ModelsRequest,
@@ -29,3 +30,27 @@ export function startModels(
 export function probeBackends(): Job<BackendMeasure[]> {
   return client.job((a) => a.probe());
 }
+
+/**
+ * A second models worker for the automatic build, so it never shares a job
+ * (or a cancel, or a terminate) with training on the Models page; closed
+ * after each build.
+ */
+const autoClient = workerClient<ModelsWorkerApi>(
+  () =>
+    new Worker(new URL('../../../workers/models.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'wren-auto-ranker',
+    }),
+);
+
+/** Fits and stores the dataset's personal model unless it has one; resolves to its row. */
+export function startAutoRanker(
+  datasetId: string,
+  onProgress: (p: AutoBuildProgress) => void,
+): Job<ModelRow> {
+  return autoClient.job((a) => a.autoBuild(datasetId, Comlink.proxy(onProgress)));
+}
+
+/** Ends the automatic build's models worker. */
+export const closeAutoRanker = (): void => autoClient.close();

@@ -16,6 +16,8 @@ type Outcome<T> = { ok: true; value: T } | { ok: false; error: WrenErrorData };
 export interface WorkerClient<Api extends { cancel(): void }> {
   remote(): Comlink.Remote<Api>;
   job<T>(run: (a: Comlink.Remote<Api>) => Promise<Outcome<T>>): Job<T>;
+  /** Terminates the worker (freeing its memory); the next call starts a new one. */
+  close(): void;
 }
 
 export function workerClient<Api extends { cancel(): void }>(
@@ -37,6 +39,7 @@ export function workerClient<Api extends { cancel(): void }>(
   };
   return {
     remote,
+    close: restart,
     job<T>(run: (a: Comlink.Remote<Api>) => Promise<Outcome<T>>): Job<T> {
       const a = remote();
       let rejectCancel: (e: WrenError) => void = () => undefined;
