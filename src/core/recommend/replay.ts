@@ -118,10 +118,15 @@ export interface ReplayVariant {
   ranker: Ranker | null;
 }
 
-/** The pipeline options of a replay: every candidate kept, the ranker's order. */
+/**
+ * The pipeline options of a replay: every candidate kept (rare movies too:
+ * ncf-loo's sampled negatives are mostly rare, and dropping them would make
+ * its figures incomparable), the ranker's order.
+ */
 export function replayPipelineOptions(opts: Partial<PipelineOptions> = {}): PipelineOptions {
   return {
     ...DEFAULT_PIPELINE,
+    minRatings: 0,
     ...opts,
     k: Number.MAX_SAFE_INTEGER,
     diversity: 0,
