@@ -2,7 +2,7 @@
  * bench/new-user: what a new person sees, on the protocols of DESIGN.md 6 and 7.
  *
  *   npm run bench:new-user [-- --data ml-latest-small,ml-100k] [-- --seed 1] [-- --embedding none]
- *   npm run bench:new-user -- --tune [-- --seeds 2,3,4,5,6]
+ *   npm run bench:new-user -- --tune [-- --grid sharpness|shape] [-- --seeds 2,3,4,5,6]
  *
  * Default: new-user-k (k = 1, 3, 5, 10, 20) and the taste probe for the
  * default pipeline (For You after the automatic build, with its item2vec
@@ -16,9 +16,12 @@
  * users are carved from the training users of the test split (seed 1) with
  * other seeds, so the test users are never looked at; every combination of
  * the grid is scored on them (mean NDCG@10 over k and seeds) and on the
- * taste probe (personas, not users). The chosen one has the best mean
- * validation NDCG@10 among those with an in-genre share ≥ 0.6; its line is
- * printed last.
+ * taste probe (personas, not users). Two grids: 'shape' (the prior's shape
+ * and weights, the genre weight) and 'sharpness' (the genre share's power,
+ * with the linear prior). The chosen one has the best mean
+ * validation NDCG@10 among those with an in-genre share ≥ --min-in-genre
+ * (0.7: a margin over the issue's 0.6, because at 0.6 single genres such as
+ * Western still got 4 of 10); its line is printed last.
  *
  * Appends JSON lines to bench/results/new-user.jsonl (new-user-tune.jsonl for --tune).
  */
@@ -63,9 +66,12 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '2,3,4,5,6' },
     embedding: { type: 'string', default: 'item2vec' },
     tune: { type: 'boolean', default: false },
+    grid: { type: 'string', default: 'sharpness' },
+    'min-in-genre': { type: 'string', default: '0.7' },
   },
 });
 const seed = Number(values.seed);
+const minInGenre = Number(values['min-in-genre']);
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 
 function record(file: string, r: Record<string, unknown>): void {
@@ -188,10 +194,17 @@ async function tune(name: string): Promise<void> {
   const ranked = Uint8Array.from(full.ratingCount, (c) => (c > 0 ? 1 : 0));
   const personas = probePersonas(full.ratingCount, genreLookup(full));
   const grid: PersonalParams[] = [];
-  for (const prior of ['log', 'linear'] as const)
-    for (const popularity of prior === 'log' ? [4, 6, 8, 12] : [2, 3, 4, 6])
-      for (const decay of [0.75, 1, 1.25])
-        for (const genre of [1, 1.5, 2, 2.5]) grid.push({ popularity, decay, genre, prior });
+  if (values.grid === 'shape')
+    for (const prior of ['log', 'linear'] as const)
+      for (const popularity of prior === 'log' ? [4, 6, 8, 12] : [2, 3, 4, 6])
+        for (const decay of [0.75, 1, 1.25])
+          for (const genre of [1, 1.5, 2, 2.5]) grid.push({ popularity, decay, genre, prior });
+  else
+    for (const popularity of [4, 6])
+      for (const decay of [1, 1.25])
+        for (const genre of [1, 2, 3, 4])
+          for (const sharpness of [1, 2, 3])
+            grid.push({ popularity, decay, genre, prior: 'linear', sharpness });
   let best: { params: PersonalParams; ndcg: number } | null = null;
   for (const params of grid) {
     const perK = NEW_USER_KS.map(() => 0);
@@ -236,7 +249,7 @@ async function tune(name: string): Promise<void> {
         rare: r4(probe.rare),
       },
     });
-    if (probe.inGenre >= 0.6 && (!best || ndcg > best.ndcg)) best = { params, ndcg };
+    if (probe.inGenre >= minInGenre && (!best || ndcg > best.ndcg)) best = { params, ndcg };
   }
   record('new-user-tune.jsonl', { name: 'personal ranker chosen', dataset: name, chosen: best });
 

@@ -105,6 +105,8 @@ class ProfileState {
     watchlist: new Lookup([]),
   });
   private opening: Promise<void> | null = null;
+  /** Counts opens: a rating whose write outlived an open must open again (the new session missed it). */
+  private opened = 0;
   /** What the open list was built from besides your profile (see sourcesOf). */
   private sources: string | null = null;
 
@@ -169,6 +171,7 @@ class ProfileState {
     this.sources = sources;
     this.forYouDataset = ds.id;
     const sent = this.profile;
+    this.opened++;
     this.opening = openForYou(ds.id, $state.snapshot(sent) as Profile, this.options).then(
       (r) => {
         if (this.forYouDataset !== ds.id) return;
@@ -214,9 +217,16 @@ class ProfileState {
         ? { kind: 'unrate', movie: m.index }
         : { kind: 'rate', movie: m.index, rating, at };
     // The list follows at once only when this dataset's list is open; opening it reads the written profile.
+    const opened = this.opened;
     const listed = this.forYouDataset === ds.id ? this.apply(ds, change, t0) : null;
     const written = await writing;
-    if (written) return listed ?? this.apply(ds, change, t0);
+    if (written) {
+      if (!listed) return this.apply(ds, change, t0);
+      await listed;
+      // An open (e.g. the automatic build's) started meanwhile read the profile before this write.
+      if (this.opened !== opened) await this.open(ds, true);
+      return;
+    }
     if (!listed) return;
     await listed;
     const why = this.error;

@@ -12,7 +12,8 @@
  *   as you like more movies (`popularity` ÷ likedᵈᵉᶜᵃʸ): with one liked
  *   movie, what everyone likes is the best guess; with twenty, yours is;
  * - your genres: the share of your liked movies in the movie's best-matching
- *   genre (`genre`), so five horror films make horror the first thing you see.
+ *   genre, raised to `sharpness` and weighted by `genre`, so five horror
+ *   films make horror the first thing you see.
  *
  * It also retrieves: its top movies over the whole catalogue are the
  * pipeline's 'model' channel, each with the liked movie that contributed
@@ -36,6 +37,12 @@ export interface PersonalParams {
   decay: number;
   /** Weight of your genre share. */
   genre: number;
+  /**
+   * The share is raised to this power (default 1): above 1, a clear taste
+   * (all your liked movies in one genre) counts fully while a mixed one
+   * counts little, so following a clear taste costs mixed tastes less.
+   */
+  sharpness?: number;
   /** The prior's shape: log(1 + likes) or likes, each over its largest value. */
   prior?: 'log' | 'linear';
 }
@@ -44,12 +51,13 @@ export interface PersonalParams {
  * Chosen on validation new users of ml-latest-small (five splits of the test
  * split's training users, seeds 2–6), never on the test users: the best mean
  * NDCG@10 over k = 1…20 among the weights whose taste-probe in-genre share is
- * at least 0.6 (bench/results/new-user-tune.jsonl).
+ * at least 0.7 (bench/results/new-user-tune.jsonl; `npm run bench:new-user -- --tune`).
  */
 export const PERSONAL_PARAMS: PersonalParams = {
   popularity: 6,
-  decay: 1.25,
+  decay: 1,
   genre: 2,
+  sharpness: 3,
   prior: 'linear',
 };
 
@@ -111,6 +119,8 @@ export function personalScores(
     for (let j = genreOffsets[m]!; j < genreOffsets[m + 1]!; j++)
       share[genreOf[j]!]! += 1 / liked.length;
   const g = params.genre;
+  const sharp = params.sharpness ?? 1;
+  if (sharp !== 1) for (let k = 0; k < share.length; k++) share[k] = Math.pow(share[k]!, sharp);
   for (let m = 0; m < n; m++) {
     let a = 0;
     for (let j = genreOffsets[m]!; j < genreOffsets[m + 1]!; j++)
