@@ -107,6 +107,14 @@ async function report(name: string): Promise<void> {
         k: row.k,
         users: row.users,
         metrics: { recall: r4(m.recall), ndcg: r4(m.ndcg), miscalibration: r4(m.miscalibration) },
+        ...(ranker !== 'pipeline' &&
+          row.versus?.[ranker as 'ease'] && {
+            pipelineMinusThis: {
+              mean: r4(row.versus[ranker as 'ease']!.mean),
+              lo: r4(row.versus[ranker as 'ease']!.lo),
+              hi: r4(row.versus[ranker as 'ease']!.hi),
+            },
+          }),
         seconds: r4(nukSeconds),
       });
   t0 = performance.now();

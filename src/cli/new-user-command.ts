@@ -72,8 +72,16 @@ export async function runNewUserEval(
             { recall: r4(m.recall), ndcg: r4(m.ndcg), miscalibration: r4(m.miscalibration) },
           ]),
         );
+        const versus = Object.fromEntries(
+          Object.entries(row.versus ?? {}).map(([name, d]) => [
+            name,
+            { mean: r4(d.mean), lo: r4(d.lo), hi: r4(d.hi) },
+          ]),
+        );
         if (opts.json)
-          process.stdout.write(JSON.stringify({ k: row.k, users: row.users, rankers }) + '\n');
+          process.stdout.write(
+            JSON.stringify({ k: row.k, users: row.users, rankers, versus }) + '\n',
+          );
         else
           process.stdout.write(
             `${ds.name} new-user-k, k = ${row.k} (${row.users} users): ` +

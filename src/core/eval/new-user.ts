@@ -170,6 +170,8 @@ export interface NewUserMetrics {
   recall: number;
   ndcg: number;
   miscalibration: number;
+  /** Each evaluated user's NDCG@10, in the order of `split.users` (for paired comparisons). */
+  perUser: Float64Array;
 }
 
 export interface NewUserOptions {
@@ -199,6 +201,7 @@ export function evaluateNewUsers(
     let recall = 0;
     let ndcg = 0;
     let mis = 0;
+    const perUser: number[] = [];
     for (const e of who) {
       if (opts.signal?.aborted) throw opts.signal.reason;
       const h = split.liked[e]!;
@@ -221,6 +224,7 @@ export function evaluateNewUsers(
       for (let p = 0; p < ideal; p++) idcg += 1 / Math.log2(p + 2);
       recall += hits / ideal;
       ndcg += dcg / idcg;
+      perUser.push(dcg / idcg);
       mis += miscalibration(
         revealed.map((x) => x.movie),
         top,
@@ -230,8 +234,44 @@ export function evaluateNewUsers(
       if (opts.onProgress && (done & 63) === 0) opts.onProgress(done, total);
     }
     const mean = (x: number): number => (users ? x / users : 0);
-    return { k, users, recall: mean(recall), ndcg: mean(ndcg), miscalibration: mean(mis) };
+    return {
+      k,
+      users,
+      recall: mean(recall),
+      ndcg: mean(ndcg),
+      miscalibration: mean(mis),
+      perUser: Float64Array.from(perUser),
+    };
   });
+}
+
+/**
+ * The mean of `a − b` over paired users with a 95% interval from a seeded
+ * bootstrap over users (percentile method).
+ */
+export function pairedDifference(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  seed = 1,
+  resamples = 2000,
+): { mean: number; lo: number; hi: number } {
+  const n = a.length;
+  if (n !== b.length) throw new RangeError('paired samples differ in length');
+  const d = Float64Array.from({ length: n }, (_, i) => a[i]! - b[i]!);
+  const mean = n ? d.reduce((x, y) => x + y, 0) / n : 0;
+  const rng = new Random(seed, 11);
+  const means = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += d[rng.int(n)]!;
+    means[r] = n ? sum / n : 0;
+  }
+  means.sort();
+  return {
+    mean,
+    lo: means[Math.floor(0.025 * (resamples - 1))]!,
+    hi: means[Math.ceil(0.975 * (resamples - 1))]!,
+  };
 }
 
 /** Which genres the taste probe asks about, and each one's persona. */

@@ -12,6 +12,7 @@ import {
   evaluateNewUsers,
   NEW_USER_KS,
   newUserSplit,
+  pairedDifference,
   probePersonas,
   scoreList,
   tasteProbe,
@@ -61,7 +62,14 @@ export interface RunOptions {
 export interface NewUserRow {
   k: number;
   users: number;
-  rankers: Partial<Record<NewUserRanker, Omit<NewUserMetrics, 'k' | 'users'>>>;
+  rankers: Partial<
+    Record<
+      NewUserRanker,
+      Omit<NewUserMetrics, 'k' | 'users' | 'perUser'> & { perUser?: Float64Array }
+    >
+  >;
+  /** The pipeline's NDCG@10 minus each reference's, paired by user, with a 95% bootstrap interval. */
+  versus?: Partial<Record<NewUserRanker, { mean: number; lo: number; hi: number }>>;
 }
 
 export interface ProbeReport {
@@ -161,6 +169,15 @@ export async function runNewUserK(
       rows[j]!.rankers[name] = m;
     });
   });
+  for (const row of rows) {
+    const mine = row.rankers.pipeline?.perUser;
+    if (!mine) continue;
+    row.versus = {};
+    for (const name of REFERENCE_RANKERS) {
+      const other = row.rankers[name]?.perUser;
+      if (other) row.versus[name] = pairedDifference(mine, other, opts.seed ?? 1);
+    }
+  }
   return { split, rows };
 }
 

@@ -8,6 +8,7 @@ import {
   evaluateNewUsers,
   miscalibration,
   newUserSplit,
+  pairedDifference,
   positivesOf,
   probePersonas,
   scoreList,
@@ -181,5 +182,26 @@ describe('taste probe', () => {
     });
     expect(r.inGenre).toBeCloseTo(0.5, 12);
     expect(r.rare).toBeCloseTo(0.1, 12);
+  });
+});
+
+describe('pairedDifference', () => {
+  const a = Array.from({ length: 80 }, (_, i) => ((i * 37) % 11) / 10);
+  it('is exactly 0 for a ranker against itself', () => {
+    expect(pairedDifference(a, a)).toEqual({ mean: 0, lo: 0, hi: 0 });
+  });
+
+  it('puts a clearly better ranker above 0, a noisy tie around it, the same way for the same seed', () => {
+    const better = pairedDifference(
+      a.map((x) => x + 0.2),
+      a,
+    );
+    expect(better.mean).toBeCloseTo(0.2, 12);
+    expect(better.lo).toBeGreaterThan(0);
+    const noisy = a.map((x, i) => x + (i % 2 ? 0.3 : -0.3));
+    const tie = pairedDifference(noisy, a, 3);
+    expect(tie.lo).toBeLessThan(0);
+    expect(tie.hi).toBeGreaterThan(0);
+    expect(pairedDifference(noisy, a, 3)).toEqual(tie);
   });
 });
