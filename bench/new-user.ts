@@ -12,7 +12,8 @@
  * popularity prior, + your genres (the default), and the default with MMR
  * variety 0.3 (the old default).
  *
- * --tune: how the personal ranker's weights were chosen. Validation new
+ * --tune: how the personal ranker's weights were chosen (with EASE at λ 400;
+ * the automatic build then chooses λ per dataset the same way, personal.ts). Validation new
  * users are carved from the training users of the test split (seed 1) with
  * other seeds, so the test users are never looked at; every combination of
  * the grid is scored on them (mean NDCG@10 over k and seeds) and on the
@@ -50,6 +51,7 @@ import {
 import { interactionsOf, trainingCatalog } from '../src/core/recommend/offline.ts';
 import {
   fitPersonalModel,
+  PERSONAL_LAMBDA,
   PERSONAL_PARAMS,
   personalScores,
   popularityPrior,
@@ -175,7 +177,7 @@ async function tune(name: string): Promise<void> {
   const splits: Cached[] = [];
   for (const s of seeds) {
     const split = newUserSplit(test.data, s);
-    const model = await fitPersonalModel(split.data);
+    const model = await fitPersonalModel(split.data, {}, { lambda: PERSONAL_LAMBDA });
     const raw = new Map<string, Float32Array>();
     // The model's own scores for every (user, k), computed once: only the blend changes below.
     split.liked.forEach((h) => {
@@ -198,7 +200,7 @@ async function tune(name: string): Promise<void> {
     });
   }
   const full = trainingCatalog(ds.movies, all);
-  const fullModel = await fitPersonalModel(all);
+  const fullModel = await fitPersonalModel(all, {}, { lambda: PERSONAL_LAMBDA });
   const ranked = Uint8Array.from(full.ratingCount, (c) => (c > 0 ? 1 : 0));
   const personas = probePersonas(full.ratingCount, genreLookup(full));
   const grid: PersonalParams[] = [];

@@ -15,6 +15,7 @@ import { modelInfo, type ModelInfo } from '../src/core/models/index.ts';
 import { scoreAllMs } from '../src/core/models/score-time.ts';
 import { configProblem } from '../src/core/models/config-check.ts';
 import { WrenDb, allMovies, listModels, readRatings, saveModel } from '../src/store/index.ts';
+import { buildCatalog } from '../src/core/recommend/catalog.ts';
 import { interactionsOf } from '../src/core/recommend/offline.ts';
 import { fitPersonalModel } from '../src/core/recommend/personal.ts';
 import { checkAbort } from '../src/core/models/types.ts';
@@ -237,13 +238,16 @@ const api: ModelsWorkerApi = {
       if (stored) return stored;
       onProgress({ stage: 'read', done: 0, total: 1 });
       const data = interactionsOf(await readRatings(db, datasetId), ds.counts.movies);
+      // The catalogue's genres: the search for EASE's λ scores the personal blend.
+      const catalog = buildCatalog(await allMovies(db, datasetId));
       checkAbort(signal);
       onProgress({ stage: 'read', done: 1, total: 1 });
       const t0 = performance.now();
-      const model = await fitPersonalModel(data, {
-        signal,
-        onProgress: (p) => onProgress({ stage: p.stage, done: p.done, total: p.total }),
-      });
+      const model = await fitPersonalModel(
+        data,
+        { signal, onProgress: (p) => onProgress({ stage: p.stage, done: p.done, total: p.total }) },
+        { catalog },
+      );
       const fitSeconds = (performance.now() - t0) / 1000;
       checkAbort(signal);
       onProgress({ stage: 'save', done: 0, total: 1 });

@@ -85,9 +85,11 @@ export async function trainRanker(
   if (name === 'fusion') return { ranker: null, title: 'Channel fusion', seconds: 0 };
   if (name === 'personal') {
     const t0 = performance.now();
-    const model = await fitPersonalModel(data, {
-      onProgress: (p) => onProgress?.(`personal ${p.stage}`, p.done / Math.max(1, p.total)),
-    });
+    const model = await fitPersonalModel(
+      data,
+      { onProgress: (p) => onProgress?.(`personal ${p.stage}`, p.done / Math.max(1, p.total)) },
+      { catalog },
+    );
     const title = 'EASE, built automatically';
     const seconds = (performance.now() - t0) / 1000;
     return { ranker: personalRanker(model, catalog, title), title, seconds };

@@ -115,10 +115,14 @@ export async function listsFor(
   }
   if (want.includes('pipeline')) {
     opts.onProgress?.('the automatic build', 0);
-    const model = await fitPersonalModel(data, {
-      signal: opts.signal,
-      onProgress: (p) => opts.onProgress?.('the automatic build', p.done / Math.max(1, p.total)),
-    });
+    const model = await fitPersonalModel(
+      data,
+      {
+        signal: opts.signal,
+        onProgress: (p) => opts.onProgress?.('the automatic build', p.done / Math.max(1, p.total)),
+      },
+      { catalog },
+    );
     const embedding = opts.embed ? await opts.embed(data) : null;
     out.pipeline = pipelineList(model, catalog, embedding, ranked, opts.params, opts.pipeline);
   }
