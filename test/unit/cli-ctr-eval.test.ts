@@ -1,29 +1,14 @@
 /** `wren train --protocol sparrow-ctr --save` and `wren eval` on the saved CTR model. */
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../src/core/data/synthetic.ts';
-import { movieLensFiles } from '../../src/core/data/write-movielens.ts';
 import { decodeModel } from '../../src/core/models/serialize.ts';
+import { tempDir, wren, writeMovieLens } from './cli-harness.ts';
 
-const run = promisify(execFile);
-const bin = resolve(import.meta.dirname, '../../bin/wren.mjs');
 let dir: string;
 const ds = generateDataset({ ratings: 5_000, seed: 11 });
 const other = generateDataset({ ratings: 3_000, seed: 12 });
-
-async function wren(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 interface CtrOut {
   model: string;
@@ -56,15 +41,9 @@ async function trainAndEval(
 }
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'wren-cli-ctr-'));
-  for (const [name, d] of [
-    ['ml-gen', ds],
-    ['ml-other', other],
-  ] as const) {
-    mkdirSync(join(dir, name));
-    for (const f of movieLensFiles(d, 'ml-latest'))
-      writeFileSync(join(dir, name, f.name), Buffer.concat([...f.chunks()]));
-  }
+  dir = tempDir('wren-cli-ctr-');
+  writeMovieLens(dir, 'ml-gen', ds);
+  writeMovieLens(dir, 'ml-other', other);
 });
 
 describe('wren eval on CTR models', () => {

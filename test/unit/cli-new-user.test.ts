@@ -1,33 +1,13 @@
 /** `wren eval --protocol new-user-k|taste-probe` on a generated dataset: the printed shape, seeds, and bad flags. */
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../src/core/data/synthetic.ts';
-import { movieLensFiles } from '../../src/core/data/write-movielens.ts';
+import { tempDir, wren, writeMovieLens } from './cli-harness.ts';
 
-const run = promisify(execFile);
-const bin = resolve(import.meta.dirname, '../../bin/wren.mjs');
 let data: string;
 const ds = generateDataset({ ratings: 8_000, seed: 4 });
 
-async function wren(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
-
 beforeAll(() => {
-  data = join(mkdtempSync(join(tmpdir(), 'wren-cli-new-')), 'ml-gen');
-  mkdirSync(data);
-  for (const f of movieLensFiles(ds, 'ml-latest'))
-    writeFileSync(join(data, f.name), Buffer.concat([...f.chunks()]));
+  data = writeMovieLens(tempDir('wren-cli-new-'), 'ml-gen', ds);
 });
 
 interface Row {

@@ -1,33 +1,13 @@
 /** The command line: `wren recommend` and `wren abtest` on a generated dataset, in JSON and text, and on bad input. */
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../src/core/data/synthetic.ts';
-import { movieLensFiles } from '../../src/core/data/write-movielens.ts';
+import { tempDir, wren, writeMovieLens } from './cli-harness.ts';
 
-const run = promisify(execFile);
-const bin = resolve(import.meta.dirname, '../../bin/wren.mjs');
 let data: string;
 const ds = generateDataset({ ratings: 6_000, seed: 11 });
 
-async function wren(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
-
 beforeAll(() => {
-  data = join(mkdtempSync(join(tmpdir(), 'wren-cli-rec-')), 'ml-gen');
-  mkdirSync(data);
-  for (const f of movieLensFiles(ds, 'ml-latest'))
-    writeFileSync(join(data, f.name), Buffer.concat([...f.chunks()]));
+  data = writeMovieLens(tempDir('wren-cli-rec-'), 'ml-gen', ds);
 });
 
 /** The most active user: enough liked movies for the ranker to take over from fusion. */
@@ -123,7 +103,7 @@ describe('wren recommend', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'not-found' } });
     for (const [flags, message] of [
       [['--user', 'abc'], /--user takes a userId/],
-      [['--user', '1', '--model', 'lsa'], /--model takes fusion, embedding, popularity/],
+      [['--user', '1', '--model', 'lsa'], /--model takes personal, fusion, embedding, popularity/],
       [
         ['--user', '1', '--model', 'embedding', '--embedding', 'none'],
         /needs --embedding item2vec/,

@@ -1,34 +1,16 @@
 /** The command line: `wren import` on generated files, in text and JSON, and on bad input. */
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../src/core/data/synthetic.ts';
-import { movieLensFiles } from '../../src/core/data/write-movielens.ts';
+import { tempDir, wren, writeMovieLens } from './cli-harness.ts';
 
-const run = promisify(execFile);
-const bin = resolve(import.meta.dirname, '../../bin/wren.mjs');
 let dir: string;
 const ds = generateDataset({ ratings: 5_000, seed: 11 });
 
-async function wren(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
-
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'wren-cli-'));
-  mkdirSync(join(dir, 'ml-gen'));
-  for (const f of movieLensFiles(ds, 'ml-latest')) {
-    writeFileSync(join(dir, 'ml-gen', f.name), Buffer.concat([...f.chunks()]));
-  }
+  dir = tempDir('wren-cli-');
+  writeMovieLens(dir, 'ml-gen', ds);
 });
 
 describe('wren import', () => {
@@ -161,11 +143,8 @@ describe('wren train', () => {
   it('runs ncf-loo and full-rank on an ml-1m archive (::-separated .dat files) as on ml-latest', async () => {
     // The same whole-star ratings written in both layouts must give the same protocol figures.
     const stars = generateDataset({ ratings: 4_000, seed: 12, halfStars: false });
-    for (const layout of ['ml-latest', 'ml-1m'] as const) {
-      mkdirSync(join(dir, `stars-${layout}`));
-      for (const f of movieLensFiles(stars, layout))
-        writeFileSync(join(dir, `stars-${layout}`, f.name), Buffer.concat([...f.chunks()]));
-    }
+    for (const layout of ['ml-latest', 'ml-1m'] as const)
+      writeMovieLens(dir, `stars-${layout}`, stars, layout);
     for (const protocol of ['ncf-loo', 'full-rank']) {
       const train = (layout: string): ReturnType<typeof wren> =>
         wren(
