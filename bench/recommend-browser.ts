@@ -22,15 +22,26 @@
  *   that, and as the page itself reports it (`lastUpdateMs`: the click to
  *   the new list in the page's state).
  *
- * With no trained model or embedding in a fresh browser the list is ranked by
- * channel fusion (stage "fusion"): what a new user gets. With --embedding,
- * Item2Vec is then trained in the Lab (default settings, timed), the page is
- * reloaded and both measures are taken again with the embedding ranker and
- * embedding channels (stage "model").
+ * The cases (`--rankers`, default "fusion,personal"; `--embedding` adds
+ * item2vec), each named in the results' `case`:
+ *
+ * - personal: what a person gets. The app's automatic build runs after the
+ *   import (For You's personal EASE ranker, then the default Item2Vec
+ *   embedding) while the person rates on #/start; the bench waits for it to
+ *   finish (the pill's "done", timed by the app: `buildSeconds`), reopens
+ *   For You and measures once the stage reads "… by EASE, built
+ *   automatically" with the embedding's channels in recall (stage "model").
+ * - fusion: a browser launched with `autoBuild: false` (no model, no
+ *   embedding), so channel fusion ranks (stage "fusion"): the list before the
+ *   automatic build is done, or with it turned off.
+ * - item2vec: in that same browser, Item2Vec then trained in the Lab (default
+ *   settings, timed: `trainSeconds`), the page reloaded and both measures
+ *   taken again with the embedding ranker and embedding channels (stage
+ *   "model"; no personal model exists there to rank instead).
  *
  *   npx vite build --outDir /tmp/dist-bench &&
  *     WREN_DIST=/tmp/dist-bench npm run bench:recommend-browser -- [--lists 200] [--rates 40]
- *     [--embedding] [--only small|ml-1m|62k]
+ *     [--rankers fusion,personal,item2vec] [--embedding] [--only small,ml-1m,62k]
  *
  * Appends JSON lines to bench/results/recommend-browser.jsonl.
  */
@@ -47,13 +58,28 @@ const { values: args } = parseArgs({
   options: {
     lists: { type: 'string', default: '200' },
     rates: { type: 'string', default: '40' },
+    rankers: { type: 'string', default: 'fusion,personal' },
     embedding: { type: 'boolean', default: false },
     only: { type: 'string' },
   },
 });
+type Case = 'fusion' | 'item2vec' | 'personal';
+const CASES: readonly Case[] = ['fusion', 'item2vec', 'personal'];
+const cases = new Set(
+  [...args.rankers.split(','), ...(args.embedding ? ['item2vec'] : [])]
+    .map((c) => c.trim())
+    .filter((c) => c !== ''),
+);
+for (const c of cases)
+  if (!CASES.includes(c as Case))
+    throw new Error(`--rankers: unknown case ${c} (one of ${CASES.join(', ')})`);
+const wants = (c: Case): boolean => cases.has(c);
+const only = args.only?.split(',').map((c) => c.trim());
 const LISTS = Number(args.lists);
 const RATES = Number(args.rates);
 const ONBOARD = 20;
+/** How long the automatic build may take (Item2Vec on a million ratings, on a loaded machine). */
+const BUILD_TIMEOUT = 1_800_000;
 const CACHE = join(root, 'bench/.cache');
 const record = browserRecorder('recommend-browser.jsonl');
 
@@ -240,22 +266,27 @@ function rateTop(page: Page, stars: number): Promise<RateTiming> {
   );
 }
 
-/** Reads the page's stage and ranker: "fusion" / "model" / "cold" and the ranker's title. */
-async function stageOf(page: Page): Promise<{ stage: string; ranker: string }> {
+/**
+ * Reads the page's stage ("cold" / "fusion" / "model", from the stage
+ * sentence: fusion's speaks of popular and highly rated movies), the
+ * ranker's title and the ranker chosen in "Rank with".
+ */
+async function stageOf(page: Page): Promise<{ stage: string; ranker: string; choice: string }> {
   const text = (await page.getByTestId('for-you-stage').textContent()) ?? '';
-  const stage = /^\s*Ranked by/.test(text)
-    ? 'model'
-    : /not rated anything/.test(text)
-      ? 'cold'
-      : 'fusion';
+  const stage = /Nothing rated yet/.test(text)
+    ? 'cold'
+    : /among popular and highly rated ones/.test(text)
+      ? 'fusion'
+      : 'model';
   const ranker = ((await page.getByTestId('for-you-ranker').textContent()) ?? '').trim();
-  return { stage, ranker };
+  const choice = await page.getByTestId('ranker-choice').inputValue();
+  return { stage, ranker, choice };
 }
 
 interface Row {
   catalogue: string;
   movies: number;
-  state: string;
+  case: Case;
   measure: string;
   n: number;
   p50: number;
@@ -265,18 +296,28 @@ interface Row {
 }
 const summary: Row[] = [];
 
-async function measure(page: Page, cat: Catalogue, state: string, extra: Record<string, unknown>) {
-  const { stage, ranker } = await stageOf(page);
+/** What each case is, in the results' `state`. */
+const STATE: Record<Case, string> = {
+  fusion: 'new user, no automatic build',
+  item2vec: 'item2vec trained in the Lab',
+  personal: 'new user, automatic build done',
+};
+
+async function measure(page: Page, cat: Catalogue, which: Case, extra: Record<string, unknown>) {
+  const { stage, ranker, choice } = await stageOf(page);
+  console.error(`${cat.label}, ${which}: ${ranker} (${stage}; chosen ${choice})`);
   const base = {
     suite: 'recommend-browser',
     dataset: cat.label,
-    state,
+    state: STATE[which],
   };
   const common = {
+    case: which,
     movies: cat.movies,
     ratings: cat.ratings,
     ranker,
     stage,
+    choice,
     k: 20,
     diversity: 0.3,
     ...extra,
@@ -331,7 +372,7 @@ async function measure(page: Page, cat: Catalogue, state: string, extra: Record<
   summary.push({
     catalogue: cat.label,
     movies: cat.movies,
-    state,
+    case: which,
     measure: 'list (worker ms.total)',
     n: lists.length,
     p50: list.p50Ms,
@@ -385,7 +426,7 @@ async function measure(page: Page, cat: Catalogue, state: string, extra: Record<
     summary.push({
       catalogue: cat.label,
       movies: cat.movies,
-      state,
+      case: which,
       measure: m,
       n: ok.length,
       p50: v.p50Ms,
@@ -395,39 +436,55 @@ async function measure(page: Page, cat: Catalogue, state: string, extra: Record<
     });
 }
 
-async function run(cat: Catalogue): Promise<void> {
-  const archive = await cat.archive();
-  if (!archive) return;
-  const t0 = performance.now();
-  const { server, browser, page } = await openWithDataset(archive, { timeout: 180_000 });
-  const importSeconds = r2((performance.now() - t0) / 1000);
-  console.error(`${cat.label}: imported in ${importSeconds} s`);
-  try {
-    await page.addInitScript(SHIM);
-    await page.evaluate(SHIM);
-    await page.goto(`${server.url}#/start`);
-    const cards = page.getByTestId('start-movie');
-    await cards.first().waitFor();
-    await page.waitForTimeout(500);
-    const n = Math.min(ONBOARD, await cards.count());
-    for (let i = 0; i < n; i++) {
-      await cards.nth(i).locator('[data-stars="4.5"]').click();
-      await cards.nth(i).locator('[data-testid="star-rating"][data-value="4.5"]').waitFor();
-    }
-    // Reopened from the stored profile, as a returning visitor (and whatever a rating given
-    // while the worker was still opening the dataset missed).
-    await page.goto(`${server.url}#/for-you`);
-    await page.reload();
-    await page.getByTestId('for-you-item').first().waitFor();
-    // Fewer than 20 on the onboarding page: the rest from the list itself.
-    for (let i = n; i < ONBOARD; i++) await rateTop(page, 4.5);
-    await page
-      .getByTestId('for-you-timing')
-      .filter({ hasText: `${ONBOARD} ratings here (${ONBOARD} liked)` })
-      .waitFor();
-    await measure(page, cat, 'new user', { importSeconds });
+/**
+ * Rates ONBOARD movies 4.5 stars on #/start, then opens #/for-you from the
+ * stored profile, as a returning visitor, with all of them counted.
+ */
+async function onboard(page: Page, url: string, ready?: Promise<unknown>): Promise<void> {
+  await page.goto(`${url}#/start`);
+  const cards = page.getByTestId('start-movie');
+  await cards.first().waitFor();
+  await page.waitForTimeout(500);
+  const n = Math.min(ONBOARD, await cards.count());
+  for (let i = 0; i < n; i++) {
+    await cards.nth(i).locator('[data-stars="4.5"]').click();
+    await cards.nth(i).locator('[data-testid="star-rating"][data-value="4.5"]').waitFor();
+  }
+  // The automatic build, when it runs, ends before the reload below (which would stop it).
+  await ready;
+  // Reopened from the stored profile, as a returning visitor (and whatever a rating given
+  // while the worker was still opening the dataset missed).
+  await page.goto(`${url}#/for-you`);
+  await page.reload();
+  await page.getByTestId('for-you-item').first().waitFor();
+  // Fewer than 20 on the onboarding page: the rest from the list itself.
+  for (let i = n; i < ONBOARD; i++) await rateTop(page, 4.5);
+  await page
+    .getByTestId('for-you-timing')
+    .filter({ hasText: `${ONBOARD} ratings here (${ONBOARD} liked)` })
+    .waitFor();
+}
 
-    if (args.embedding) {
+/** The built app in a fresh browser, the catalogue imported, the shim in place. */
+async function open(cat: Catalogue, archive: string, autoBuild: boolean) {
+  const t0 = performance.now();
+  const opened = await openWithDataset(archive, { timeout: 180_000, autoBuild });
+  const importSeconds = r2((performance.now() - t0) / 1000);
+  console.error(
+    `${cat.label}: imported in ${importSeconds} s (automatic build ${autoBuild ? 'on' : 'off'})`,
+  );
+  await opened.page.addInitScript(SHIM);
+  await opened.page.evaluate(SHIM);
+  return { ...opened, importSeconds };
+}
+
+/** fusion, then item2vec: a browser without the automatic build. */
+async function withoutAutoBuild(cat: Catalogue, archive: string): Promise<void> {
+  const { server, browser, page, importSeconds } = await open(cat, archive, false);
+  try {
+    await onboard(page, server.url);
+    if (wants('fusion')) await measure(page, cat, 'fusion', { importSeconds, autoBuild: false });
+    if (wants('item2vec')) {
       await page.goto(`${server.url}#/lab`);
       const t1 = performance.now();
       await page.getByTestId('embed-train').click();
@@ -438,7 +495,7 @@ async function run(cat: Catalogue): Promise<void> {
       await page.reload();
       await page.getByTestId('for-you-item').first().waitFor();
       await page.getByTestId('for-you-ranker').filter({ hasNotText: 'fusion' }).waitFor();
-      await measure(page, cat, 'item2vec trained', { importSeconds, trainSeconds });
+      await measure(page, cat, 'item2vec', { importSeconds, trainSeconds, autoBuild: false });
     }
   } finally {
     await browser.close();
@@ -446,9 +503,62 @@ async function run(cat: Catalogue): Promise<void> {
   }
 }
 
+/** personal: the automatic build as a person gets it, rated through while it runs. */
+async function withAutoBuild(cat: Catalogue, archive: string): Promise<void> {
+  const { server, browser, page, importSeconds } = await open(cat, archive, true);
+  try {
+    // The pill's end state ("done" shows for a few seconds, then the pill goes), watched from
+    // the import on; #/start and #/for-you are the same document, so the watch carries on.
+    const t1 = performance.now();
+    const built = page
+      .waitForFunction(
+        () => {
+          const pill = document.querySelector<HTMLElement>('[data-testid="auto-build"]');
+          const state = pill?.dataset.state;
+          if (state === 'done') return { state, seconds: Number(pill!.dataset.seconds) };
+          if (state === 'failed' || state === 'cancelled') return { state, seconds: NaN };
+          return null;
+        },
+        null,
+        { polling: 200, timeout: BUILD_TIMEOUT },
+      )
+      .then((h) => h.jsonValue());
+    // Not awaited before onboarding: a failure must not go unhandled meanwhile.
+    built.catch(() => undefined);
+    await onboard(page, server.url, built);
+    const end = await built;
+    if (end!.state !== 'done') throw new Error(`${cat.label}: automatic build ${end!.state}`);
+    const buildSeconds = r2(end!.seconds);
+    const waitSeconds = r2((performance.now() - t1) / 1000);
+    console.error(
+      `${cat.label}: automatic build done in ${buildSeconds} s (waited ${waitSeconds} s)`,
+    );
+    // The personal ranker ranks, with the embedding's channels in recall.
+    await page
+      .getByTestId('for-you-stage')
+      .filter({ hasText: /built automatically/ })
+      .waitFor({ timeout: BUILD_TIMEOUT });
+    await page
+      .getByTestId('for-you-pipeline')
+      .filter({ hasNotText: /No embedding yet/ })
+      .waitFor({ timeout: BUILD_TIMEOUT });
+    await measure(page, cat, 'personal', { importSeconds, buildSeconds, autoBuild: true });
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+}
+
+async function run(cat: Catalogue): Promise<void> {
+  const archive = await cat.archive();
+  if (!archive) return;
+  if (wants('fusion') || wants('item2vec')) await withoutAutoBuild(cat, archive);
+  if (wants('personal')) await withAutoBuild(cat, archive);
+}
+
 const t0 = performance.now();
 for (const [key, cat] of Object.entries(CATALOGUES))
-  if (!args.only || args.only === key) await run(cat);
+  if (!only || only.includes(key)) await run(cat);
 
 const pad = (s: string | number, w: number): string => String(s).padEnd(w);
 console.log(
@@ -458,7 +568,7 @@ console.log(
   [
     pad('catalogue', 28),
     pad('movies', 7),
-    pad('state', 17),
+    pad('case', 9),
     pad('measure', 24),
     pad('n', 4),
     pad('p50 ms', 8),
@@ -471,7 +581,7 @@ for (const r of summary)
     [
       pad(r.catalogue, 28),
       pad(r.movies, 7),
-      pad(r.state, 17),
+      pad(r.case, 9),
       pad(r.measure, 24),
       pad(r.n, 4),
       pad(r.p50, 8),
