@@ -57,9 +57,9 @@ Commands:
       with fewer than 10 ratings, for the same rankers.
 
   recommend --data <zip|dir|file> --user <id>
-        [--model fusion|embedding|popularity|itemknn|puresvd|ease|gmf|mlp|neumf|two-tower]
+        [--model personal|fusion|embedding|popularity|itemknn|puresvd|ease|gmf|mlp|neumf|two-tower|mult-vae]
         [--embedding item2vec|none] [--k N] [--seed N] [--json]
-      "For You" for one dataset user: train the ranker's model (default itemknn)
+      "For You" for one dataset user: train the ranker's model (default personal, For You's)
       and item2vec (Wren's defaults) on all the dataset's ratings, run the
       pipeline (recall → rank → re-rank) from all the user's ratings and print
       the list: rank, title, score, why (the channels that found each movie),

@@ -328,6 +328,25 @@ export class MultVae implements Recommender {
   }
 
   /**
+   * Scores from an explicit history (For You: your liked movies), exactly as
+   * `score` scores a user from their training row: the encoder's input is the
+   * distinct movies, each 1/√n, and z is its mean.
+   */
+  scoreHistory(history: ArrayLike<number>, items: Int32Array | null, out: Float32Array): void {
+    const H = this.config.hidden;
+    const w = this.params.view(W1);
+    const movies = [...new Set(Array.from(history))].filter((m) => m >= 0 && m < this.itemCount);
+    const pre = new Float32Array(H);
+    const v = 1 / Math.sqrt(Math.max(1, movies.length));
+    for (const m of movies) for (let h = 0; h < H; h++) pre[h]! += v * w[m * H + h]!;
+    const row = tf.tidy(() => {
+      const { logits } = this.decode(tf.tensor2d(pre, [1, H]), this.weightTensors(), null);
+      return logits.dataSync() as Float32Array;
+    });
+    pick(row, items, out);
+  }
+
+  /**
    * Scores from a cached block of consecutive users' rows, computed together
    * (evaluation walks users in order, so a block costs one batched pass).
    */

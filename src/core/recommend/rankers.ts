@@ -6,8 +6,8 @@
  * - fusion: reciprocal-rank fusion of the channels' own orders (no model;
  *   what the pipeline uses until there is enough signal);
  * - embedding: cosine between your user vector and each movie's vector;
- * - history models (ItemKNN, PureSVD): scored from your liked movies, as
- *   they score any user;
+ * - history models (ItemKNN, PureSVD, EASE, Mult-VAE): scored from your
+ *   liked movies, as they score any user;
  * - neural models (GMF, MLP, NeuMF, two-tower): a trained dataset user
  *   keeps their row; you get a folded-in row (NeuralCf.foldIn), computed
  *   again only when your ratings change. Two-tower also retrieves: its top
@@ -150,6 +150,7 @@ export const RANKABLE = [
   'mlp',
   'neumf',
   'two-tower',
+  'mult-vae',
 ];
 
 /** The ranker of a loaded model, by what it can do. */
