@@ -25,7 +25,7 @@ import { Ease } from '../models/ease.ts';
 import type { HistoryModel } from '../models/history-model.ts';
 import type { FitOptions } from '../models/types.ts';
 import { topK } from '../eval/metrics.ts';
-import type { Catalog } from './catalog.ts';
+import { genreLookup, type Catalog } from './catalog.ts';
 import type { Candidate } from './channels.ts';
 import type { RankInput, Ranker } from './rankers.ts';
 import type { UserState } from './user-state.ts';
@@ -136,11 +136,7 @@ async function chooseLambda(
         ),
       val.catalogue,
     );
-    const rows = evaluateNewUsers(val, list, {
-      genreCount: catalog.genres.length,
-      genresOf: (movie) =>
-        catalog.genreOf.subarray(catalog.genreOffsets[movie]!, catalog.genreOffsets[movie + 1]!),
-    });
+    const rows = evaluateNewUsers(val, list, genreLookup(catalog));
     const mean = rows.reduce((s, r) => s + r.ndcg, 0) / rows.length;
     tried.set(lambda, mean);
     return mean;
@@ -209,7 +205,7 @@ export function personalRanker(
   catalog: Catalog,
   title: string,
   params: PersonalParams = PERSONAL_PARAMS,
-): Ranker & { explain(state: UserState, movie: number): number | undefined } {
+): Ranker {
   const prior = popularityPrior(model.itemCounts(), params.prior);
   let cached: { state: UserState; version: number; scores: Float32Array } | null = null;
   const scoresFor = (state: UserState): Float32Array => {
@@ -235,14 +231,11 @@ export function personalRanker(
     }
     return via;
   };
-  const explain = (state: UserState, movie: number): number | undefined =>
-    viaOf(state, Int32Array.of(movie))[0];
   return {
     name: 'personal',
     title,
     minLiked: 1,
     channel: 'model',
-    explain,
     score({ state }: RankInput, candidates: readonly Candidate[], out: Float32Array) {
       const s = scoresFor(state);
       candidates.forEach((c, j) => (out[j] = s[c.movie]!));
