@@ -40,9 +40,8 @@ import {
   tasteProbe,
   type NewUserSplit,
 } from '../src/core/eval/new-user.ts';
-import type { Catalog } from '../src/core/recommend/catalog.ts';
+import { genreLookup, type Catalog } from '../src/core/recommend/catalog.ts';
 import {
-  genreLookup,
   pipelineList,
   runNewUserK,
   runTasteProbe,

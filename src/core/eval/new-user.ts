@@ -50,17 +50,11 @@ export function positivesOf(data: InteractionData): InteractionData {
       if (data.trainRatings[i]! >= POSITIVE_HALF_STARS) keep.push(i);
     outOffsets[u + 1] = keep.length;
   }
-  const pick = <A extends Int32Array | Uint8Array | Uint32Array>(a: A): A =>
-    a.constructor === Int32Array
-      ? (Int32Array.from(keep, (i) => a[i]!) as A)
-      : a.constructor === Uint8Array
-        ? (Uint8Array.from(keep, (i) => a[i]!) as A)
-        : (Uint32Array.from(keep, (i) => a[i]!) as A);
   return {
     ...data,
-    train: { offsets: outOffsets, items: pick(items) },
-    trainRatings: pick(data.trainRatings),
-    trainTimes: pick(data.trainTimes),
+    train: { offsets: outOffsets, items: Int32Array.from(keep, (i) => items[i]!) },
+    trainRatings: Uint8Array.from(keep, (i) => data.trainRatings[i]!),
+    trainTimes: Uint32Array.from(keep, (i) => data.trainTimes[i]!),
   };
 }
 

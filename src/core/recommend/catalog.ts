@@ -104,3 +104,12 @@ export function buildCatalog(movies: readonly CatalogMovie[]): Catalog {
 export function genresOf(c: Catalog, m: number): Int32Array {
   return c.genreOf.subarray(c.genreOffsets[m]!, c.genreOffsets[m + 1]!);
 }
+
+/** The catalogue's genres as the new-user protocols read them (src/core/eval/new-user.ts). */
+export const genreLookup = (
+  c: Catalog,
+): { genreCount: number; genresOf(m: number): Int32Array; names: readonly string[] } => ({
+  genreCount: c.genres.length,
+  genresOf: (m) => genresOf(c, m),
+  names: c.genres,
+});

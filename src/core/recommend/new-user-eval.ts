@@ -13,10 +13,10 @@ import {
   NEW_USER_KS,
   newUserSplit,
   pairedDifference,
+  positivesOf,
   probePersonas,
   scoreList,
   tasteProbe,
-  type GenreLookup,
   type ListFn,
   type NewUserMetrics,
   type NewUserSplit,
@@ -26,7 +26,7 @@ import type { InteractionData } from '../eval/protocols.ts';
 import { Ease } from '../models/ease.ts';
 import type { HistoryModel } from '../models/history-model.ts';
 import { ItemKnn } from '../models/item-knn.ts';
-import { genresOf, type Catalog } from './catalog.ts';
+import { genreLookup, type Catalog } from './catalog.ts';
 import { interactionsOf, trainingCatalog } from './offline.ts';
 import {
   fitPersonalModel,
@@ -76,12 +76,6 @@ export interface ProbeReport {
   genres: number;
   rankers: Partial<Record<NewUserRanker, ProbeResult>>;
 }
-
-export const genreLookup = (c: Catalog): GenreLookup & { names: readonly string[] } => ({
-  genreCount: c.genres.length,
-  genresOf: (m) => genresOf(c, m),
-  names: c.genres,
-});
 
 /** Each ranker as a list function over models trained on `data` (the users who are not new). */
 export async function listsFor(
@@ -188,10 +182,9 @@ export async function runNewUserK(
 /** The taste probe for every ranker, models trained on every rating. */
 export async function runTasteProbe(ds: DatasetLike, opts: RunOptions = {}): Promise<ProbeReport> {
   const all = interactionsOf(ds.ratings, ds.movies.length);
-  const everyone = newUserSplit(all, opts.seed ?? 1, 0);
   const catalog = trainingCatalog(ds.movies, all);
   const ranked = catalog.ratingCount.map((c) => (c > 0 ? 1 : 0));
-  const lists = await listsFor(all, everyone.positives, catalog, Uint8Array.from(ranked), opts);
+  const lists = await listsFor(all, positivesOf(all), catalog, Uint8Array.from(ranked), opts);
   const g = genreLookup(catalog);
   const personas = probePersonas(catalog.ratingCount, g);
   const rankers: ProbeReport['rankers'] = {};

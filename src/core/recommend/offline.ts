@@ -15,8 +15,9 @@ import {
 import { runKernel, type KernelFactory } from '../embeddings/sgns-driver.ts';
 import type { TrainOptions } from '../embeddings/sgns.ts';
 import { normalizeRows } from '../embeddings/topk.ts';
+import { positivesOf } from '../eval/new-user.ts';
 import type { InteractionData } from '../eval/protocols.ts';
-import { POSITIVE_HALF_STARS, type Sequences } from '../features/sequences.ts';
+import type { Sequences } from '../features/sequences.ts';
 import { buildCatalog, type Catalog, type CatalogMovie } from './catalog.ts';
 import type { HistoryEntry } from './profile.ts';
 import { movieVectors, type MovieVectors } from './user-state.ts';
@@ -67,16 +68,7 @@ export function historyOf(data: InteractionData, u: number): HistoryEntry[] {
 
 /** Each user's training positives (≥ 3.5 stars) in time order: the item2vec corpus. */
 export function trainingPositives(data: InteractionData): Sequences {
-  const { offsets, items } = data.train;
-  const out = new Int32Array(items.length);
-  const outOffsets = new Int32Array(offsets.length);
-  let n = 0;
-  for (let u = 0; u + 1 < offsets.length; u++) {
-    for (let i = offsets[u]!; i < offsets[u + 1]!; i++)
-      if (data.trainRatings[i]! >= POSITIVE_HALF_STARS) out[n++] = items[i]!;
-    outOffsets[u + 1] = n;
-  }
-  return { offsets: outOffsets, items: out.slice(0, n) };
+  return positivesOf(data).train;
 }
 
 /**
