@@ -76,17 +76,15 @@ let session: Session | null = null;
 /** Loaded stored models by id (the dataset-user view asks for each of them). */
 const loaded = new Map<string, Promise<Ranker | null>>();
 
-/** The automatic build's newest model for this dataset. */
-async function personalModel(datasetId: string): Promise<ModelRow | undefined> {
-  const rows = (await listModels(db, datasetId)).filter((r) => r.protocol === 'personal');
+/** The automatic build's newest model among a dataset's stored models. */
+function personalModel(stored: readonly ModelRow[]): ModelRow | undefined {
+  const rows = stored.filter((r) => r.protocol === 'personal');
   return rows.sort((a, b) => b.createdAt - a.createdAt)[0];
 }
 
 /** The stored models that can rank: ncf-loo ones, best NDCG@10 first. */
-async function rankableModels(datasetId: string): Promise<ModelRow[]> {
-  const rows = (await listModels(db, datasetId)).filter(
-    (r) => r.protocol === 'ncf-loo' && RANKABLE.includes(r.model),
-  );
+function rankableModels(stored: readonly ModelRow[]): ModelRow[] {
+  const rows = stored.filter((r) => r.protocol === 'ncf-loo' && RANKABLE.includes(r.model));
   return rows.sort((a, b) => (b.metrics.ndcg ?? 0) - (a.metrics.ndcg ?? 0));
 }
 
@@ -94,11 +92,9 @@ async function rankableModels(datasetId: string): Promise<ModelRow[]> {
  * The stored sparrow-ctr models that can rank For You (those saved with their standardization and
  * movie features), best ROC-AUC first, titled with it.
  */
-async function ctrModels(datasetId: string, catalog: Catalog): Promise<ModelRow[]> {
+async function ctrModels(stored: readonly ModelRow[], catalog: Catalog): Promise<ModelRow[]> {
   const names: readonly string[] = CTR_MODELS.map((m) => m.name);
-  const rows = (await listModels(db, datasetId)).filter(
-    (r) => r.protocol === 'sparrow-ctr' && names.includes(r.model),
-  );
+  const rows = stored.filter((r) => r.protocol === 'sparrow-ctr' && names.includes(r.model));
   const ok = await Promise.all(
     rows.map(async (r) => {
       const data = await getModelData(db, r.id);
@@ -242,6 +238,7 @@ const api: RecommendWorkerApi = {
         titles: catalog.titles,
       });
       const resolved = resolveProfile(profile, matcher);
+      const stored = await listModels(db, datasetId);
       session = {
         datasetId,
         ctx: { catalog, embedding, ranker: null },
@@ -251,8 +248,8 @@ const api: RecommendWorkerApi = {
         embedding: chosen?.name ?? null,
         options: { ...DEFAULT_PIPELINE, ...options },
         scale: { min: ds.minRating / 2, max: ds.maxRating / 2 },
-        models: [...(await rankableModels(datasetId)), ...(await ctrModels(datasetId, catalog))],
-        personal: await personalModel(datasetId),
+        models: [...rankableModels(stored), ...(await ctrModels(stored, catalog))],
+        personal: personalModel(stored),
         genres: [...ds.genres],
         choice: 'auto',
       };
