@@ -1,8 +1,19 @@
 /** Dataset-level reads and housekeeping: list, active, delete, abandoned imports. */
 import Dexie from 'dexie';
+import { WrenError } from '../core/errors.ts';
 import { datasetTables, type DatasetRow, type WrenDb } from './db.ts';
 
 const ACTIVE = 'activeDatasetId';
+
+/**
+ * Throws 'not-found' unless the dataset is stored and ready. Inside a write
+ * transaction that includes `db.datasets`, a background job finishing after
+ * its dataset was deleted writes nothing.
+ */
+export async function requireReady(db: WrenDb, datasetId: string): Promise<void> {
+  if ((await db.datasets.get(datasetId))?.status !== 'ready')
+    throw new WrenError('not-found', 'That dataset is not here any more.');
+}
 
 /** All datasets, oldest first (importing ones included, with their status). */
 export function listDatasets(db: WrenDb): Promise<DatasetRow[]> {

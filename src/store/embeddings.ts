@@ -5,6 +5,7 @@ import type { FeatureSet } from '../core/features/samples.ts';
 import type { UserFeatureColumns } from '../core/features/user-features.ts';
 import { WrenError } from '../core/errors.ts';
 import type { EmbeddingDataRow, EmbeddingRow, FeatureSetRow, WrenDb } from './db.ts';
+import { requireReady } from './datasets.ts';
 import { storageError } from './write.ts';
 
 const chosenKey = (datasetId: string): string => `embedding:${datasetId}`;
@@ -72,8 +73,7 @@ export async function saveEmbedding(
     await db.transaction('rw', [db.datasets, db.embeddings, db.embeddingData, db.kv], async () => {
       let chosen = id;
       if (opts.auto) {
-        if ((await db.datasets.get(datasetId))?.status !== 'ready')
-          throw new WrenError('not-found', 'That dataset is not here any more.');
+        await requireReady(db, datasetId);
         // Keep what similar movies use now: the chosen one, else the newest (listEmbeddings' order).
         const kv = await db.kv.get(chosenKey(datasetId));
         const others = await listEmbeddings(db, datasetId);

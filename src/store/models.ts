@@ -2,6 +2,7 @@
 import { WrenError } from '../core/errors.ts';
 import type { SavedModel } from '../core/models/types.ts';
 import type { ModelDataRow, ModelRow, WrenDb } from './db.ts';
+import { requireReady } from './datasets.ts';
 import { storageError } from './write.ts';
 
 export interface SaveModelOptions {
@@ -25,8 +26,7 @@ export async function saveModel(
   const data: ModelDataRow = { id, datasetId: row.datasetId, saved: model.save() };
   try {
     await db.transaction('rw', [db.datasets, db.models, db.modelData], async () => {
-      if (opts.requireDataset && (await db.datasets.get(row.datasetId))?.status !== 'ready')
-        throw new WrenError('not-found', 'That dataset is not here any more.');
+      if (opts.requireDataset) await requireReady(db, row.datasetId);
       await db.models.add(full);
       await db.modelData.add(data);
     });
