@@ -51,6 +51,7 @@ import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { generateDataset, type SyntheticOptions } from '../src/core/data/synthetic.ts';
 import { movieLensFiles, zipMovieLens, type Layout } from '../src/core/data/write-movielens.ts';
+import { DEFAULT_PIPELINE } from '../src/core/recommend/pipeline.ts';
 import { DATASETS, openWithDataset, root } from '../test/e2e/harness.ts';
 import { browserRecorder } from './browser-results.ts';
 
@@ -319,7 +320,8 @@ async function measure(page: Page, cat: Catalogue, which: Case, extra: Record<st
     stage,
     choice,
     k: 20,
-    diversity: 0.3,
+    // The page's default variety: the bench never moves the slider.
+    diversity: DEFAULT_PIPELINE.diversity,
     ...extra,
   };
   // Warm-up: the worker's code paths and the page's rendering.
