@@ -24,6 +24,11 @@ const kernels = [
     output: 'src/core/models/spd-inverse-wasm.generated.ts',
     name: 'SPD_INVERSE_WASM_BASE64',
   },
+  {
+    source: 'src/core/models/wasm/attention.ts',
+    output: 'src/core/models/attention-wasm.generated.ts',
+    name: 'ATTENTION_WASM_BASE64',
+  },
 ];
 const check = process.argv.includes('--check');
 const asc = join(root, 'node_modules/assemblyscript/bin/asc.js');

@@ -6,7 +6,7 @@
  */
 import type { RatingColumns } from '../data/types.ts';
 import { POSITIVE_HALF_STARS, type Sequences } from '../features/sequences.ts';
-import { rankOfTarget } from './metrics.ts';
+import { hitNdcgAtRank, rankOfTarget } from './metrics.ts';
 
 export interface NextItemSplit {
   /** The training corpus: every user's positives in time order, less the held-out one. */
@@ -85,22 +85,23 @@ export interface RankingMetrics {
 export function evaluateNextItem(
   split: NextItemSplit,
   itemCount: number,
-  score: (query: number, into: Float64Array) => void,
+  score: (query: number, into: Float64Array, e: number) => void,
   k = 10,
+  onUser?: (e: number, hit: number, ndcg: number) => void,
 ): RankingMetrics {
   const scores = new Float64Array(itemCount);
   let hits = 0;
   let ndcg = 0;
   const n = split.users.length;
   for (let e = 0; e < n; e++) {
-    score(split.query[e]!, scores);
+    score(split.query[e]!, scores, e);
     for (let i = split.seen.offsets[e]!, end = split.seen.offsets[e + 1]!; i < end; i++)
       scores[split.seen.items[i]!] = NaN;
     const rank = rankOfTarget(scores, split.heldOut[e]!, itemCount);
-    if (rank < k) {
-      hits++;
-      ndcg += 1 / Math.log2(rank + 2);
-    }
+    const r = hitNdcgAtRank(rank, k);
+    hits += r.hit;
+    ndcg += r.ndcg;
+    onUser?.(e, r.hit, r.ndcg);
   }
   return { hr: n ? hits / n : 0, ndcg: n ? ndcg / n : 0, users: n, k };
 }

@@ -338,6 +338,8 @@ export interface EvalOptions {
   signal?: AbortSignal;
   /** For full-rank: evaluate on the validation items instead of test. */
   useValidation?: boolean;
+  /** Each evaluated user's own figures (for paired comparisons between models). */
+  onUser?: (user: number, m: { hit: number; ndcg: number; recall?: number }) => void;
 }
 
 /** Evaluates a scorer on a split with its protocol's metrics. */
@@ -364,6 +366,7 @@ function evaluateLoo(split: LooSplit, score: Scorer, opts: EvalOptions): Protoco
     const r = hitNdcgAtRank(rankOfTarget(out, 0), k);
     hr += r.hit;
     ndcg += r.ndcg;
+    opts.onUser?.(split.users[e]!, r);
     if (opts.onProgress && (e & 255) === 255) opts.onProgress(e + 1, n);
   }
   opts.onProgress?.(n, n);
@@ -403,6 +406,7 @@ function evaluateHoldout(split: HoldoutSplit, score: Scorer, opts: EvalOptions):
     sums.ndcg += s.ndcg;
     sums.hit += s.hit;
     sums.mrr += s.mrr;
+    opts.onUser?.(u, { hit: s.hit, ndcg: s.ndcg, recall: s.recall });
     n++;
     if (opts.onProgress && (u & 255) === 255) opts.onProgress(u + 1, total);
   }

@@ -34,6 +34,8 @@ const RULES: Record<string, Rule> = {
   movieDropout: { whole: false, min: 0, max: 1 },
   lambda: { whole: false, min: 0 },
   maxDim: { whole: true, min: 2 },
+  maxLen: { whole: true, min: 1 },
+  blocks: { whole: true, min: 1 },
 };
 
 export function configProblem(config: Record<string, number>): string | null {

@@ -16,6 +16,7 @@ import {
   type NcfConfig,
 } from './neural-cf-config.ts';
 import { PURESVD_DEFAULTS, type PureSvdConfig } from './pure-svd.ts';
+import { GRU4REC_DEFAULTS, SASREC_DEFAULTS, type SequentialConfig } from './sequential-config.ts';
 
 export type { DiagramBox, DiagramEdge, DiagramKind, ModelDiagram } from './diagram-graph.ts';
 export { describeDiagram } from './diagram-graph.ts';
@@ -202,6 +203,88 @@ function multVae(config: Config): ModelDiagram {
   return d.done();
 }
 
+/** The sequence and the shared movie table that both reads it and scores the next movie. */
+function sequenceInputs(d: DiagramDraft, c: SequentialConfig): { table: string; seq: string } {
+  const seq = d.add('seq', 'input', 'the user’s movies', [
+    `the latest ${count(c.maxLen)}, in time order`,
+  ]);
+  const table = d.add(
+    'table',
+    'embedding',
+    'movie rows',
+    [`movies × ${c.dim}`, 'shared with the output'],
+    [seq],
+  );
+  return { table, seq };
+}
+
+function nextMovie(d: DiagramDraft, c: SequentialConfig, state: string, table: string): void {
+  const dot = d.add('dot', 'op', '· every movie’s row', [`${c.dim}-d`], [state, table]);
+  d.add(
+    'softmax',
+    'output',
+    'the next movie',
+    [`softmax vs ${count(c.negatives)} sampled in training`],
+    [dot],
+  );
+}
+
+function sasrec(config: Config): ModelDiagram {
+  const c: SequentialConfig = { ...SASREC_DEFAULTS, ...config };
+  const d = new DiagramDraft('sasrec');
+  const { table, seq } = sequenceInputs(d, c);
+  const pos = d.add(
+    'pos',
+    'embedding',
+    'positions',
+    [`${count(c.maxLen)} × ${c.dim}, learned`],
+    [seq],
+  );
+  const add = d.add(
+    'add',
+    'op',
+    'row · √d + position',
+    [`dropout ${c.dropout} in training`],
+    [table, pos],
+  );
+  let x = add;
+  for (let b = 0; b < c.blocks; b++) {
+    const att = d.add(
+      `att${b}`,
+      'layer',
+      `self-attention ${b + 1}`,
+      ['LayerNorm → Q, K, V', 'causal: each position sees earlier ones', '+ residual'],
+      [x],
+    );
+    x = d.add(
+      `ffn${b}`,
+      'layer',
+      `feed-forward ${b + 1}`,
+      [`LayerNorm → ${widths([c.dim, c.dim, c.dim])}, ReLU`, '+ residual'],
+      [att],
+    );
+  }
+  const last = d.add('last', 'op', 'the latest position', ['LayerNorm', `${c.dim}-d`], [x]);
+  nextMovie(d, c, last, table);
+  return d.done();
+}
+
+function gru4rec(config: Config): ModelDiagram {
+  const c: SequentialConfig = { ...GRU4REC_DEFAULTS, ...config };
+  const d = new DiagramDraft('gru4rec');
+  const { table } = sequenceInputs(d, c);
+  const gru = d.add(
+    'gru',
+    'layer',
+    'GRU',
+    [`${c.dim}-d state`, 'one movie at a time', `dropout ${c.dropout} on inputs`],
+    [table],
+  );
+  const last = d.add('last', 'op', 'state after the latest movie', [`${c.dim}-d`], [gru]);
+  nextMovie(d, c, last, table);
+  return d.done();
+}
+
 /** Every ranking model's diagram builder, by registry name. */
 export const RANKING_DIAGRAMS: Readonly<Record<string, (config: Config) => ModelDiagram>> = {
   popularity,
@@ -213,6 +296,8 @@ export const RANKING_DIAGRAMS: Readonly<Record<string, (config: Config) => Model
   neumf,
   'two-tower': twoTower,
   'mult-vae': multVae,
+  sasrec,
+  gru4rec,
 };
 
 /**

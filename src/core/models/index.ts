@@ -5,6 +5,7 @@ import { MULT_VAE_DEFAULTS } from './mult-vae-config.ts';
 import { NCF_DEFAULTS } from './neural-cf-config.ts';
 import { Popularity } from './popularity.ts';
 import { PureSvd, PURESVD_DEFAULTS } from './pure-svd.ts';
+import { GRU4REC_DEFAULTS, SASREC_DEFAULTS, type SequentialKind } from './sequential-config.ts';
 import type { Recommender, SavedModel } from './types.ts';
 
 export type { FitOptions, FitProgress, Recommender, SavedModel } from './types.ts';
@@ -48,6 +49,19 @@ function ncf(
     neural: true,
     create: async (c) => new (await import('./neural-cf.ts')).NeuralCf(name, c),
     load: async (s) => (await import('./neural-cf.ts')).NeuralCf.load(s),
+  };
+}
+
+function sequential(
+  name: SequentialKind,
+  fields: Pick<ModelInfo, 'title' | 'about' | 'paper' | 'layers' | 'defaults'>,
+): ModelInfo {
+  return {
+    name,
+    ...fields,
+    neural: true,
+    create: async (c) => new (await import('./sequential.ts')).SequentialModel(name, c),
+    load: async (s) => (await import('./sequential.ts')).SequentialModel.load(s),
   };
 }
 
@@ -135,6 +149,23 @@ export const MODELS: readonly ModelInfo[] = [
     create: async (c) => new (await import('./mult-vae.ts')).MultVae(c),
     load: async (s) => (await import('./mult-vae.ts')).MultVae.load(s),
   },
+  sequential('sasrec', {
+    title: 'SASRec',
+    about:
+      'Self-attention over the user’s latest movies in the order they were watched: each position looks back at the ones before it (a causal mask), and the last position’s state, dotted with every movie’s row of the same table, predicts what comes next. Trained on every position of every window with cross-entropy against 256 sampled movies.',
+    paper: 'Kang & McAuley, Self-Attentive Sequential Recommendation, ICDM 2018',
+    layers:
+      'the latest 50 movies (64-d rows · √d + positions) → 2 × [LayerNorm → causal self-attention → LayerNorm → feed-forward 64 → 64, ReLU] → LayerNorm → · every movie’s row',
+    defaults: SASREC_DEFAULTS,
+  }),
+  sequential('gru4rec', {
+    title: 'GRU4Rec',
+    about:
+      'A recurrent network reads the user’s movies in order, one at a time, keeping a 64-d state; after the latest movie the state, dotted with every movie’s row, predicts what comes next. The first deep sequential recommender, trained here with the same table, loss and optimiser as SASRec.',
+    paper: 'Hidasi et al., Session-based Recommendations with Recurrent Neural Networks, ICLR 2016',
+    layers: 'the latest 50 movies (64-d rows) → GRU, 64-d state → · every movie’s row',
+    defaults: GRU4REC_DEFAULTS,
+  }),
 ];
 
 export function modelInfo(name: string): ModelInfo | undefined {

@@ -37,6 +37,16 @@ const QUICK: Record<string, Record<string, number>> = {
     annealEpochs: 10,
     learningRate: 0.003,
   },
+  sasrec: {
+    epochs: 10,
+    dim: 16,
+    maxLen: 20,
+    blocks: 1,
+    negatives: 64,
+    learningRate: 0.01,
+    validateEvery: 2,
+  },
+  gru4rec: { epochs: 10, dim: 16, maxLen: 20, negatives: 64, learningRate: 0.01, validateEvery: 2 },
 };
 const configOf = (name: string, defaults: Record<string, number>): Record<string, number> => ({
   ...defaults,

@@ -39,6 +39,8 @@ const DRAWN: Record<string, string[]> = {
   neumf: ['factors', 'mlpEmbedding', 'mlpLayers'],
   'two-tower': ['mlpEmbedding'],
   'mult-vae': ['hidden', 'latent', 'dropout', 'annealCap'],
+  sasrec: ['dim', 'maxLen', 'blocks', 'dropout', 'negatives'],
+  gru4rec: ['dim', 'maxLen', 'dropout', 'negatives'],
   // Logistic regression has one weight per id, whatever the embedding size.
   ...Object.fromEntries(CTR_MODELS.map((m) => [m.name, m.name === 'lr' ? [] : ['dim']])),
 };
