@@ -13,17 +13,21 @@
  * - tower: a two-tower model's own retrieval (your folded-in user vector
  *   against every movie tower output), when that model ranks;
  * - model: the personal ranker's own retrieval over the whole catalogue
- *   (personal.ts), each movie with the liked movie that adds most to it.
+ *   (personal.ts), each movie with the liked movie that adds most to it;
+ * - next: a sequence model's (SASRec, GRU4Rec) own retrieval: what people
+ *   watched after movies like your latest ones, each with the recent movie
+ *   that leads to it most.
  */
 import { exactTopK } from '../embeddings/topk.ts';
 import type { Catalog } from './catalog.ts';
 import type { MovieVectors, UserState } from './user-state.ts';
 
 export type ChannelName =
-  'popular' | 'top-rated' | 'genre' | 'embedding' | 'because' | 'tower' | 'model';
+  'popular' | 'top-rated' | 'genre' | 'embedding' | 'because' | 'tower' | 'model' | 'next';
 
 export const CHANNELS: readonly ChannelName[] = [
   'model',
+  'next',
   'because',
   'embedding',
   'tower',
@@ -40,6 +44,7 @@ export const CHANNEL_TITLES: Record<ChannelName, string> = {
   because: 'Because you liked',
   tower: 'Two-tower retrieval',
   model: 'Learned from everyone’s ratings',
+  next: 'Watched next',
 };
 
 /** How one channel found a movie. */
@@ -67,7 +72,7 @@ export interface Retriever {
     seen: (movie: number) => boolean,
   ): { movies: number[]; scores: number[]; via?: (number | undefined)[] };
   /** The channel its retrieval feeds (default 'tower'). */
-  channel?: 'tower' | 'model';
+  channel?: 'tower' | 'model' | 'next';
 }
 
 export interface RecallContext {
@@ -88,6 +93,7 @@ export const DEFAULT_SIZES: ChannelSizes = {
   because: 100,
   tower: 100,
   model: 200,
+  next: 200,
 };
 
 /** How many recent liked movies the "because" channel starts from. */
@@ -128,7 +134,7 @@ export function recallChannel(
   if (n <= 0) return { movies, hits };
   if (channel === 'popular') for (const m of take(c.popular, n, seen)) add(m, c.ratingCount[m]!);
   else if (channel === 'top-rated') for (const m of take(c.topRated, n, seen)) add(m, c.score[m]!);
-  else if (channel === 'tower' || channel === 'model') {
+  else if (channel === 'tower' || channel === 'model' || channel === 'next') {
     const r = ctx.ranker;
     const found =
       (r?.channel ?? 'tower') === channel ? r?.retrieve?.({ state, user }, n, seen) : undefined;

@@ -105,7 +105,7 @@ export function recommend(
         ? 'fusion'
         : 'model';
   // The ranker's own retrieval (two-tower, personal) only when it ranks.
-  const base = stage === 'model' ? opts.sizes : { ...opts.sizes, tower: 0, model: 0 };
+  const base = stage === 'model' ? opts.sizes : { ...opts.sizes, tower: 0, model: 0, next: 0 };
   const sizes =
     stage === 'cold'
       ? (Object.fromEntries(
@@ -143,6 +143,7 @@ function recommendation(c: Candidate, score: number, rankedAt: number): Recommen
 export function mainReason(hits: readonly Hit[]): Hit | undefined {
   const order: ChannelName[] = [
     'model',
+    'next',
     'because',
     'genre',
     'embedding',
@@ -165,6 +166,10 @@ export function reasonText(c: Catalog, hit: Hit | undefined, who: 'you' | 'they'
       return hit.via === undefined
         ? `Liked by people with ${their} taste`
         : `People who liked ${displayTitle(c.titles[hit.via]!)} liked it too`;
+    case 'next':
+      return hit.via === undefined
+        ? `What people watch after ${their} latest movies`
+        : `People who watched ${displayTitle(c.titles[hit.via]!)} watched it next`;
     case 'genre':
       return `Among the best in ${c.genres[hit.via!]}, one of ${their} genres`;
     case 'embedding':

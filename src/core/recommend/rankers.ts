@@ -12,9 +12,13 @@
  *   keeps their row; you get a folded-in row (NeuralCf.foldIn), computed
  *   again only when your ratings change. Two-tower also retrieves: its top
  *   movies over the whole catalogue feed the pipeline's 'tower' channel.
+ * - sequence models (SASRec, GRU4Rec): scored from every movie you rated,
+ *   in the order you rated them; their own retrieval feeds the 'next'
+ *   channel, each pick with the recent movie whose removal lowers it most.
  */
 import type { HistoryModel } from '../models/history-model.ts';
 import type { FoldedUser, NeuralCf } from '../models/neural-cf.ts';
+import type { SequentialModel } from '../models/sequential.ts';
 import type { Recommender } from '../models/types.ts';
 import type { Candidate, Retriever } from './channels.ts';
 import type { MovieVectors, UserState } from './user-state.ts';
@@ -131,6 +135,64 @@ export function neuralRanker(model: NeuralCf, title: string): Ranker {
   };
 }
 
+/** How many of your latest movies a sequence model's reasons are sought among. */
+const NEXT_EXPLAIN = 8;
+
+/**
+ * A sequence model: you by your rated movies in time order, a dataset user
+ * by their training sequence. It retrieves its own top movies for the 'next'
+ * channel; each pick's reason is the recent movie whose removal from the
+ * sequence lowers its score most (a true reason: the model's own arithmetic).
+ */
+export function sequenceRanker(model: SequentialModel, title: string): Ranker {
+  const sequenceOf = ({ state, user }: RankInput): number[] =>
+    user !== undefined ? Array.from(model.historyOf(user)) : state.history().map((h) => h.movie);
+  let cached: { state: UserState; version: number; user?: number; scores: Float32Array } | null =
+    null;
+  const scoresFor = (input: RankInput): Float32Array => {
+    const { state, user } = input;
+    if (cached?.state !== state || cached.version !== state.version || cached.user !== user) {
+      const scores = new Float32Array(model.movieCount);
+      model.scoreHistory(sequenceOf(input), null, scores);
+      cached = { state, version: state.version, user, scores };
+    }
+    return cached.scores;
+  };
+  return {
+    name: model.model,
+    title,
+    minLiked: 1,
+    channel: 'next',
+    score(input, candidates, out) {
+      const s = scoresFor(input);
+      candidates.forEach((c, j) => (out[j] = s[c.movie] ?? -Infinity));
+    },
+    retrieve(input, n, seen) {
+      const s = scoresFor(input);
+      const open: number[] = [];
+      for (let m = 0; m < s.length; m++) if (!seen(m)) open.push(m);
+      open.sort((a, b) => s[b]! - s[a]! || a - b);
+      const movies = open.slice(0, n);
+      const seq = sequenceOf(input);
+      const picks = Int32Array.from(movies);
+      const best = new Float32Array(picks.length);
+      const via: (number | undefined)[] = new Array<number | undefined>(picks.length);
+      const without = new Float32Array(picks.length);
+      for (let i = Math.max(0, seq.length - NEXT_EXPLAIN); i < seq.length; i++) {
+        model.scoreHistory([...seq.slice(0, i), ...seq.slice(i + 1)], picks, without);
+        for (let j = 0; j < picks.length; j++) {
+          const drop = s[picks[j]!]! - without[j]!;
+          if (drop > best[j]!) {
+            best[j] = drop;
+            via[j] = seq[i];
+          }
+        }
+      }
+      return { movies, scores: movies.map((m) => s[m]!), via };
+    },
+  };
+}
+
 /** Popularity: the model's own scores (the same for everyone). */
 export function modelRanker(model: Recommender, title: string): Ranker {
   return {
@@ -151,10 +213,14 @@ export const RANKABLE = [
   'neumf',
   'two-tower',
   'mult-vae',
+  'sasrec',
+  'gru4rec',
 ];
 
 /** The ranker of a loaded model, by what it can do. */
 export function rankerFor(model: Recommender, title: string): Ranker {
+  if ('attention' in model && 'historyOf' in model)
+    return sequenceRanker(model as SequentialModel, title);
   if ('scoreHistory' in model) return historyRanker(model as HistoryModel, title);
   if ('foldIn' in model) return neuralRanker(model as NeuralCf, title);
   return modelRanker(model, title);

@@ -243,9 +243,10 @@ export function replay(
   const replayer = new Replayer(split.data, ctx, opts.pipeline);
   const channels = (opts.channels ?? CHANNELS).filter(
     (c) =>
-      // 'tower' and 'model' are a ranker's own retrieval: they run inside a pipeline, not alone.
+      // 'tower', 'model' and 'next' are a ranker's own retrieval: they run inside a pipeline, not alone.
       c !== 'tower' &&
       c !== 'model' &&
+      c !== 'next' &&
       replayer.options.sizes[c] > 0 &&
       (ctx.embedding || (c !== 'embedding' && c !== 'because')),
   );

@@ -149,7 +149,7 @@ describe('replay', () => {
     });
     expect(r).toMatchObject({ protocol: 'ncf-loo', k: 10, users: users.length });
     expect(r.rows.map((x) => x.name)).toEqual([
-      ...CHANNELS.filter((c) => c !== 'tower' && c !== 'model'),
+      ...CHANNELS.filter((c) => c !== 'tower' && c !== 'model' && c !== 'next'),
       'fusion',
       'oracle',
       'embedding',

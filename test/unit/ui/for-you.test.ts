@@ -26,6 +26,7 @@ function result(over: Partial<ForYouResult>): ForYouResult {
     rankerTitle: 'EASE',
     perChannel: {
       model: 0,
+      next: 0,
       because: 10,
       embedding: 10,
       genre: 10,
@@ -186,6 +187,7 @@ describe('readOptions', () => {
     freshness: 0,
     sizes: {
       model: 100,
+      next: 200,
       popular: 50,
       'top-rated': 50,
       genre: 100,
