@@ -1,4 +1,5 @@
 /** The typed protocol between the UI and the recommendations worker. */
+import type { AttentionResult } from '../src/core/recommend/attention-view.ts';
 import type { ChannelName } from '../src/core/recommend/channels.ts';
 import type { PipelineOptions, PipelineStage } from '../src/core/recommend/pipeline.ts';
 import type { Profile } from '../src/core/recommend/profile.ts';
@@ -115,6 +116,12 @@ export interface RecommendWorkerApi {
   history(): Promise<Outcome<YourHistory>>;
   /** Any user of the open dataset, by their id, through each channel and ranker. */
   datasetUser(userId: number, k: number): Promise<Outcome<DatasetUserView>>;
+  /**
+   * What a stored SASRec model looked at (src/core/recommend/attention-view.ts): its top pick
+   * for a dataset user (by id; their training sequence) or, with null, for you (your ratings in
+   * time order), and its latest position's attention per block. A dataset must be open.
+   */
+  sequenceAttention(modelId: string, userId: number | null): Promise<Outcome<AttentionResult>>;
   cancel(): void;
   /**
    * The next `n` onboarding movies (src/core/recommend/onboarding.ts): well known, following your

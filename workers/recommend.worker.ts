@@ -9,6 +9,9 @@
 import * as Comlink from 'comlink';
 import { jobRunner } from './jobs.ts';
 import { WrenError } from '../src/core/errors.ts';
+import { loadModel } from '../src/core/models/index.ts';
+import type { SequentialModel } from '../src/core/models/sequential.ts';
+import { attentionView } from '../src/core/recommend/attention-view.ts';
 import { buildCatalog, type Catalog } from '../src/core/recommend/catalog.ts';
 import { CHANNELS, recallChannel } from '../src/core/recommend/channels.ts';
 import { predictRating } from '../src/core/recommend/predict.ts';
@@ -75,6 +78,27 @@ interface Session {
 let session: Session | null = null;
 /** Loaded stored models by id (the dataset-user view asks for each of them). */
 const loaded = new Map<string, Promise<Ranker | null>>();
+
+/** The stored sequence model the attention view read last (one kept: they are large). */
+let sequence: { id: string; read: Promise<{ model: SequentialModel; users: number }> } | null =
+  null;
+
+/** A stored SASRec or GRU4Rec model, loaded in plain JS (no tfjs), with its dataset user count. */
+function sequenceModel(id: string): Promise<{ model: SequentialModel; users: number }> {
+  if (sequence?.id === id) return sequence.read;
+  const read = getModelData(db, id).then(async (data) => {
+    if (!data) throw new WrenError('not-found', 'That model is not stored any more.');
+    const { saved } = data;
+    if (saved.model !== 'sasrec' && saved.model !== 'gru4rec')
+      throw new WrenError('invalid-settings', `${saved.model} is not a sequence model.`);
+    return { model: (await loadModel(saved)) as SequentialModel, users: saved.userCount };
+  });
+  sequence = { id, read };
+  read.catch(() => {
+    if (sequence?.read === read) sequence = null;
+  });
+  return read;
+}
 
 /** The automatic build's newest model among a dataset's stored models. */
 function personalModel(stored: readonly ModelRow[]): ModelRow | undefined {
@@ -396,6 +420,29 @@ const api: RecommendWorkerApi = {
         embedding: embedding ? s.embedding : null,
       };
       return view;
+    });
+  },
+
+  sequenceAttention(modelId, userId) {
+    return jobs.run(async () => {
+      const s = openSession();
+      const { catalog } = s.ctx;
+      const { model, users } = await sequenceModel(modelId);
+      if (model.movieCount !== catalog.count)
+        throw new WrenError(
+          'invalid-data',
+          'This model was trained on other movies than this dataset’s.',
+        );
+      let history: ArrayLike<number>;
+      if (userId === null) history = s.state.history().map((h) => h.movie);
+      else {
+        const r = await ratingsOfUser(db, s.datasetId, userId);
+        if (!r) throw new WrenError('not-found', `There is no user ${userId} in this dataset.`);
+        if (r.index >= users)
+          throw new WrenError('not-found', `User ${userId} is not among this model’s users.`);
+        history = model.historyOf(r.index);
+      }
+      return attentionView(model, history, catalog);
     });
   },
 

@@ -1,4 +1,5 @@
 /** Main-thread client of the recommendations worker (one for the session; it keeps the open dataset). */
+import type { AttentionResult } from '../../core/recommend/attention-view.ts';
 import type { Profile } from '../../core/recommend/profile.ts';
 import type {
   DatasetUserView,
@@ -35,6 +36,10 @@ export const yourHistory = () => client.job<YourHistory>((a) => a.history()).don
 
 export const datasetUser = (userId: number, k: number) =>
   client.job<DatasetUserView>((a) => a.datasetUser(userId, k)).done;
+
+/** What a stored SASRec looked at for dataset user `userId`, or for you with null (a dataset must be open). */
+export const sequenceAttention = (modelId: string, userId: number | null) =>
+  client.job<AttentionResult>((a) => a.sequenceAttention(modelId, userId)).done;
 
 /** The next `n` onboarding movies (a dataset must be open; see RecommendWorkerApi.onboarding). */
 export const onboardingMovies = (shown: number[], passed: number[], n: number) =>
