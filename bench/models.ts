@@ -15,9 +15,10 @@
  * (bench/neumf_torch.py; Debian's python3-torch, installed here when missing).
  *
  * Cases (protocol:dataset): ncf-loo on ml-latest-small, msr-100k on ml-100k,
- * full-rank on ml-latest-small (add sparrow-ctr:ml-latest-small for the CTR models: logistic
- * regression always trains there, and every other model's ROC-AUC difference from it comes with a
- * 95% interval from a bootstrap over test users); with --ml1m, ncf-loo and full-rank on ml-1m.
+ * full-rank on ml-latest-small (add sparrow-ctr:ml-latest-small or ctr-random:ml-100k for the CTR
+ * models: logistic regression always trains there, and every other model's ROC-AUC difference from
+ * it comes with a 95% interval from a bootstrap over test users); with --ml1m, ncf-loo and
+ * full-rank on ml-1m, and ctr-random on ml-1m too unless --cases names no ctr-random case.
  * Genuine archives come from ../shared/datasets (WREN_DATASETS); a missing
  * one is replaced by generated data of the same shape, and the record says so.
  * Appends JSON lines to bench/results/models.jsonl (DESIGN.md's format).
@@ -39,11 +40,12 @@ import {
   type ProtocolName,
   type RankingSplit,
 } from '../src/core/eval/protocols.ts';
-import { evaluateCtr, groupAuc, pairedAucBootstrap } from '../src/core/eval/ctr.ts';
+import { compareCtr, evaluateCtr } from '../src/core/eval/ctr.ts';
 import { movieMetaFromMovies } from '../src/core/features/movie-features.ts';
 import { CtrModel } from '../src/core/models/ctr.ts';
 import { sparrowCtrSplit } from '../src/core/models/ctr-data.ts';
-import { CTR_MODELS } from '../src/core/models/ctr-info.ts';
+import { CTR_MODELS, CTR_RANDOM_SETTINGS } from '../src/core/models/ctr-info.ts';
+import { ctrRandomSplit } from '../src/core/models/ctr-random.ts';
 import { MODELS } from '../src/core/models/index.ts';
 import { scoreAllMs } from '../src/core/models/score-time.ts';
 import type { Recommender } from '../src/core/models/types.ts';
@@ -55,10 +57,7 @@ const PYTHON = '/usr/bin/python3';
 const { values } = parseArgs({
   options: {
     seed: { type: 'string', default: '1' },
-    cases: {
-      type: 'string',
-      default: 'ncf-loo:ml-latest-small,msr-100k:ml-100k,full-rank:ml-latest-small',
-    },
+    cases: { type: 'string' },
     models: { type: 'string' },
     ml1m: { type: 'string' },
     'skip-reference': { type: 'boolean', default: false },
@@ -75,6 +74,7 @@ for (const kv of values.set ?? []) {
   overrides[key] = Number(value);
 }
 const seed = Number(values.seed);
+const DEFAULT_CASES = 'ncf-loo:ml-latest-small,msr-100k:ml-100k,full-rank:ml-latest-small';
 const tmp = mkdtempSync(join(tmpdir(), 'wren-models-'));
 
 function record(r: Record<string, unknown>): void {
@@ -154,8 +154,12 @@ const rounded = (m: Record<string, number>): Record<string, number> =>
   Object.fromEntries(Object.entries(m).map(([k, v]) => [k, r4(v)]));
 
 async function quality(): Promise<void> {
-  const cases = values.cases!.split(',').map((c) => c.split(':') as [ProtocolName, string]);
+  const cases = (values.cases ?? DEFAULT_CASES)
+    .split(',')
+    .map((c) => c.split(':') as [ProtocolName | CtrProtocol, string]);
   if (values.ml1m) cases.push(['ncf-loo', 'ml-1m'], ['full-rank', 'ml-1m']);
+  if (values.ml1m && (!values.cases || cases.some(([p]) => p === 'ctr-random')))
+    cases.push(['ctr-random', 'ml-1m']);
   const chosen = values.models?.split(',');
   const models = MODELS.filter((m) => !chosen || chosen.includes(m.name));
   const hasReference = referenceAvailable();
@@ -164,8 +168,8 @@ async function quality(): Promise<void> {
   for (const [protocol, name] of cases) {
     if (!cache.has(name)) cache.set(name, await loadDataset(name));
     const { ds, label } = cache.get(name)!;
-    if ((protocol as string) === 'sparrow-ctr') {
-      await ctrQuality(ds, label, chosen);
+    if (protocol === 'sparrow-ctr' || protocol === 'ctr-random') {
+      await ctrQuality(ds, label, chosen, protocol);
       continue;
     }
     const split = makeSplit(ds.ratings, protocol, seed, { itemCount: ds.movies.length });
@@ -226,37 +230,64 @@ async function quality(): Promise<void> {
   }
 }
 
-/** The CTR models on sparrow-ctr: logloss, accuracy, ROC-AUC, PR-AUC on the later 20% of ratings. */
-async function ctrQuality(ds: Dataset, label: string, chosen: string[] | undefined): Promise<void> {
-  const split = sparrowCtrSplit(ds.ratings, movieMetaFromMovies(ds.movies, ds.genres));
+type CtrProtocol = 'sparrow-ctr' | 'ctr-random';
+
+/**
+ * The CTR models on sparrow-ctr (the later 20% of ratings by time) or ctr-random (RecBole's random
+ * 8:1:1 split, seeded by --seed, with each model's defaults under CTR_RANDOM_SETTINGS): logloss,
+ * accuracy, ROC-AUC, PR-AUC, GAUC and the ROC-AUC difference from logistic regression.
+ */
+async function ctrQuality(
+  ds: Dataset,
+  label: string,
+  chosen: string[] | undefined,
+  protocol: CtrProtocol,
+): Promise<void> {
+  const meta = movieMetaFromMovies(ds.movies, ds.genres);
+  const t0 = performance.now();
+  const split =
+    protocol === 'ctr-random'
+      ? ctrRandomSplit(ds.ratings, meta, ds.users, seed)
+      : sparrowCtrSplit(ds.ratings, meta);
+  const splitSeconds = (performance.now() - t0) / 1000;
+  const random = 'info' in split ? split.info : null;
   const { labels } = split.test;
   const users = split.test.cats.find((c) => c.name === 'user')!.values;
   // Logistic regression first: every other model's ROC-AUC is compared with it, user by user.
   let lr: Float32Array | null = null;
   const models = CTR_MODELS.filter((m) => !chosen || chosen.includes(m.name) || m.name === 'lr');
   for (const info of models) {
-    const model = new CtrModel(info.name, { ...info.defaults, ...overrides });
-    const t0 = performance.now();
+    const config = random
+      ? { ...info.defaults, ...CTR_RANDOM_SETTINGS, seed, ...overrides }
+      : { ...info.defaults, ...overrides };
+    const model = new CtrModel(info.name, config);
+    const t1 = performance.now();
     await model.fit(split);
-    const fitSeconds = (performance.now() - t0) / 1000;
+    const fitSeconds = (performance.now() - t1) / 1000;
     const probs = model.predict(split.test);
     if (info.name === 'lr') lr = probs;
-    const test = evaluateCtr(labels, probs).metrics;
-    const vsLr =
-      lr && info.name !== 'lr' ? pairedAucBootstrap(labels, lr, probs, users) : undefined;
+    const test = compareCtr(labels, probs, users, info.name === 'lr' ? null : lr);
     const train = evaluateCtr(split.train.labels, model.predict(split.train)).metrics;
+    const samples = model.epochLog.reduce((a, e) => a + e.samples, 0);
     record({
       suite: 'models-quality',
       name: info.name,
       dataset: label,
       backend: `tfjs-${tf.getBackend()}`,
       metrics: {
-        protocol: 'sparrow-ctr',
-        ...rounded({ ...test }),
-        groupAuc: r4(groupAuc(labels, probs, users)),
-        ...(vsLr && {
-          rocAucVsLr: r4(vsLr.diff),
-          rocAucVsLrCi95: [r4(vsLr.lo), r4(vsLr.hi)],
+        protocol,
+        ...(random && {
+          seed,
+          rows: { train: split.train.rows, valid: split.valid!.rows, test: split.test.rows },
+          dropped3Stars: random.dropped,
+          fields: random.fields,
+          splitSeconds: r4(splitSeconds),
+        }),
+        ...rounded({ ...test.metrics }),
+        groupAuc: r4(test.groupAuc),
+        ...(test.vsLr && {
+          rocAucVsLr: r4(test.vsLr.diff),
+          rocAucVsLrCi95: [r4(test.vsLr.lo), r4(test.vsLr.hi)],
         }),
         trainRocAuc: r4(train.rocAuc),
         config: model.config,
@@ -264,7 +295,7 @@ async function ctrQuality(ds: Dataset, label: string, chosen: string[] | undefin
         epochValidation: model.epochLog.map((e) => [r4(e.valLogloss ?? NaN), r4(e.valAuc ?? NaN)]),
       },
       seconds: r4(fitSeconds),
-      samplesPerSecond: Math.round((split.train.rows * model.config.epochs) / fitSeconds),
+      samplesPerSecond: Math.round(samples / fitSeconds),
       peakMemoryMB: Math.round(process.memoryUsage().rss / 2 ** 20),
     });
   }

@@ -1,12 +1,19 @@
-/** `wren train --protocol sparrow-ctr`: a CTR model on the time-split samples, with its classification metrics. */
+/**
+ * `wren train --protocol sparrow-ctr`: a CTR model on the time-split samples, with its
+ * classification metrics; `wren eval --protocol ctr-random --model …`: the same on RecBole's random
+ * 8:1:1 split, beside logistic regression.
+ */
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { reportFailure } from './report.ts';
 import { importMovieLens } from '../core/data/import.ts';
 import { WrenError } from '../core/errors.ts';
-import { evaluateCtr } from '../core/eval/ctr.ts';
+import { compareCtr, evaluateCtr } from '../core/eval/ctr.ts';
 import { movieMetaFromMovies } from '../core/features/movie-features.ts';
-import { sparrowCtrSplit } from '../core/models/ctr-data.ts';
+import { configProblem } from '../core/models/config-check.ts';
+import { sparrowCtrSplit, type CtrRows } from '../core/models/ctr-data.ts';
+import { CTR_MODELS, CTR_RANDOM_SETTINGS } from '../core/models/ctr-info.ts';
+import { ctrRandomSplit } from '../core/models/ctr-random.ts';
 import { encodeModel } from '../core/models/serialize.ts';
 import type { SavedModel } from '../core/models/types.ts';
 import { nodeInput } from './node-input.ts';
@@ -99,16 +106,22 @@ export async function runCtrEval(
   opts: { json: boolean; protocol?: string; seed?: string; backend?: string },
 ): Promise<number> {
   try {
-    if (opts.protocol !== undefined && opts.protocol !== 'sparrow-ctr')
+    const protocol =
+      opts.protocol ?? (extra.protocol === 'ctr-random' ? 'ctr-random' : 'sparrow-ctr');
+    if (protocol !== 'sparrow-ctr' && protocol !== 'ctr-random')
       throw new WrenError(
         'invalid-settings',
-        `${saved.model} is a CTR model: it evaluates on --protocol sparrow-ctr; found "${opts.protocol}"`,
+        `${saved.model} is a CTR model: it evaluates on --protocol sparrow-ctr or ctr-random; found "${opts.protocol}"`,
       );
-    // The split is by time, so --seed (checked, for the same flags as ranking models) changes
-    // nothing: the model's own seed is the one reported.
+    // sparrow-ctr's split is by time, so --seed (checked, for the same flags as ranking models)
+    // changes nothing there: the model's own seed is the one reported. ctr-random's split takes it
+    // (default: the seed it was saved with).
     if (opts.seed !== undefined && !Number.isInteger(Number(opts.seed)))
       throw new WrenError('invalid-settings', `--seed takes a whole number; found "${opts.seed}"`);
-    const seed = Number(saved.config.seed ?? extra.seed ?? 1);
+    const seed =
+      protocol === 'ctr-random' && opts.seed !== undefined
+        ? Number(opts.seed)
+        : Number(extra.seed ?? saved.config.seed ?? 1);
     const backend = opts.backend ?? (typeof extra.backend === 'string' ? extra.backend : 'wasm');
     if (backend !== 'wasm' && backend !== 'cpu')
       throw new WrenError(
@@ -139,7 +152,11 @@ export async function runCtrEval(
     const { CtrModel } = await import('../core/models/ctr.ts');
     const model = CtrModel.load(saved);
     const t0 = performance.now();
-    const split = sparrowCtrSplit(ds.ratings, movieMetaFromMovies(ds.movies, ds.genres));
+    const meta = movieMetaFromMovies(ds.movies, ds.genres);
+    const split =
+      protocol === 'ctr-random'
+        ? ctrRandomSplit(ds.ratings, meta, ds.users, seed)
+        : sparrowCtrSplit(ds.ratings, meta);
     const featureSeconds = (performance.now() - t0) / 1000;
     const shape = (l: typeof layout): string =>
       JSON.stringify([
@@ -152,18 +169,24 @@ export async function runCtrEval(
     if (shape(layout) !== shape({ ...split, cats: split.train.cats }))
       throw new WrenError(
         'invalid-data',
-        `This model's features (${other}) do not match ${ds.name}'s sparrow-ctr features (tables ${JSON.stringify(layout.tables)}, here ${JSON.stringify(split.tables)}).`,
+        `This model's features (${other}) do not match ${ds.name}'s ${protocol} features (tables ${JSON.stringify(layout.tables)}, here ${JSON.stringify(split.tables)}).`,
       );
     const t1 = performance.now();
-    const { metrics, roc, pr } = evaluateCtr(split.test.labels, model.predict(split.test), 20);
+    const probs = model.predict(split.test);
+    const { metrics, roc, pr } = evaluateCtr(split.test.labels, probs, 20);
     const evalSeconds = (performance.now() - t1) / 1000;
     const out = {
       dataset: ds.name,
       model: saved.model,
-      protocol: 'sparrow-ctr',
+      protocol,
       backend,
       seed,
-      metrics,
+      metrics: {
+        ...metrics,
+        ...(protocol === 'ctr-random' && {
+          groupAuc: compareCtr(split.test.labels, probs, userIds(split.test)).groupAuc,
+        }),
+      },
       trainRows: split.train.rows,
       testRows: split.test.rows,
       featureSeconds: round(featureSeconds),
@@ -176,7 +199,7 @@ export async function runCtrEval(
       const f = (x: number): string => x.toFixed(4);
       process.stdout.write(
         [
-          `${ds.name}: ${saved.model} (saved, seed ${seed}) on sparrow-ctr (${split.train.rows.toLocaleString('en')} train, ${split.test.rows.toLocaleString('en')} test rows; ${(100 * metrics.positiveRate).toFixed(1)}% positive)`,
+          `${ds.name}: ${saved.model} (saved, seed ${seed}) on ${protocol} (${split.train.rows.toLocaleString('en')} train, ${split.test.rows.toLocaleString('en')} test rows; ${(100 * metrics.positiveRate).toFixed(1)}% positive)`,
           `  logloss ${f(metrics.logloss)}  accuracy ${f(metrics.accuracy)}  ROC-AUC ${f(metrics.rocAuc)}  PR-AUC ${f(metrics.prAuc)}`,
           `  features ${featureSeconds.toFixed(2)} s; evaluation ${evalSeconds.toFixed(2)} s`,
         ].join('\n') + '\n',
@@ -185,6 +208,168 @@ export async function runCtrEval(
     return 0;
   } catch (e) {
     return reportFailure(e, opts.json);
+  }
+}
+
+export interface CtrRandomArgs {
+  model: (typeof CTR_MODELS)[number]['name'];
+  seed: number;
+  /** The model's defaults under CTR_RANDOM_SETTINGS, then --set and --epochs. */
+  config: Record<string, number>;
+  backend: 'wasm' | 'cpu';
+}
+
+/** Reads --model, --seed, --epochs, --set and --backend for ctr-random; returns what is wrong otherwise. */
+export function ctrRandomArgsFrom(v: {
+  model?: string;
+  seed?: string;
+  epochs?: string;
+  set?: string[];
+  backend?: string;
+}): CtrRandomArgs | string {
+  const info = CTR_MODELS.find((m) => m.name === v.model);
+  if (!info)
+    return `ctr-random evaluates the CTR models: --model takes ${CTR_MODELS.map((m) => m.name).join(', ')}; found "${v.model ?? ''}"`;
+  const seed = Number(v.seed ?? 1);
+  if (!Number.isInteger(seed) || seed < 0)
+    return `--seed takes a whole number of 0 or more; found "${v.seed}"`;
+  const config: Record<string, number> = { ...info.defaults, ...CTR_RANDOM_SETTINGS, seed };
+  const pairs = (v.set ?? []).flatMap((s) => s.split(','));
+  if (v.epochs !== undefined) pairs.push(`epochs=${v.epochs}`);
+  for (const pair of pairs) {
+    const [key, raw] = pair.split('=');
+    if (!key || raw === undefined || !(key in config))
+      return `--set takes key=value with a key of ${info.name}: ${Object.keys(config).join(', ')}; found "${pair}"`;
+    const x = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(x))
+      return `--set ${key} takes a number; found "${raw}"`;
+    config[key] = x;
+  }
+  if (config.validMetric !== 0 && config.validMetric !== 1)
+    return `--set validMetric takes 0 (logloss) or 1 (ROC-AUC); found ${config.validMetric}`;
+  const problem = configProblem(config);
+  if (problem) return `--set ${problem}`;
+  const backend = v.backend ?? 'wasm';
+  if (backend !== 'wasm' && backend !== 'cpu')
+    return `--backend takes wasm or cpu in node; found "${backend}"`;
+  return { model: info.name, seed, config, backend };
+}
+
+/** Each row's user id (the `user` field). */
+const userIds = (rows: CtrRows): Int32Array => rows.cats.find((c) => c.name === 'user')!.values;
+
+/**
+ * `wren eval --protocol ctr-random --model <ctr model>`: RecBole's context-aware split (seeded),
+ * the model trained with early stopping on its validation part, and its test metrics (logloss,
+ * accuracy, ROC-AUC, PR-AUC, GAUC); for a model other than LR, logistic regression is trained on
+ * the same split too and the ROC-AUC difference comes with a 95% interval (paired bootstrap over
+ * test users).
+ */
+export async function runCtrRandom(
+  path: string,
+  args: CtrRandomArgs,
+  opts: { json: boolean; save?: string },
+): Promise<number> {
+  const tty = process.stderr.isTTY && !opts.json;
+  try {
+    await useBackend(args.backend);
+    const { CtrModel } = await import('../core/models/ctr.ts');
+    const ds = await importMovieLens(await nodeInput(path), {
+      name: basename(path).replace(/\.zip$/i, ''),
+    });
+    const t0 = performance.now();
+    const split = ctrRandomSplit(
+      ds.ratings,
+      movieMetaFromMovies(ds.movies, ds.genres),
+      ds.users,
+      args.seed,
+    );
+    const featureSeconds = (performance.now() - t0) / 1000;
+    const train = async (name: CtrRandomArgs['model'], config: Record<string, number>) => {
+      const model = new CtrModel(name, config);
+      const t = performance.now();
+      await model.fit(split, {
+        onProgress: (p) => {
+          if (tty)
+            process.stderr.write(
+              `\r${name} ${p.stage} ${((100 * p.done) / Math.max(1, p.total)).toFixed(0)}%   `,
+            );
+        },
+      });
+      return { model, seconds: (performance.now() - t) / 1000 };
+    };
+    const { model, seconds: fitSeconds } = await train(args.model, args.config);
+    const lrInfo = CTR_MODELS.find((m) => m.name === 'lr')!;
+    const lr =
+      args.model === 'lr'
+        ? null
+        : await train('lr', { ...lrInfo.defaults, ...CTR_RANDOM_SETTINGS, seed: args.seed });
+    if (tty) process.stderr.write('\n');
+    const t2 = performance.now();
+    const { labels } = split.test;
+    const probs = model.predict(split.test);
+    const { roc, pr } = evaluateCtr(labels, probs, 20);
+    const report = compareCtr(labels, probs, userIds(split.test), lr?.model.predict(split.test), {
+      seed: args.seed,
+    });
+    const evalSeconds = (performance.now() - t2) / 1000;
+    const samples = model.epochLog.reduce((a, r) => a + r.samples, 0);
+    const { metrics, groupAuc, vsLr } = report;
+    const out = {
+      dataset: ds.name,
+      model: args.model,
+      protocol: 'ctr-random',
+      seed: args.seed,
+      backend: args.backend,
+      config: model.config,
+      metrics: { ...metrics, groupAuc },
+      ...(vsLr && {
+        vsLr: {
+          rocAuc: vsLr.diff,
+          ci95: [vsLr.lo, vsLr.hi],
+          rounds: vsLr.rounds,
+          lrRocAuc: metrics.rocAuc - vsLr.diff,
+        },
+      }),
+      trainRows: split.train.rows,
+      validRows: split.valid.rows,
+      testRows: split.test.rows,
+      dropped3Stars: split.info.dropped,
+      fields: split.info.fields,
+      epochs: model.epochLog.map((r) => ({ ...r, loss: round(r.loss), seconds: round(r.seconds) })),
+      featureSeconds: round(featureSeconds),
+      fitSeconds: round(fitSeconds),
+      ...(lr && { lrFitSeconds: round(lr.seconds) }),
+      evalSeconds: round(evalSeconds),
+      samplesPerSecond: Math.round(samples / Math.max(fitSeconds, 1e-9)),
+      roc,
+      pr,
+    };
+    if (opts.save) {
+      const extra = { protocol: 'ctr-random', seed: args.seed, dataset: ds.name, metrics };
+      await writeFile(opts.save, encodeModel(model.save(), { ...extra, backend: args.backend }));
+    }
+    if (opts.json) process.stdout.write(JSON.stringify(out) + '\n');
+    else {
+      const f = (x: number): string => x.toFixed(4);
+      const sign = (x: number): string => (x >= 0 ? '+' : '') + x.toFixed(4);
+      process.stdout.write(
+        [
+          `${ds.name}: ${args.model} on ctr-random (seed ${args.seed}; ${split.train.rows.toLocaleString('en')} train, ${split.valid.rows.toLocaleString('en')} validation, ${split.test.rows.toLocaleString('en')} test rows, ${split.info.dropped.toLocaleString('en')} ratings of 3 stars dropped; ${(100 * metrics.positiveRate).toFixed(1)}% positive)`,
+          `  fields: ${split.info.fields.join(', ')}`,
+          `  logloss ${f(metrics.logloss)}  accuracy ${f(metrics.accuracy)}  ROC-AUC ${f(metrics.rocAuc)}  PR-AUC ${f(metrics.prAuc)}  GAUC ${f(groupAuc)}`,
+          ...(vsLr
+            ? [
+                `  vs logistic regression: ROC-AUC ${sign(vsLr.diff)} [${sign(vsLr.lo)}, ${sign(vsLr.hi)}] (95%, paired bootstrap over test users)`,
+              ]
+            : []),
+          `  features ${featureSeconds.toFixed(2)} s; fit ${fitSeconds.toFixed(2)} s (${out.samplesPerSecond.toLocaleString('en')} samples/s, ${model.epochLog.length} epochs); evaluation ${evalSeconds.toFixed(2)} s`,
+        ].join('\n') + '\n',
+      );
+    }
+    return 0;
+  } catch (e) {
+    return reportFailure(e, opts.json, tty);
   }
 }
 

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ABTEST_OPTIONS, abtestArgsFrom, runAbtest } from './abtest-command.ts';
 import { EMBED_OPTIONS, embedSettingsFrom, runEmbed } from './embed-command.ts';
+import { ctrRandomArgsFrom, runCtrRandom } from './ctr-command.ts';
 import { runImport } from './import-command.ts';
 import { NEW_USER_PROTOCOLS, newUserArgsFrom, runNewUserEval } from './new-user-command.ts';
 import { RECOMMEND_OPTIONS, recommendArgsFrom, runRecommend } from './recommend-command.ts';
@@ -22,7 +23,7 @@ Commands:
       HR@10 / NDCG@10 (against popularity), genre coherence, ANN recall and
       query time, and training throughput (item tokens per second).
 
-  train --data <zip|dir|file> --model popularity|itemknn|puresvd|ease|gmf|mlp|neumf|two-tower|mult-vae
+  train --data <zip|dir|file> --model popularity|itemknn|puresvd|ease|gmf|mlp|neumf|two-tower|mult-vae|sasrec|gru4rec
         |lr|fm|emb-mlp|wide-deep|deepfm|din|dien
         [--protocol ncf-loo|msr-100k|full-rank|sparrow-ctr] [--seed N] [--epochs N]
         [--set key=value] [--backend wasm|cpu] [--save <model file>] [--json]
@@ -32,7 +33,7 @@ Commands:
       models lr … dien: logloss, accuracy, ROC-AUC, PR-AUC) and timings.
       --set takes model settings, e.g. --set neighbours=50, --set factors=32 or
       --set lambda=400 (ease; 0, the default, chooses it on validation);
-      neural models (gmf, mlp, neumf, two-tower, mult-vae) train with tfjs on
+      neural models (gmf, mlp, neumf, two-tower, mult-vae, sasrec, gru4rec) train with tfjs on
       --backend (default wasm) and print samples/s. --save writes the trained
       model to a file.
 
@@ -41,7 +42,18 @@ Commands:
       split (or the one given), without training, and print train's metrics.
       Ranking models and CTR models (lr … dien, on sparrow-ctr: logloss,
       accuracy, ROC-AUC, PR-AUC; its split is by time, so --seed leaves it as
-      it is). A file saved from another dataset or a damaged file is an error.
+      it is; or on ctr-random, with GAUC, its split seeded as saved unless
+      --seed says). A file saved from another dataset or a damaged file is an error.
+
+  eval --protocol ctr-random --data <zip|dir|file> --model lr|fm|emb-mlp|wide-deep|deepfm|din|dien
+       [--seed N] [--epochs N] [--set key=value] [--backend wasm|cpu] [--save <model file>] [--json]
+      RecBole's context-aware split (DESIGN.md 8): ratings of 3 stars dropped, label
+      rating >= 4 stars, the rest split at random 8:1:1 (seeded) into train,
+      validation (early stopping on ROC-AUC) and test; fields: user, movie, genres,
+      year, and age, gender, occupation, zip where the dataset has users (ml-100k,
+      ml-1m). Trains the CTR model and prints logloss, accuracy, ROC-AUC, PR-AUC and
+      GAUC on the test part, and, beside logistic regression trained on the same
+      split, the ROC-AUC difference with a 95% interval (bootstrap over users).
 
   eval --protocol new-user-k --data <zip|dir|file> [--k 1,3,5,10,20] [--seed N]
        [--embedding item2vec|none] [--json]
@@ -57,7 +69,7 @@ Commands:
       with fewer than 10 ratings, for the same rankers.
 
   recommend --data <zip|dir|file> --user <id>
-        [--model personal|fusion|embedding|popularity|itemknn|puresvd|ease|gmf|mlp|neumf|two-tower|mult-vae]
+        [--model personal|fusion|embedding|popularity|itemknn|puresvd|ease|gmf|mlp|neumf|two-tower|mult-vae|sasrec|gru4rec]
         [--embedding item2vec|none] [--k N] [--seed N] [--json]
       "For You" for one dataset user: train the ranker's model (default personal, For You's)
       and item2vec (Wren's defaults) on all the dataset's ratings, run the
@@ -143,6 +155,15 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     return runNewUserEval(data, args, { json: values.json });
+  }
+  if (command === 'eval' && values.protocol === 'ctr-random' && !values['model-file']) {
+    const data = values.data ?? path;
+    const args = ctrRandomArgsFrom(values);
+    if (!data || typeof args === 'string') {
+      process.stderr.write(`wren: ${data ? args : 'eval needs --data <zip|dir|file>'}\n\n${USAGE}`);
+      return 2;
+    }
+    return runCtrRandom(data, args, { json: values.json, save: values.save });
   }
   if (command === 'eval') {
     const data = values.data ?? path;

@@ -1,4 +1,4 @@
-/** sparrow-ctr metrics of predicted probabilities against labels. */
+/** CTR metrics of predicted probabilities against labels (sparrow-ctr, ctr-random). */
 import { Random } from '../random.ts';
 import {
   accuracy,
@@ -113,4 +113,31 @@ export function pairedAucBootstrap(
   const q = (p: number): number =>
     diffs.length ? diffs[Math.min(diffs.length - 1, Math.floor(p * diffs.length))]! : NaN;
   return { diff: rocAuc(labels, b) - rocAuc(labels, a), lo: q(0.025), hi: q(0.975), rounds };
+}
+
+export interface CtrComparison {
+  metrics: CtrMetrics;
+  /** Group AUC with users as the groups. */
+  groupAuc: number;
+  /** ROC-AUC minus logistic regression's on the same rows, resampled by user (when LR's are given). */
+  vsLr?: PairedDifference;
+}
+
+/**
+ * A CTR model's test figures as the protocols report them: the classification metrics, the group
+ * AUC over `users`, and, given logistic regression's probabilities on the same rows, the paired
+ * bootstrap of the ROC-AUC difference from it.
+ */
+export function compareCtr(
+  labels: ArrayLike<number>,
+  probs: ArrayLike<number>,
+  users: ArrayLike<number>,
+  lr?: ArrayLike<number> | null,
+  opts: { rounds?: number; seed?: number } = {},
+): CtrComparison {
+  return {
+    metrics: evaluateCtr(labels, probs, 2).metrics,
+    groupAuc: groupAuc(labels, probs, users),
+    ...(lr && { vsLr: pairedAucBootstrap(labels, lr, probs, users, opts) }),
+  };
 }

@@ -91,15 +91,21 @@ export function standardize(x: Float32Array, mean: ArrayLike<number>, sd: ArrayL
   }
 }
 
-export interface CtrSplit {
-  set: FeatureSet;
+/** What a CTR model trains on, whatever the protocol (sparrow-ctr here, ctr-random in ctr-random.ts). */
+export interface CtrData {
   numNames: string[];
   /** The standardization and movie-side features, for serving (sparrowCtrSplit fills it). */
   serving?: CtrServing;
   /** Vocabulary size of each shared table (padding included). */
   tables: Record<string, number>;
   train: CtrRows;
+  /** The protocol's own validation rows; without them, fitting carves them from `train`. */
+  valid?: CtrRows;
   test: CtrRows;
+}
+
+export interface CtrSplit extends CtrData {
+  set: FeatureSet;
 }
 
 export const CTR_NUMERIC = [

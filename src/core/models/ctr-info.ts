@@ -1,4 +1,4 @@
-/** The sparrow-ctr models: names, explanations and defaults (no tfjs, so listing them stays light). */
+/** The CTR models (sparrow-ctr, ctr-random): names, explanations and defaults (no tfjs, so listing them stays light). */
 export interface CtrModelInfo {
   name: 'lr' | 'fm' | 'emb-mlp' | 'wide-deep' | 'deepfm' | 'din' | 'dien';
   title: string;
@@ -24,6 +24,19 @@ export const CTR_NUMBERS = {
   patience: 2,
   userDropout: 1,
   movieDropout: 0,
+};
+
+/**
+ * ctr-random's settings over each model's defaults, as RecBole's context-aware runs: batches of
+ * 2,048, early stopping on the validation ROC-AUC (the protocol's own 10%). Every test user has
+ * training rows in a random split, so no user-id dropout.
+ */
+export const CTR_RANDOM_SETTINGS = {
+  batchSize: 2048,
+  epochs: 30,
+  patience: 3,
+  validMetric: 1,
+  userDropout: 0,
 };
 
 /** The CTR networks' fixed sizes, shared by ctr.ts and the diagrams (ctr-diagrams.ts). */

@@ -26,8 +26,8 @@ import {
   ctrValidation,
   type CatField,
   type CtrRows,
+  type CtrData,
   type CtrServing,
-  type CtrSplit,
 } from './ctr-data.ts';
 import { logloss, rocAuc } from '../eval/metrics.ts';
 import { checkAbort, type EpochLogEntry, type FitOptions, type SavedModel } from './types.ts';
@@ -53,9 +53,12 @@ export interface CtrConfig {
   learningRate: number;
   l2: number;
   seed: number;
-  /** 1: the latest 10% of training rows validate each epoch (logloss); the best epoch is kept. */
+  /**
+   * 1: validation rows (the split's own, or else the latest 10% of training rows) are scored each
+   * epoch; the best epoch is kept.
+   */
   validate: number;
-  /** Epochs without a lower validation logloss before training stops. */
+  /** Epochs without a better validation score before training stops. */
   patience: number;
   /**
    * Share of training rows whose user id is replaced by the padding id, so the padding row learns
@@ -64,6 +67,8 @@ export interface CtrConfig {
   userDropout: number;
   /** The same for the candidate movie's id. */
   movieDropout: number;
+  // Also read when present: validMetric, what "best" means on validation (0 or absent: the lowest
+  // logloss; 1: the highest ROC-AUC, as ctr-random's CTR_RANDOM_SETTINGS ask).
 }
 
 export const CTR_DEFAULTS: CtrConfig = { ...CTR_NUMBERS };
@@ -497,16 +502,19 @@ export class CtrModel {
     return this.layout;
   }
 
-  async fit(split: CtrSplit, opts: FitOptions = {}): Promise<void> {
+  async fit(split: CtrData, opts: FitOptions = {}): Promise<void> {
     this.build({ tables: split.tables, cats: split.train.cats, numNames: split.numNames });
     this.serving = split.serving ?? null;
     const trainer = new SparseTrainer(tf, this.network(), {
       ...this.config,
       negatives: 0,
     });
-    const { fit: data, valid } = this.config.validate
-      ? ctrValidation(split.train)
-      : { fit: split.train, valid: null };
+    const { fit: data, valid } = !this.config.validate
+      ? { fit: split.train, valid: null }
+      : split.valid
+        ? { fit: split.train, valid: split.valid }
+        : ctrValidation(split.train);
+    const byAuc = this.config.validMetric === 1;
     let best = Infinity;
     let bestWeights: Float32Array[] | null = null;
     let since = 0;
@@ -548,8 +556,9 @@ export class CtrModel {
         const p = this.predict(valid);
         r.valLogloss = logloss(valid.labels, p);
         r.valAuc = rocAuc(valid.labels, p);
-        if (r.valLogloss < best) {
-          best = r.valLogloss;
+        const score = byAuc ? -r.valAuc : r.valLogloss;
+        if (score < best) {
+          best = score;
           bestWeights = this.weights().map((w) => w.slice());
           since = 0;
         } else stop = ++since >= this.config.patience;
