@@ -37,21 +37,26 @@ export interface SequentialConfig {
 }
 
 /**
- * Kang & McAuley's ml-1m setting (2 blocks, one head, dropout 0.2, Adam 1e-3)
- * with 64-d embeddings and 50 positions (ml-latest-small's median user has 70
- * ratings), trained with cross-entropy over 256 sampled movies instead of the
- * paper's one-negative binary loss (Klenitskiy & Vasilev 2023; Petrov &
- * Macdonald 2023).
+ * Kang & McAuley's ml-1m setting (200 positions, 2 blocks, one head, dropout
+ * 0.2) with 64-d embeddings, trained with cross-entropy over 4,096 sampled
+ * movies instead of the paper's one-negative binary loss (Klenitskiy &
+ * Vasilev 2023; Petrov & Macdonald 2023). On ml-latest-small's validation
+ * split (each user's latest training movie): 200 positions beat 50 (HR@10
+ * 0.70 against 0.66 after 26 epochs), and more negatives learned faster and
+ * better — HR@10 after 6 epochs with 256: 0.53, 1,024: 0.61, 4,096: 0.67 — at about
+ * 1.5× the time per epoch for 4,096; a learning rate of 0.005 converged
+ * faster than the paper's 0.001–0.002.
+ * 32 windows of 200 positions per step: the same 6,400 positions as 128 × 50.
  */
 export const SASREC_DEFAULTS: SequentialConfig = {
   dim: 64,
-  maxLen: 50,
+  maxLen: 200,
   blocks: 2,
   dropout: 0.2,
-  negatives: 256,
-  epochs: 100,
-  batchSize: 128,
-  learningRate: 0.002,
+  negatives: 4096,
+  epochs: 60,
+  batchSize: 32,
+  learningRate: 0.005,
   l2: 0,
   validate: 1,
   validateEvery: 2,
@@ -59,9 +64,15 @@ export const SASREC_DEFAULTS: SequentialConfig = {
   seed: 1,
 };
 
-/** Hidasi et al.'s GRU over the sequence, with the same table, loss and optimiser as SASRec. */
+/**
+ * Hidasi et al.'s GRU over the sequence, with the same table, loss and
+ * optimiser as SASRec. A GRU runs its positions one after another (about
+ * fifteen tfjs ops each, forward and back), so it reads the latest 50.
+ */
 export const GRU4REC_DEFAULTS: SequentialConfig = {
   ...SASREC_DEFAULTS,
+  maxLen: 50,
+  batchSize: 128,
   blocks: 1,
 };
 
