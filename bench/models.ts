@@ -50,6 +50,7 @@ import { MODELS } from '../src/core/models/index.ts';
 import { scoreAllMs } from '../src/core/models/score-time.ts';
 import type { Recommender } from '../src/core/models/types.ts';
 import { DATASETS, root } from '../test/e2e/harness.ts';
+import { parseSettings } from './settings.ts';
 import { ML_1M_SHAPE } from './shapes.ts';
 
 const RESULTS = join(root, 'bench/results');
@@ -66,13 +67,7 @@ const { values } = parseArgs({
     set: { type: 'string', multiple: true },
   },
 });
-const overrides: Record<string, number> = {};
-for (const kv of values.set ?? []) {
-  const [key, value] = kv.split('=');
-  if (!key || value === undefined || !Number.isFinite(Number(value)))
-    throw new Error(`--set takes key=number; found "${kv}"`);
-  overrides[key] = Number(value);
-}
+const overrides = parseSettings(values.set);
 const seed = Number(values.seed);
 const DEFAULT_CASES = 'ncf-loo:ml-latest-small,msr-100k:ml-100k,full-rank:ml-latest-small';
 const tmp = mkdtempSync(join(tmpdir(), 'wren-models-'));

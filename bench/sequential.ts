@@ -65,6 +65,7 @@ import { interactionsOf, trainingCatalog } from '../src/core/recommend/offline.t
 import { DenseParams, EmbeddingTable } from '../src/core/train/embedding-table.ts';
 import { fillBatch, SequenceTrainer, trainingWindows } from '../src/core/train/sequence-trainer.ts';
 import { DATASETS, root } from '../test/e2e/harness.ts';
+import { parseSettings } from './settings.ts';
 
 const RESULTS = join(root, 'bench/results');
 const PYTHON = '/usr/bin/python3';
@@ -84,13 +85,7 @@ const { values } = parseArgs({
   },
 });
 const seed = Number(values.seed);
-const overrides: Record<string, number> = {};
-for (const kv of values.set ?? []) {
-  const [key, value] = kv.split('=');
-  if (!key || value === undefined || !Number.isFinite(Number(value)))
-    throw new Error(`--set takes key=number; found "${kv}"`);
-  overrides[key] = Number(value);
-}
+const overrides = parseSettings(values.set);
 const kinds = values.models!.split(',') as SequentialKind[];
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 const interval = (d: { mean: number; lo: number; hi: number }) => ({

@@ -19,6 +19,16 @@ import type { SavedModel } from '../core/models/types.ts';
 import { nodeInput } from './node-input.ts';
 import type { TrainArgs } from './train-command.ts';
 
+/** The backend set, the CTR models loaded (tfjs with them) and the dataset imported. */
+async function openCtr(path: string, backend: TrainArgs['backend']) {
+  await useBackend(backend);
+  const { CtrModel } = await import('../core/models/ctr.ts');
+  const ds = await importMovieLens(await nodeInput(path), {
+    name: basename(path).replace(/\.zip$/i, ''),
+  });
+  return { CtrModel, ds };
+}
+
 export async function runCtr(
   path: string,
   args: TrainArgs,
@@ -26,11 +36,7 @@ export async function runCtr(
 ): Promise<number> {
   const tty = process.stderr.isTTY && !opts.json;
   try {
-    await useBackend(args.backend);
-    const { CtrModel } = await import('../core/models/ctr.ts');
-    const ds = await importMovieLens(await nodeInput(path), {
-      name: basename(path).replace(/\.zip$/i, ''),
-    });
+    const { CtrModel, ds } = await openCtr(path, args.backend);
     const t0 = performance.now();
     const split = sparrowCtrSplit(ds.ratings, movieMetaFromMovies(ds.movies, ds.genres));
     const featureSeconds = (performance.now() - t0) / 1000;
@@ -272,11 +278,7 @@ export async function runCtrRandom(
 ): Promise<number> {
   const tty = process.stderr.isTTY && !opts.json;
   try {
-    await useBackend(args.backend);
-    const { CtrModel } = await import('../core/models/ctr.ts');
-    const ds = await importMovieLens(await nodeInput(path), {
-      name: basename(path).replace(/\.zip$/i, ''),
-    });
+    const { CtrModel, ds } = await openCtr(path, args.backend);
     const t0 = performance.now();
     const split = ctrRandomSplit(
       ds.ratings,

@@ -8,6 +8,7 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { ATTENTION_WASM_BASE64 } from './attention-wasm.generated.ts';
+import { wasmModule } from '../wasm-module.ts';
 import type { Attention } from './sequential-net.ts';
 
 type Tf = typeof TF;
@@ -43,19 +44,7 @@ interface AttentionExports {
   ): void;
 }
 
-let compiled: Promise<WebAssembly.Module | null> | null = null;
-
-function attentionModule(): Promise<WebAssembly.Module | null> {
-  compiled ??= (async () => {
-    if (typeof WebAssembly !== 'object') return null;
-    const bin = atob(ATTENTION_WASM_BASE64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    if (!WebAssembly.validate(bytes)) return null;
-    return WebAssembly.compile(bytes);
-  })();
-  return compiled;
-}
+const attentionModule = wasmModule(ATTENTION_WASM_BASE64);
 
 /** The kernel's two passes on plain arrays (what the tfjs op and the tests call). */
 export interface AttentionKernel {

@@ -1,4 +1,5 @@
 /** Small dense linear algebra in float64 typed arrays (row-major). */
+import { wasmModule } from '../wasm-module.ts';
 import { SPD_INVERSE_WASM_BASE64 } from './spd-inverse-wasm.generated.ts';
 
 /**
@@ -417,20 +418,8 @@ interface SpdInverseExports {
   ): void;
 }
 
-let compiled: Promise<WebAssembly.Module | null> | null = null;
-
 /** The compiled kernel, or null where the engine has no WebAssembly SIMD. */
-function spdInverseModule(): Promise<WebAssembly.Module | null> {
-  compiled ??= (async () => {
-    if (typeof WebAssembly !== 'object') return null;
-    const bin = atob(SPD_INVERSE_WASM_BASE64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    if (!WebAssembly.validate(bytes)) return null;
-    return WebAssembly.compile(bytes);
-  })();
-  return compiled;
-}
+const spdInverseModule = wasmModule(SPD_INVERSE_WASM_BASE64);
 
 /** Whether {@link invertSpdInPlace} can use its WebAssembly SIMD kernel here. */
 export async function spdWasmSupported(): Promise<boolean> {

@@ -21,6 +21,7 @@ import { Random } from '../random.ts';
 import { ADAM_DEFAULTS, DenseParams } from '../train/embedding-table.ts';
 import { MULT_VAE_DEFAULTS, type MultVaeConfig } from './mult-vae-config.ts';
 import {
+  bestEpochOf,
   checkAbort,
   pick,
   type EpochLogEntry,
@@ -303,14 +304,7 @@ export class MultVae implements Recommender {
 
   /** The epoch whose weights the model kept (the best validation NDCG@10, or the last). */
   bestEpoch(): number {
-    let best = this.epochLog.length;
-    let top = -Infinity;
-    for (const r of this.epochLog)
-      if (r.valNdcg !== undefined && r.valNdcg > top) {
-        top = r.valNdcg;
-        best = r.epoch;
-      }
-    return best;
+    return bestEpochOf(this.epochLog);
   }
 
   /** Full score rows ([users.length × I]) from the mean z of each user's training row. */

@@ -20,7 +20,7 @@ import {
   TWO_TOWER_LAYERS,
   type NcfConfig,
 } from './neural-cf-config.ts';
-import type { FitOptions, Recommender, SavedModel } from './types.ts';
+import { bestEpochOf, type FitOptions, type Recommender, type SavedModel } from './types.ts';
 
 export type { NcfConfig } from './neural-cf-config.ts';
 export type NcfVariant = 'gmf' | 'mlp' | 'neumf' | 'two-tower';
@@ -325,14 +325,7 @@ export class NeuralCf implements Recommender {
 
   /** The epoch whose weights the model kept (the best validation NDCG@10, or the last). */
   bestEpoch(): number {
-    let best = this.epochLog.length;
-    let top = -Infinity;
-    for (const r of this.epochLog)
-      if (r.valNdcg !== undefined && r.valNdcg > top) {
-        top = r.valNdcg;
-        best = r.epoch;
-      }
-    return best;
+    return bestEpochOf(this.epochLog);
   }
 
   /** Scores pairs in chunks; `out[j]` gets the logit of (users[j], items[j]). */

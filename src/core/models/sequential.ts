@@ -32,7 +32,13 @@ import {
   type SequentialWeights,
 } from './sequential-forward.ts';
 import type { Attention } from './sequential-net.ts';
-import { checkAbort, type FitOptions, type Recommender, type SavedModel } from './types.ts';
+import {
+  bestEpochOf,
+  checkAbort,
+  type FitOptions,
+  type Recommender,
+  type SavedModel,
+} from './types.ts';
 
 export interface AttentionView {
   /** The movies the model read, oldest first (the latest maxLen of the history). */
@@ -156,14 +162,7 @@ export class SequentialModel implements Recommender {
 
   /** The epoch whose weights the model kept (the best validation NDCG@10, or the last). */
   bestEpoch(): number {
-    let best = this.epochLog.length;
-    let top = -Infinity;
-    for (const r of this.epochLog)
-      if (r.valNdcg !== undefined && r.valNdcg > top) {
-        top = r.valNdcg;
-        best = r.epoch;
-      }
-    return best;
+    return bestEpochOf(this.epochLog);
   }
 
   private trained(): SequentialWeights {

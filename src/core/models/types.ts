@@ -72,3 +72,15 @@ export function pick(row: Float32Array, items: Int32Array | null, out: Float32Ar
   if (items === null) out.set(row.subarray(0, Math.min(row.length, out.length)));
   else for (let j = 0; j < items.length; j++) out[j] = row[items[j]!]!;
 }
+
+/** The epoch whose weights a model trained by epochs kept: the best validation NDCG@10, or the last. */
+export function bestEpochOf(log: readonly EpochLogEntry[]): number {
+  let best = log.length;
+  let top = -Infinity;
+  for (const r of log)
+    if (r.valNdcg !== undefined && r.valNdcg > top) {
+      top = r.valNdcg;
+      best = r.epoch;
+    }
+  return best;
+}
