@@ -19,7 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { WrenError } from '../errors.ts';
 import { Random } from '../random.ts';
-import { DenseParams, EmbeddingTable } from '../train/embedding-table.ts';
+import { DenseParams, EmbeddingTable, glorot } from '../train/embedding-table.ts';
 import { SparseTrainer, type SparseNetwork } from '../train/sparse-trainer.ts';
 import { CTR_NETWORK, CTR_NUMBERS } from './ctr-info.ts';
 import {
@@ -97,11 +97,6 @@ export function crossBucket(movie: number, last: number, padding: number): numbe
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return ((h ^ (h >>> 16)) >>> 0) % CROSS_BUCKETS;
-}
-
-function glorot(rng: Random, rows: number, cols: number): Float32Array {
-  const limit = Math.sqrt(6 / (rows + cols));
-  return Float32Array.from({ length: rows * cols }, () => rng.uniform(-limit, limit));
 }
 
 /**

@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { evaluateSplit, validationLoo, type InteractionData } from '../eval/protocols.ts';
 import type { Sequences } from '../features/sequences.ts';
 import { Random } from '../random.ts';
-import { ADAM_DEFAULTS, DenseParams } from '../train/embedding-table.ts';
+import { ADAM_DEFAULTS, DenseParams, glorot } from '../train/embedding-table.ts';
 import { MULT_VAE_DEFAULTS, type MultVaeConfig } from './mult-vae-config.ts';
 import {
   bestEpochOf,
@@ -48,12 +48,6 @@ function distinctHistories(train: Sequences, userCount: number): Sequences {
   const items = new Int32Array(n);
   parts.forEach((p, u) => items.set(p, offsets[u]!));
   return { offsets, items };
-}
-
-/** Glorot-uniform weights, seeded. */
-function glorot(rng: Random, rows: number, cols: number): Float32Array {
-  const limit = Math.sqrt(6 / (rows + cols));
-  return Float32Array.from({ length: rows * cols }, () => rng.uniform(-limit, limit));
 }
 
 /** Parameter order: W1 (I × H), b1, W2 (H × 2L), b2, W3 (L × H), b3, W4 (H × I), b4. */

@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { evaluateSplit, validationLoo, type InteractionData } from '../eval/protocols.ts';
 import { Random } from '../random.ts';
-import { DenseParams, EmbeddingTable } from '../train/embedding-table.ts';
+import { DenseParams, EmbeddingTable, glorot } from '../train/embedding-table.ts';
 import { SparseTrainer, type EpochReport, type SparseNetwork } from '../train/sparse-trainer.ts';
 import {
   mlpTowerSizes,
@@ -96,12 +96,6 @@ function meanRow(t: EmbeddingTable): Float32Array {
 
 /** Two-tower: each side's embedding through its own tower, scored by a dot product. */
 const TOWER = TWO_TOWER_LAYERS;
-
-/** Glorot-uniform weights, seeded. */
-function glorot(rng: Random, rows: number, cols: number): Float32Array {
-  const limit = Math.sqrt(6 / (rows + cols));
-  return Float32Array.from({ length: rows * cols }, () => rng.uniform(-limit, limit));
-}
 
 export class NeuralCf implements Recommender {
   readonly model: NcfVariant;

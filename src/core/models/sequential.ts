@@ -17,7 +17,7 @@ import {
 } from '../eval/protocols.ts';
 import type { Sequences } from '../features/sequences.ts';
 import { Random } from '../random.ts';
-import { DenseParams, EmbeddingTable } from '../train/embedding-table.ts';
+import { DenseParams, EmbeddingTable, glorot } from '../train/embedding-table.ts';
 import type { EpochReport } from '../train/sparse-trainer.ts';
 import {
   denseShapes,
@@ -45,12 +45,6 @@ export interface AttentionView {
   items: number[];
   /** Per block, the latest position's attention over `items` (each sums to 1). */
   weights: Float32Array[];
-}
-
-/** Glorot-uniform weights, seeded. */
-function glorot(rng: Random, rows: number, cols: number): Float32Array {
-  const limit = Math.sqrt(6 / (rows + cols));
-  return Float32Array.from({ length: rows * cols }, () => rng.uniform(-limit, limit));
 }
 
 export class SequentialModel implements Recommender {

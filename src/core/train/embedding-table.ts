@@ -30,6 +30,12 @@ export const ADAM_DEFAULTS: AdamSettings = {
   l2: 0,
 };
 
+/** Glorot-uniform weights (rows × cols), seeded: the dense layers' starting point. */
+export function glorot(rng: Random, rows: number, cols: number): Float32Array {
+  const limit = Math.sqrt(6 / (rows + cols));
+  return Float32Array.from({ length: rows * cols }, () => rng.uniform(-limit, limit));
+}
+
 export class EmbeddingTable {
   readonly rows: number;
   readonly dim: number;
