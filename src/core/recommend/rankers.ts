@@ -16,6 +16,7 @@
  *   in the order you rated them; their own retrieval feeds the 'next'
  *   channel, each pick with the recent movie whose removal lowers it most.
  */
+import { topK } from '../eval/metrics.ts';
 import type { HistoryModel } from '../models/history-model.ts';
 import type { FoldedUser, NeuralCf } from '../models/neural-cf.ts';
 import type { SequentialModel } from '../models/sequential.ts';
@@ -169,12 +170,10 @@ export function sequenceRanker(model: SequentialModel, title: string): Ranker {
     },
     retrieve(input, n, seen) {
       const s = scoresFor(input);
-      const open: number[] = [];
-      for (let m = 0; m < s.length; m++) if (!seen(m)) open.push(m);
-      open.sort((a, b) => s[b]! - s[a]! || a - b);
-      const movies = open.slice(0, n);
+      const open = Float32Array.from(s, (x, m) => (seen(m) ? NaN : x));
+      const picks = topK(open, n);
+      const movies = Array.from(picks);
       const seq = sequenceOf(input);
-      const picks = Int32Array.from(movies);
       const best = new Float32Array(picks.length);
       const via: (number | undefined)[] = new Array<number | undefined>(picks.length);
       const without = new Float32Array(picks.length);
