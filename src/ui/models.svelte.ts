@@ -5,6 +5,7 @@
  */
 import { WrenError } from '../core/errors.ts';
 import type { ProtocolName } from '../core/eval/protocols.ts';
+import { modelInfo } from '../core/models/index.ts';
 import { deleteModel, listModels, type ModelRow } from '../store/index.ts';
 import type { BackendMeasure } from '../../workers/models-protocol.ts';
 import { emptyView, foldModelsProgress, type RunView } from './lib/model-run.ts';
@@ -29,9 +30,13 @@ export interface ModelsForm {
   protocol: ProtocolName | 'sparrow-ctr';
   seed: number;
   chosen: string[];
-  /** Most epochs for neural models (validation stops them earlier). */
-  epochs: number;
-  learningRate: number;
+  /**
+   * Most epochs for neural models (validation stops them earlier); null:
+   * each model's own default (NeuMF 20, SASRec 60, ...).
+   */
+  epochs: number | null;
+  /** null: each model's own default. */
+  learningRate: number | null;
   backend: string;
   /** NeuMF starts from a GMF and an MLP trained first. */
   pretrain: boolean;
@@ -47,8 +52,8 @@ class ModelsState {
     protocol: 'ncf-loo',
     seed: 1,
     chosen: ['popularity', 'itemknn', 'puresvd', 'ease', 'neumf', 'lr', 'fm', 'emb-mlp'],
-    epochs: 20,
-    learningRate: 0.003,
+    epochs: null,
+    learningRate: null,
     backend: 'auto',
     pretrain: false,
   });
@@ -71,7 +76,8 @@ class ModelsState {
 
   train(datasetId: string, models: { name: string; config: Record<string, number> }[]): void {
     if (this.running || models.length === 0) return;
-    const maxEpochs = this.form.epochs;
+    // Each model's epoch budget, for the validation curve's axis.
+    const maxEpochs = models.map((m) => m.config.epochs ?? modelInfo(m.name)?.defaults.epochs ?? 1);
     let saved = 0;
     this.queue = {
       state: 'running',
@@ -95,7 +101,7 @@ class ModelsState {
           saved++;
           this.rows = [...this.rows, p.saved];
         }
-        this.queue = { ...q, view: foldModelsProgress(q.view, p, maxEpochs), saved };
+        this.queue = { ...q, view: foldModelsProgress(q.view, p, maxEpochs[p.index] ?? 1), saved };
       },
     );
     this.job = job;

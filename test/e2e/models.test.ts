@@ -37,8 +37,18 @@ describe('models page', () => {
     await page.getByTestId('models-empty').waitFor();
     // Every model shows its structure in one line.
     expect(await page.getByTestId('layers-neumf').textContent()).toMatch(/64 → 32 → 16 → 8/);
+    // Left empty, the epochs and learning rate are each model's own: SASRec's are not NeuMF's.
+    await choose(['neumf']);
+    await page.getByTestId('model-sasrec').setChecked(true);
+    expect(await page.getByTestId('models-budget').textContent()).toMatch(
+      /NeuMF 20 epochs at learning rate 0\.003; SASRec 60 epochs at learning rate 0\.005/,
+    );
+    await page.getByTestId('model-sasrec').setChecked(false);
     await choose(['popularity', 'itemknn', 'ease', 'gmf']);
     await page.getByTestId('models-epochs').fill('2');
+    expect(await page.getByTestId('models-budget').textContent()).toMatch(
+      /GMF 2 epochs at learning rate 0\.003/,
+    );
     await page.getByTestId('models-backend').selectOption('wasm');
     await page.getByTestId('models-train').click();
     await page.getByTestId('models-progress').waitFor();
@@ -76,7 +86,7 @@ describe('models page', () => {
     await page.getByTestId('models-epochs').fill('50');
     await page.getByTestId('models-train').click();
     // Popularity is stored first; NeuMF then reports epochs (loss and validation curves).
-    await page.getByText('Validation NDCG@10 after each epoch').waitFor({ timeout: 240_000 });
+    await page.getByText('Validation NDCG@10 after each check').waitFor({ timeout: 240_000 });
     await page.screenshot({ path: join(SHOTS, 'models-training.png'), fullPage: true });
     await page.getByTestId('models-cancel').click();
     await page.getByTestId('models-cancelled').waitFor({ timeout: 30_000 });

@@ -16,6 +16,8 @@ export interface RunView {
   /** Validation NDCG@10 (ROC-AUC for CTR models) per finished epoch. */
   val: LossPoint[];
   epochs: EpochLogEntry[];
+  /** The running model's epoch budget (validation may stop it earlier). */
+  maxEpochs: number | null;
 }
 
 export function emptyView(count: number, model: string): RunView {
@@ -29,6 +31,7 @@ export function emptyView(count: number, model: string): RunView {
     loss: [],
     val: [],
     epochs: [],
+    maxEpochs: null,
   };
 }
 
@@ -37,6 +40,7 @@ export function foldModelsProgress(v: RunView, p: ModelsProgress, maxEpochs: num
   const next: RunView =
     p.index !== v.index ? { ...emptyView(v.count, p.model), index: p.index } : { ...v };
   next.model = p.model;
+  next.maxEpochs = maxEpochs;
   next.stage = p.stage;
   next.backend = p.backend ?? next.backend;
   next.percent = p.total > 0 ? Math.min(100, (100 * p.done) / p.total) : null;

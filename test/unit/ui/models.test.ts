@@ -50,7 +50,7 @@ describe('model tables', () => {
 describe('training progress', () => {
   const start: RunView = {
     index: 0, count: 2, model: 'popularity', stage: 'starting', percent: null, backend: null,
-    loss: [], val: [], epochs: [],
+    loss: [], val: [], epochs: [], maxEpochs: null,
   }; // prettier-ignore
 
   it('collects loss points and validation per epoch, and starts afresh for the next model', () => {
@@ -60,8 +60,11 @@ describe('training progress', () => {
     expect(v.backend).toBe('wasm');
     expect(v.loss).toEqual([{ x: 0.5, loss: 0.5 }]);
     expect(v.val).toEqual([{ x: 0.25, loss: 0.3 }]);
-    const next = foldModelsProgress(v, { index: 1, count: 2, model: 'gmf', stage: 'epoch 1/4', done: 1, total: 100, loss: 0.7 }, 4); // prettier-ignore
-    expect(next.model).toBe('gmf');
+    expect(v.maxEpochs).toBe(4);
+    // The next model has its own budget (SASRec's default is 60 epochs).
+    const next = foldModelsProgress(v, { index: 1, count: 2, model: 'sasrec', stage: 'epoch 1/60', done: 1, total: 100, loss: 0.7 }, 60); // prettier-ignore
+    expect(next.model).toBe('sasrec');
+    expect(next.maxEpochs).toBe(60);
     expect(next.loss).toEqual([{ x: 0.01, loss: 0.7 }]);
     expect(next.val).toEqual([]);
     expect(next.backend).toBeNull();
