@@ -7,6 +7,7 @@
  *                            [-- --models sasrec,gru4rec] [-- --seed 1] [-- --set maxLen=200]
  *                            [-- --ml1m <ml-1m.zip>]   (adds ncf-loo:ml-1m)
  *   npm run bench:sequential -- --only speed [-- --steps 30]
+ *   npm run build && npm run bench:sequential -- --only speed --browser
  *
  * Quality (seed 1): ncf-loo (HR@10, NDCG@10 over 100 candidates), full-rank
  * (Recall@10, NDCG@10 over every movie), next-item (the embeddings'
@@ -21,7 +22,11 @@
  * the browser's worker runs it) on windows of ml-latest-small, and the same
  * batches through bench/sasrec_torch.py on one CPU thread (Debian's
  * python3-torch with OpenBLAS, both installed here when missing), and the
- * time to score every movie for one user at ml-1m's 3,706 movies.
+ * time to score every movie for one user at ml-1m's 3,706 movies. With
+ * --browser, the built app in headless Chromium also trains SASRec (its
+ * defaults, one epoch, wasm backend) on the Models page, in the app's models
+ * worker, and its training positions per second are set beside PyTorch's
+ * from the same run.
  *
  * Appends JSON lines to bench/results/sequential.jsonl.
  */
@@ -82,6 +87,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     steps: { type: 'string', default: '30' },
     set: { type: 'string', multiple: true },
+    browser: { type: 'boolean', default: false },
   },
 });
 const seed = Number(values.seed);
@@ -400,6 +406,7 @@ async function speed(): Promise<void> {
     ) as Record<string, unknown>;
   }
   const torchRate = torch ? (torch.sequences_per_s as number) : null;
+  if (values.browser) await browserTraining(c, torch);
   record({
     suite: 'sequential-speed',
     name: 'sasrec-train-step',
@@ -445,6 +452,73 @@ async function speed(): Promise<void> {
     p95Ms: r4(times[190]!),
     engine: 'plain JS',
   });
+}
+
+/**
+ * SASRec trained in the built app's models worker (headless Chromium, wasm
+ * backend, one epoch at the app's defaults): its positions per training
+ * second (the stored epoch log, validation excluded) beside PyTorch's.
+ */
+async function browserTraining(
+  c: ReturnType<typeof sequentialDefaults>,
+  torch: Record<string, unknown> | null,
+): Promise<void> {
+  const { smallArchive } = await import('../test/e2e/fixtures.ts');
+  const { openWithDataset } = await import('../test/e2e/harness.ts');
+  const small = await smallArchive();
+  const { server, browser, page } = await openWithDataset(small.path, {
+    timeout: 120_000,
+    autoBuild: false,
+  });
+  try {
+    await page.goto(`${server.url}#/models`);
+    for (const box of await page.locator('[data-testid^="model-"][type="checkbox"]').all())
+      await box.setChecked((await box.getAttribute('data-testid')) === 'model-sasrec');
+    await page.getByTestId('models-epochs').fill('1');
+    await page.getByTestId('models-backend').selectOption('wasm');
+    await page.getByTestId('models-train').click();
+    await page.getByTestId('models-done').waitFor({ timeout: 1_800_000 });
+    const row = await page.evaluate(
+      () =>
+        new Promise<{
+          config: Record<string, number>;
+          epochLog: { samples: number; seconds: number }[];
+          backend: string;
+        }>((resolve, reject) => {
+          const open = indexedDB.open('wren');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const get = open.result.transaction('models').objectStore('models').getAll();
+            get.onerror = () => reject(get.error);
+            get.onsuccess = () => resolve(get.result.find((r) => r.model === 'sasrec'));
+          };
+        }),
+    );
+    const samples = row.epochLog.reduce((a, r) => a + r.samples, 0);
+    const seconds = row.epochLog.reduce((a, r) => a + r.seconds, 0);
+    const positionsPerSecond = Math.round(samples / seconds);
+    const torchRate = torch ? (torch.positions_per_s as number) : null;
+    const same = (['dim', 'maxLen', 'blocks', 'batchSize', 'negatives'] as const).every(
+      (k) => row.config[k] === c[k],
+    );
+    record({
+      suite: 'sequential-speed',
+      name: 'sasrec-train-browser',
+      dataset: small.genuine ? 'ml-latest-small' : 'generated-ml-latest-small',
+      config: row.config,
+      backend: `${row.backend} in the app's models worker, headless Chromium`,
+      wren: { epochSeconds: r4(seconds), positions: samples, positionsPerSecond },
+      pytorch: torch && {
+        positionsPerSecond: Math.round(torchRate!),
+        msPerStep: torch.ms_per_step,
+      },
+      sameShapeAsPytorch: same,
+      ratio: torchRate && same ? r4(positionsPerSecond / torchRate) : null,
+    });
+  } finally {
+    await browser.close();
+    server.stop();
+  }
 }
 
 await tf.setBackend('wasm');

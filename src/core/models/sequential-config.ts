@@ -18,7 +18,8 @@ export interface SequentialConfig {
   dropout: number;
   /**
    * Movies sampled uniformly per batch, shared by every position, as the
-   * wrong answers of the sampled-softmax cross-entropy.
+   * wrong answers of the sampled-softmax cross-entropy. 0, or at least the
+   * catalogue's size: every movie once, the full softmax.
    */
   negatives: number;
   epochs: number;

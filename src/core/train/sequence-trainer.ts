@@ -107,6 +107,18 @@ export class SequenceTrainer {
     this.ln = this.onCpu ? layerNormOp(tf) : (x, g, b) => layerNorm(tf, x, g, b);
   }
 
+  private counts: Int32Array | null = null;
+
+  /** Per position, how often its target is among the batch's sampled negatives. */
+  private hits({ targets, mask, negatives }: SequenceBatch): Float32Array {
+    const counts = (this.counts ??= new Int32Array(this.table.rows));
+    for (let j = 0; j < negatives.length; j++) counts[negatives[j]!]!++;
+    const out = new Float32Array(targets.length);
+    for (let i = 0; i < targets.length; i++) if (mask[i]) out[i] = counts[targets[i]!]!;
+    for (let j = 0; j < negatives.length; j++) counts[negatives[j]!] = 0;
+    return out;
+  }
+
   /** One step on a batch; returns its mean loss. */
   trainBatch(batch: SequenceBatch): number {
     const tf = this.tf;
@@ -141,7 +153,12 @@ export class SequenceTrainer {
         mm: this.mm,
         ln: this.ln,
       };
-      const loss = sampledSoftmaxLoss(tf, maskT, weightSum);
+      const loss = sampledSoftmaxLoss(
+        tf,
+        maskT,
+        weightSum,
+        tf.tensor2d(this.hits(batch), [B * L, 1]),
+      );
       const xs = [
         tf.tensor2d(table.gather(inputs), [B * L, d]),
         tf.tensor2d(table.gather(targets), [B * L, d]),
@@ -186,14 +203,16 @@ export class SequenceTrainer {
     const windows = trainingWindows(seqs, L);
     const positions = windows.reduce((s, w) => s + w.to - w.from - 1, 0);
     const reports: EpochReport[] = [];
-    const negs = new Int32Array(negatives);
+    // Every movie of the pool, once, when as many are asked for: the full softmax.
+    const full = negatives <= 0 || negatives >= pool.length;
+    const negs = full ? Int32Array.from(pool) : new Int32Array(negatives);
     for (let epoch = 0; epoch < epochs; epoch++) {
       const t0 = performance.now();
       this.rng.shuffle(windows);
       let lossSum = 0;
       let batches = 0;
       for (let b = 0; b < windows.length; b += batchSize) {
-        for (let j = 0; j < negatives; j++) negs[j] = pool[this.rng.int(pool.length)]!;
+        if (!full) for (let j = 0; j < negatives; j++) negs[j] = pool[this.rng.int(pool.length)]!;
         const batch = fillBatch(seqs, windows.slice(b, b + batchSize), L, pad, negs);
         lossSum += this.trainBatch(batch);
         batches++;

@@ -30,10 +30,16 @@ import {
   layerNorm,
   layerNormOp,
   matMulOp,
+  sampledSoftmaxLoss,
 } from '../../../src/core/models/sequential-net.ts';
 import { SequentialModel } from '../../../src/core/models/sequential.ts';
 import { Random } from '../../../src/core/random.ts';
-import { fillBatch, trainingWindows } from '../../../src/core/train/sequence-trainer.ts';
+import { DenseParams, EmbeddingTable } from '../../../src/core/train/embedding-table.ts';
+import {
+  fillBatch,
+  SequenceTrainer,
+  trainingWindows,
+} from '../../../src/core/train/sequence-trainer.ts';
 import { cycleRatings } from './cycle-data.ts';
 
 beforeAll(async () => {
@@ -202,6 +208,87 @@ describe('the JS ops', () => {
   });
 });
 
+describe('the sampled-softmax loss', () => {
+  it('drops accidental hits: value and per-movie gradients equal a softmax over the other movies', () => {
+    const rng = new Random(9);
+    const d = 4;
+    const table = Float32Array.from({ length: 6 * d }, () => rng.normal());
+    const row = (ids: number[]): tf.Tensor2D =>
+      tf.tensor2d(
+        ids.flatMap((i) => Array.from(table.subarray(i * d, (i + 1) * d))),
+        [ids.length, d],
+      );
+    const h = tf.tensor2d(
+      Float32Array.from({ length: 3 * d }, () => rng.normal()),
+      [3, d],
+    );
+    const targets = [1, 2, 5];
+    // Movie 1 is sampled twice, movie 2 once; movie 5 not at all.
+    const negs = [1, 0, 2, 3, 1, 4];
+    const hits = targets.map((t) => negs.filter((n) => n === t).length);
+    expect(hits).toEqual([2, 1, 0]);
+    const weights = tf.tensor2d([1, 1, 1], [3, 1]);
+    const loss = sampledSoftmaxLoss(tf, weights, 3, tf.tensor2d(hits, [3, 1]));
+    const ids = [...targets, ...negs];
+    const run = tf.tidy(() => {
+      const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor): tf.Scalar =>
+        loss(a as tf.Tensor2D, b as tf.Tensor2D, c as tf.Tensor2D);
+      const { value, grads } = tf.valueAndGrads(f as (...x: tf.Tensor[]) => tf.Scalar)([
+        h,
+        row(targets),
+        row(negs),
+      ]);
+      return {
+        value: value.dataSync()[0]!,
+        dh: grads[0]!.dataSync(),
+        rows: [grads[1]!, grads[2]!],
+      };
+    });
+    // Gradients summed per movie, as lazy Adam sums them over the touched rows.
+    const perMovie = (g: Float32Array[]): Float32Array => {
+      const out = new Float32Array(6 * d);
+      const all = [...g[0]!, ...g[1]!];
+      ids.forEach((id, r) => {
+        for (let j = 0; j < d; j++) out[id * d + j]! += all[r * d + j]!;
+      });
+      return out;
+    };
+    const mine = perMovie(run.rows.map((g) => g.dataSync() as Float32Array));
+    // The reference: each position's softmax over its target and the sampled movies that differ from it.
+    const ref = tf.tidy(() => {
+      const tbl = tf.tensor2d(table, [6, d]);
+      // counts[i][m]: how often movie m is among position i's candidates.
+      const counts = tf.tensor2d(
+        targets.flatMap((t) =>
+          Array.from({ length: 6 }, (_, m) =>
+            m === t ? 1 : negs.filter((n) => n === m && n !== t).length,
+          ),
+        ),
+        [3, 6],
+      );
+      const onTarget = tf.tensor2d(
+        targets.flatMap((t) => Array.from({ length: 6 }, (_, m) => (m === t ? 1 : 0))),
+        [3, 6],
+      );
+      const f = (hh: tf.Tensor, tt: tf.Tensor): tf.Scalar => {
+        const logits = tf.matMul(hh as tf.Tensor2D, tt as tf.Tensor2D, false, true);
+        const lse = tf.log(tf.sum(tf.mul(counts, tf.exp(logits)), 1));
+        return tf.mean(tf.sub(lse, tf.sum(tf.mul(onTarget, logits), 1))) as tf.Scalar;
+      };
+      const { value, grads } = tf.valueAndGrads(f)([h, tbl]);
+      return { value: value.dataSync()[0]!, dh: grads[0]!.dataSync(), dt: grads[1]!.dataSync() };
+    });
+    expect(run.value).toBeCloseTo(ref.value, 5);
+    run.dh.forEach((x, i) => expect(x).toBeCloseTo(ref.dh[i]!, 5));
+    mine.forEach((x, i) => expect(x).toBeCloseTo(ref.dt[i]!, 5));
+    // Without the hits the loss differs: the copies of movies 1 and 2 stay in the denominator.
+    const kept = tf.tidy(
+      () => sampledSoftmaxLoss(tf, weights, 3)(h, row(targets), row(negs)).dataSync()[0]!,
+    );
+    expect(kept).toBeGreaterThan(ref.value + 0.05);
+  });
+});
+
 describe('training windows', () => {
   it('cover every transition of every user exactly once, latest window ending at the latest movie', () => {
     const seqs = {
@@ -227,6 +314,35 @@ describe('training windows', () => {
     expect(Array.from(batch.inputs)).toEqual([999, 999, 999, 101, 102]);
     expect(Array.from(batch.targets)).toEqual([999, 999, 999, 102, 103]);
     expect(Array.from(batch.mask)).toEqual([0, 0, 0, 1, 1]);
+  });
+});
+
+describe('the negatives of a step', () => {
+  const seqs = {
+    offsets: Int32Array.from([0, 4, 9]),
+    items: Int32Array.from([0, 1, 2, 3, 4, 5, 6, 1, 2]),
+  };
+  const pool = Int32Array.from([0, 1, 2, 3, 4, 5, 6]);
+  async function negativesSeen(negatives: number): Promise<number[][]> {
+    const c = { ...config, negatives, epochs: 1, batchSize: 1, dropout: 0 };
+    const table = new EmbeddingTable(8, c.dim, { seed: 1 });
+    const dense = new DenseParams(
+      denseShapes('sasrec', c).map((x) => x.shape),
+      (_j, r, cols) => new Float32Array(r * cols).fill(0.01),
+    );
+    const trainer = new SequenceTrainer(tf, 'sasrec', c, table, dense);
+    const seen: number[][] = [];
+    trainer.trainBatch = (b) => (seen.push(Array.from(b.negatives)), 0);
+    await trainer.fit(seqs, pool);
+    return seen;
+  }
+
+  it('are every movie of the pool once when 0 are asked for (the full softmax), else a sample', async () => {
+    const full = await negativesSeen(0);
+    expect(full.length).toBe(2);
+    for (const n of full) expect([...n].sort()).toEqual(Array.from(pool));
+    const sampled = await negativesSeen(3);
+    expect(sampled.every((n) => n.length === 3 && n.every((m) => pool.includes(m)))).toBe(true);
   });
 });
 
