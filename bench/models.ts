@@ -43,8 +43,8 @@ import {
 import { compareCtr, evaluateCtr } from '../src/core/eval/ctr.ts';
 import { movieMetaFromMovies } from '../src/core/features/movie-features.ts';
 import { CtrModel } from '../src/core/models/ctr.ts';
-import { sparrowCtrSplit } from '../src/core/models/ctr-data.ts';
-import { CTR_MODELS, CTR_RANDOM_SETTINGS } from '../src/core/models/ctr-info.ts';
+import { rowUsers, sparrowCtrSplit } from '../src/core/models/ctr-data.ts';
+import { CTR_MODELS, ctrRandomConfig, type CtrProtocol } from '../src/core/models/ctr-info.ts';
 import { ctrRandomSplit } from '../src/core/models/ctr-random.ts';
 import { MODELS } from '../src/core/models/index.ts';
 import { scoreAllMs } from '../src/core/models/score-time.ts';
@@ -225,8 +225,6 @@ async function quality(): Promise<void> {
   }
 }
 
-type CtrProtocol = 'sparrow-ctr' | 'ctr-random';
-
 /**
  * The CTR models on sparrow-ctr (the later 20% of ratings by time) or ctr-random (RecBole's random
  * 8:1:1 split, seeded by --seed, with each model's defaults under CTR_RANDOM_SETTINGS): logloss,
@@ -247,13 +245,13 @@ async function ctrQuality(
   const splitSeconds = (performance.now() - t0) / 1000;
   const random = 'info' in split ? split.info : null;
   const { labels } = split.test;
-  const users = split.test.cats.find((c) => c.name === 'user')!.values;
+  const users = rowUsers(split.test);
   // Logistic regression first: every other model's ROC-AUC is compared with it, user by user.
   let lr: Float32Array | null = null;
   const models = CTR_MODELS.filter((m) => !chosen || chosen.includes(m.name) || m.name === 'lr');
   for (const info of models) {
     const config = random
-      ? { ...info.defaults, ...CTR_RANDOM_SETTINGS, seed, ...overrides }
+      ? { ...ctrRandomConfig(info, seed), ...overrides }
       : { ...info.defaults, ...overrides };
     const model = new CtrModel(info.name, config);
     const t1 = performance.now();

@@ -1,5 +1,6 @@
 /** The typed protocol between the UI and the models worker. */
 import type { ProtocolName } from '../src/core/eval/protocols.ts';
+import type { CtrProtocol } from '../src/core/models/ctr-info.ts';
 import type { EpochLogEntry } from '../src/core/models/types.ts';
 import type { ModelRow } from '../src/store/db.ts';
 import type { Outcome } from './embed-protocol.ts';
@@ -8,7 +9,8 @@ export type { Outcome } from './embed-protocol.ts';
 
 export interface ModelsRequest {
   datasetId: string;
-  protocol: ProtocolName | 'sparrow-ctr';
+  /** A CTR protocol trains CTR_MODELS (ctr-random's split is seeded by `seed`). */
+  protocol: ProtocolName | CtrProtocol;
   seed: number;
   /** Trained in this order, each saved as soon as it is evaluated. */
   models: { name: string; config: Record<string, number> }[];

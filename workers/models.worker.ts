@@ -14,16 +14,24 @@ import { evaluateSplit, makeSplit } from '../src/core/eval/protocols.ts';
 import { modelInfo, type ModelInfo } from '../src/core/models/index.ts';
 import { scoreAllMs } from '../src/core/models/score-time.ts';
 import { configProblem } from '../src/core/models/config-check.ts';
-import { WrenDb, allMovies, listModels, readRatings, saveModel } from '../src/store/index.ts';
+import {
+  WrenDb,
+  allMovies,
+  listModels,
+  readRatings,
+  readUsers,
+  saveModel,
+} from '../src/store/index.ts';
 import { buildCatalog } from '../src/core/recommend/catalog.ts';
 import { interactionsOf } from '../src/core/recommend/offline.ts';
 import { fitPersonalModel } from '../src/core/recommend/personal.ts';
 import { checkAbort } from '../src/core/models/types.ts';
-import { evaluateCtr } from '../src/core/eval/ctr.ts';
+import { evaluateCtr, groupAuc } from '../src/core/eval/ctr.ts';
 import { movieMetaFromMovies } from '../src/core/features/movie-features.ts';
 import { CtrModel, type CtrKind } from '../src/core/models/ctr.ts';
-import { sparrowCtrSplit } from '../src/core/models/ctr-data.ts';
-import { CTR_MODELS } from '../src/core/models/ctr-info.ts';
+import { rowUsers, sparrowCtrSplit } from '../src/core/models/ctr-data.ts';
+import { CTR_MODELS, ctrRandomConfig, isCtrProtocol } from '../src/core/models/ctr-info.ts';
+import { ctrRandomSplit } from '../src/core/models/ctr-random.ts';
 import type { BackendMeasure, ModelsProgress, ModelsWorkerApi } from './models-protocol.ts';
 import type { FitOptions } from '../src/core/models/types.ts';
 import { softwareGpu } from './tf-engines.ts';
@@ -94,17 +102,16 @@ const api: ModelsWorkerApi = {
       const ds = await db.datasets.get(req.datasetId);
       if (!ds || ds.status !== 'ready')
         throw new WrenError('not-found', 'That dataset is not here any more.');
-      const ctr = req.protocol === 'sparrow-ctr';
+      const { protocol } = req;
+      const ctr = isCtrProtocol(protocol);
       const infos = req.models.map((m) => {
-        const info = ctr
-          ? (() => {
-              const c = CTR_MODELS.find((x) => x.name === m.name);
-              return c && { ...c, neural: true };
-            })()
-          : modelInfo(m.name);
+        const c = ctr ? CTR_MODELS.find((x) => x.name === m.name) : undefined;
+        const info = ctr ? c && { ...c, neural: true } : modelInfo(m.name);
         if (!info)
-          throw new WrenError('invalid-settings', `Unknown model "${m.name}" for ${req.protocol}.`);
-        const config = { ...info.defaults, ...m.config };
+          throw new WrenError('invalid-settings', `Unknown model "${m.name}" for ${protocol}.`);
+        // ctr-random's settings, as `wren eval --protocol ctr-random` trains with; then the page's.
+        const base = c && protocol === 'ctr-random' ? ctrRandomConfig(c, req.seed) : info.defaults;
+        const config = { ...base, ...m.config };
         const problem = configProblem(config);
         if (problem) throw new WrenError('invalid-settings', `${info.title}: ${problem}.`);
         return { info, config };
@@ -132,7 +139,7 @@ const api: ModelsWorkerApi = {
           );
       }
       const ratings = await readRatings(db, req.datasetId);
-      if (req.protocol === 'sparrow-ctr') {
+      if (ctr) {
         onProgress({
           index: 0,
           count,
@@ -142,7 +149,12 @@ const api: ModelsWorkerApi = {
           total: 1,
         });
         const meta = movieMetaFromMovies(await allMovies(db, req.datasetId), ds.genres);
-        const split = sparrowCtrSplit(ratings, meta);
+        // ctr-random: RecBole's seeded 8:1:1 split, its validation part stopping each model early,
+        // with the users' attributes as fields where the dataset has them.
+        const split =
+          protocol === 'ctr-random'
+            ? ctrRandomSplit(ratings, meta, await readUsers(db, req.datasetId), req.seed)
+            : sparrowCtrSplit(ratings, meta);
         const saved = [];
         for (let index = 0; index < count; index++) {
           const { info, config } = infos[index]!;
@@ -153,7 +165,14 @@ const api: ModelsWorkerApi = {
           const fitSeconds = (performance.now() - t0) / 1000;
           onProgress({ ...base, stage: 'evaluate', done: 0, total: 1 });
           const t1 = performance.now();
-          const { metrics, roc, pr } = evaluateCtr(split.test.labels, model.predict(split.test));
+          const { labels } = split.test;
+          const probs = model.predict(split.test);
+          const { metrics, roc, pr } = evaluateCtr(labels, probs);
+          // Group AUC over the test users, as the CLI reports it on ctr-random.
+          const gauc: Record<string, number> =
+            protocol === 'ctr-random'
+              ? { groupAuc: groupAuc(labels, probs, rowUsers(split.test)) }
+              : {};
           const samples = model.epochLog.reduce((a, r) => a + r.samples, 0);
           const row = await saveModel(
             db,
@@ -161,10 +180,10 @@ const api: ModelsWorkerApi = {
               datasetId: req.datasetId,
               model: info.name,
               title: info.title,
-              protocol: 'sparrow-ctr',
+              protocol,
               seed: req.seed,
               config: model.config,
-              metrics: { ...metrics },
+              metrics: { ...metrics, ...gauc },
               curves: { roc, pr },
               epochLog: model.epochLog.map((r) => ({ ...r })),
               backend: `tfjs-${backend}`,
@@ -179,7 +198,7 @@ const api: ModelsWorkerApi = {
         }
         return saved;
       }
-      const split = makeSplit(ratings, req.protocol, req.seed, { itemCount: ds.counts.movies });
+      const split = makeSplit(ratings, protocol, req.seed, { itemCount: ds.counts.movies });
       const saved = [];
       for (let index = 0; index < count; index++) {
         const { info: entry, config } = infos[index]!;
@@ -208,7 +227,7 @@ const api: ModelsWorkerApi = {
             datasetId: req.datasetId,
             model: info.name,
             title: info.title,
-            protocol: req.protocol,
+            protocol,
             seed: req.seed,
             config: model.config,
             metrics,

@@ -50,8 +50,14 @@ import type {
   RankerChoice,
   RecommendWorkerApi,
 } from './recommend-protocol.ts';
-import { CTR_MODELS } from '../src/core/models/ctr-info.ts';
-import { ctrServable, loadCtrRanker, loadPersonalRanker, loadRanker, RANKABLE } from './rankers.ts';
+import {
+  ctrServable,
+  forYouCtrRows,
+  loadCtrRanker,
+  loadPersonalRanker,
+  loadRanker,
+  RANKABLE,
+} from './rankers.ts';
 import { onboardingPicks, RATED_LOW } from '../src/core/recommend/onboarding.ts';
 
 const db = new WrenDb();
@@ -113,12 +119,11 @@ function rankableModels(stored: readonly ModelRow[]): ModelRow[] {
 }
 
 /**
- * The stored sparrow-ctr models that can rank For You (those saved with their standardization and
- * movie features), best ROC-AUC first, titled with it.
+ * The stored sparrow-ctr models that can rank For You (forYouCtrRows: never ctr-random's; those
+ * saved with their standardization and movie features), best ROC-AUC first, titled with it.
  */
 async function ctrModels(stored: readonly ModelRow[], catalog: Catalog): Promise<ModelRow[]> {
-  const names: readonly string[] = CTR_MODELS.map((m) => m.name);
-  const rows = stored.filter((r) => r.protocol === 'sparrow-ctr' && names.includes(r.model));
+  const rows = forYouCtrRows(stored);
   const ok = await Promise.all(
     rows.map(async (r) => {
       const data = await getModelData(db, r.id);

@@ -11,8 +11,8 @@ import { WrenError } from '../core/errors.ts';
 import { compareCtr, evaluateCtr } from '../core/eval/ctr.ts';
 import { movieMetaFromMovies } from '../core/features/movie-features.ts';
 import { configProblem } from '../core/models/config-check.ts';
-import { sparrowCtrSplit, type CtrRows } from '../core/models/ctr-data.ts';
-import { CTR_MODELS, CTR_RANDOM_SETTINGS } from '../core/models/ctr-info.ts';
+import { rowUsers, sparrowCtrSplit } from '../core/models/ctr-data.ts';
+import { CTR_MODELS, ctrRandomConfig } from '../core/models/ctr-info.ts';
 import { ctrRandomSplit } from '../core/models/ctr-random.ts';
 import { encodeModel } from '../core/models/serialize.ts';
 import type { SavedModel } from '../core/models/types.ts';
@@ -190,7 +190,7 @@ export async function runCtrEval(
       metrics: {
         ...metrics,
         ...(protocol === 'ctr-random' && {
-          groupAuc: compareCtr(split.test.labels, probs, userIds(split.test)).groupAuc,
+          groupAuc: compareCtr(split.test.labels, probs, rowUsers(split.test)).groupAuc,
         }),
       },
       trainRows: split.train.rows,
@@ -239,7 +239,7 @@ export function ctrRandomArgsFrom(v: {
   const seed = Number(v.seed ?? 1);
   if (!Number.isInteger(seed) || seed < 0)
     return `--seed takes a whole number of 0 or more; found "${v.seed}"`;
-  const config: Record<string, number> = { ...info.defaults, ...CTR_RANDOM_SETTINGS, seed };
+  const config = ctrRandomConfig(info, seed);
   const pairs = (v.set ?? []).flatMap((s) => s.split(','));
   if (v.epochs !== undefined) pairs.push(`epochs=${v.epochs}`);
   for (const pair of pairs) {
@@ -260,9 +260,6 @@ export function ctrRandomArgsFrom(v: {
     return `--backend takes wasm or cpu in node; found "${backend}"`;
   return { model: info.name, seed, config, backend };
 }
-
-/** Each row's user id (the `user` field). */
-const userIds = (rows: CtrRows): Int32Array => rows.cats.find((c) => c.name === 'user')!.values;
 
 /**
  * `wren eval --protocol ctr-random --model <ctr model>`: RecBole's context-aware split (seeded),
@@ -302,16 +299,13 @@ export async function runCtrRandom(
     };
     const { model, seconds: fitSeconds } = await train(args.model, args.config);
     const lrInfo = CTR_MODELS.find((m) => m.name === 'lr')!;
-    const lr =
-      args.model === 'lr'
-        ? null
-        : await train('lr', { ...lrInfo.defaults, ...CTR_RANDOM_SETTINGS, seed: args.seed });
+    const lr = args.model === 'lr' ? null : await train('lr', ctrRandomConfig(lrInfo, args.seed));
     if (tty) process.stderr.write('\n');
     const t2 = performance.now();
     const { labels } = split.test;
     const probs = model.predict(split.test);
     const { roc, pr } = evaluateCtr(labels, probs, 20);
-    const report = compareCtr(labels, probs, userIds(split.test), lr?.model.predict(split.test), {
+    const report = compareCtr(labels, probs, rowUsers(split.test), lr?.model.predict(split.test), {
       seed: args.seed,
     });
     const evalSeconds = (performance.now() - t2) / 1000;

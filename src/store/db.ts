@@ -4,6 +4,7 @@
  * upgrade function and a migration test.
  */
 import type { ProtocolName } from '../core/eval/protocols.ts';
+import type { CtrProtocol } from '../core/models/ctr-info.ts';
 import type { EpochLogEntry, SavedModel } from '../core/models/types.ts';
 import type { PrPoint, RocPoint } from '../core/eval/metrics.ts';
 import Dexie, { type EntityTable, type Table } from 'dexie';
@@ -149,12 +150,12 @@ export interface ModelRow {
   model: string;
   title: string;
   /** 'personal': the automatic build's model for For You (trained on every rating, no test split). */
-  protocol: ProtocolName | 'sparrow-ctr' | 'personal';
+  protocol: ProtocolName | CtrProtocol | 'personal';
   /** Built by the automatic build after an import, not by a person. */
   auto?: boolean;
   seed: number;
   config: Record<string, number | string | boolean>;
-  /** sparrow-ctr: ROC and PR curve points on the test rows. */
+  /** The CTR protocols (sparrow-ctr, ctr-random): ROC and PR curve points on the test rows. */
   curves?: { roc: RocPoint[]; pr: PrPoint[] };
   /** The protocol's metrics on its test items. */
   metrics: Record<string, number>;

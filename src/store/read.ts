@@ -1,6 +1,6 @@
 /** Reads for the UI and for workers: movies, genres, tags, users, ratings. */
 import Dexie from 'dexie';
-import type { RatingColumns } from '../core/data/types.ts';
+import type { RatingColumns, User } from '../core/data/types.ts';
 import { genreKey, type IdMapRow, type MovieRow, type UserColumnsRow, type WrenDb } from './db.ts';
 
 export function getMovie(
@@ -89,6 +89,30 @@ export async function tagsForMovie(
 /** The users of a dataset, as columns. */
 export function getUsers(db: WrenDb, datasetId: string): Promise<UserColumnsRow | undefined> {
   return db.users.get(datasetId);
+}
+
+/**
+ * The stored user columns back as the importer's rows (`Dataset.users`, user index u at u): what
+ * the CTR splits read (ctr-random's age, gender, occupation and zip fields). Without demographics
+ * (ml-latest) every attribute is null.
+ */
+export function usersFromColumns(c: UserColumnsRow): User[] {
+  return Array.from(c.userIds, (userId, index) => ({
+    index,
+    userId,
+    gender: c.gender?.[index] ?? null,
+    age: c.age?.[index] ?? null,
+    occupation: c.occupation?.[index] ?? null,
+    zip: c.zip?.[index] ?? null,
+    ratingCount: c.ratingCount[index]!,
+    ratingAvg: c.ratingAvg[index]!,
+  }));
+}
+
+/** The users of a dataset as `User` rows (see usersFromColumns); none when it has no user table. */
+export async function readUsers(db: WrenDb, datasetId: string): Promise<User[]> {
+  const c = await getUsers(db, datasetId);
+  return c ? usersFromColumns(c) : [];
 }
 
 /** Titles and id maps of a dataset (one row: used by search and by workers). */

@@ -5,6 +5,7 @@
  */
 import { WrenError } from '../core/errors.ts';
 import type { ProtocolName } from '../core/eval/protocols.ts';
+import type { CtrProtocol } from '../core/models/ctr-info.ts';
 import { modelInfo } from '../core/models/index.ts';
 import { deleteModel, listModels, type ModelRow } from '../store/index.ts';
 import type { BackendMeasure } from '../../workers/models-protocol.ts';
@@ -27,12 +28,13 @@ export type ProbeStatus =
   | { state: 'failed'; error: string };
 
 export interface ModelsForm {
-  protocol: ProtocolName | 'sparrow-ctr';
+  protocol: ProtocolName | CtrProtocol;
   seed: number;
   chosen: string[];
   /**
-   * Most epochs for neural models (validation stops them earlier); null:
-   * each model's own default (NeuMF 20, SASRec 60, ...).
+   * Most epochs for neural models and for the CTR models on ctr-random
+   * (validation stops them earlier); null: each model's own default
+   * (NeuMF 20, SASRec 60, ctr-random 30, ...).
    */
   epochs: number | null;
   /** null: each model's own default. */

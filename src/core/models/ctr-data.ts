@@ -104,6 +104,13 @@ export interface CtrData {
   test: CtrRows;
 }
 
+/** Each row's user id (its `user` field): the groups of GAUC and of the paired bootstrap. */
+export function rowUsers(rows: CtrRows): Int32Array {
+  const field = rows.cats.find((c) => c.name === 'user');
+  if (!field) throw new Error('These CTR rows have no user field.');
+  return field.values;
+}
+
 export interface CtrSplit extends CtrData {
   set: FeatureSet;
 }

@@ -39,6 +39,22 @@ export const CTR_RANDOM_SETTINGS = {
   userDropout: 0,
 };
 
+/** The protocols the CTR models train and test on. */
+export type CtrProtocol = 'sparrow-ctr' | 'ctr-random';
+export const CTR_PROTOCOLS: readonly CtrProtocol[] = ['sparrow-ctr', 'ctr-random'];
+
+/** Whether a protocol is one of the CTR models' (whose models are CTR_MODELS). */
+export const isCtrProtocol = (p: string): p is CtrProtocol =>
+  (CTR_PROTOCOLS as readonly string[]).includes(p);
+
+/**
+ * A CTR model's configuration on ctr-random (the CLI's `wren eval --protocol ctr-random`, the
+ * Models page, the bench): its defaults under CTR_RANDOM_SETTINGS, with `seed`.
+ */
+export function ctrRandomConfig(info: CtrModelInfo, seed: number): Record<string, number> {
+  return { ...info.defaults, ...CTR_RANDOM_SETTINGS, seed };
+}
+
 /** The CTR networks' fixed sizes, shared by ctr.ts and the diagrams (ctr-diagrams.ts). */
 export const CTR_NETWORK = {
   /** The MLP's hidden layers (ReLU), before its one output unit. */

@@ -1,5 +1,6 @@
 /** Pure helpers for the models page: which metrics a protocol reports, ranking rows, chart bars. */
 import type { ProtocolName } from '../../core/eval/protocols.ts';
+import type { CtrProtocol } from '../../core/models/ctr-info.ts';
 import type { ModelRow } from '../../store/db.ts';
 
 export interface MetricColumn {
@@ -7,14 +8,17 @@ export interface MetricColumn {
   label: string;
   /** Logloss: the best value is the lowest. */
   lowerIsBetter?: boolean;
+  /** What the label stands for, where it is not plain. */
+  title?: string;
 }
 
-export type TableProtocol = ProtocolName | 'sparrow-ctr';
+export type TableProtocol = ProtocolName | CtrProtocol;
 export const TABLE_PROTOCOLS: readonly TableProtocol[] = [
   'ncf-loo',
   'msr-100k',
   'full-rank',
   'sparrow-ctr',
+  'ctr-random',
 ];
 
 export const PROTOCOL_INFO: Record<TableProtocol, { title: string; about: string }> = {
@@ -38,15 +42,31 @@ export const PROTOCOL_INFO: Record<TableProtocol, { title: string; about: string
     about:
       'Every rating is a sample, liked when rated 3.5 stars or more; the first 80% by time train, the rest test. Features as SparrowRecSys’, computed from the past only. ROC-AUC: how well liked ratings are told apart.',
   },
+  'ctr-random': {
+    title: 'ctr-random (will they like it? RecBole’s random 8:1:1 split)',
+    about:
+      'Ratings of 3 stars are dropped and 4 stars or more are liked, the rest shuffled and split 8:1:1 into train, validation and test, with the user’s attributes (age, gender, occupation, zip code, where the dataset has them) and the movie’s (genres, release year) as fields.',
+  },
 };
 
 export function metricColumns(protocol: TableProtocol): MetricColumn[] {
-  if (protocol === 'sparrow-ctr')
+  if (protocol === 'sparrow-ctr' || protocol === 'ctr-random')
     return [
       { key: 'rocAuc', label: 'ROC-AUC' },
       { key: 'prAuc', label: 'PR-AUC' },
       { key: 'logloss', label: 'Logloss', lowerIsBetter: true },
       { key: 'accuracy', label: 'Accuracy' },
+      // Group AUC by user, as `wren eval --protocol ctr-random` reports it.
+      ...(protocol === 'ctr-random'
+        ? [
+            {
+              key: 'groupAuc',
+              label: 'GAUC',
+              title:
+                'Group AUC: ROC-AUC within each user’s own test movies, averaged weighted by their rows',
+            },
+          ]
+        : []),
     ];
   if (protocol === 'ncf-loo')
     return [

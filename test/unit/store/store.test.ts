@@ -15,6 +15,7 @@ import {
   moviesByGenre,
   ratingsOfUser,
   readRatings,
+  readUsers,
   setActiveDataset,
   tagsForMovie,
   writeDataset,
@@ -91,6 +92,21 @@ describe('writeDataset', () => {
     const map = await getIdMap(db, id);
     expect(Array.from(map!.movieIds)).toEqual([1, 2, 5, 9]);
     expect(map!.titles[2]).toBe('Heat (1995)');
+  });
+
+  it('gives the users back as the importer built them, demographics and all', async () => {
+    const ds = generateDataset({ ratings: 2_000, seed: 5 });
+    expect(ds.users.some((u) => u.age !== null && u.zip !== null)).toBe(true);
+    const id = await writeDataset(db, ds, { source: 'g' });
+    // The average is stored as a 32-bit float.
+    const f32 = ds.users.map((u) => ({ ...u, ratingAvg: Math.fround(u.ratingAvg) }));
+    expect(await readUsers(db, id)).toEqual(f32);
+    const bare = generateDataset({ ratings: 2_000, seed: 5, demographics: false });
+    const plain = await writeDataset(db, bare, { source: 'p' });
+    const none = await readUsers(db, plain);
+    expect(none.length).toBe(ds.users.length);
+    expect(none.every((u) => !u.gender && !u.age && !u.occupation && !u.zip)).toBe(true);
+    expect(await readUsers(db, 'no-such-dataset')).toEqual([]);
   });
 
   it('splits ratings over chunks and reassembles them in order', async () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { metricColumns, modelLabel, protocolTables } from '../../../src/ui/lib/model-results.ts';
+import {
+  metricColumns,
+  modelLabel,
+  PROTOCOL_INFO,
+  protocolTables,
+  TABLE_PROTOCOLS,
+} from '../../../src/ui/lib/model-results.ts';
 import { foldModelsProgress, type RunView } from '../../../src/ui/lib/model-run.ts';
 import type { ModelRow } from '../../../src/store/db.ts';
 
@@ -35,6 +41,26 @@ describe('model tables', () => {
     expect(t[0]!.best).toMatchObject({ hr: 0.7, ndcg: 0.4 });
     expect(t[1]!.rows.map((r) => r.title)).toEqual(['D', 'A']);
     expect(metricColumns('msr-100k').map((c) => c.key)).toEqual(['ndcg', 'precision', 'recall']);
+  });
+
+  it('gives ctr-random its own CTR table after sparrow-ctr, with GAUC beside the same columns', () => {
+    const rows = [
+      row({ title: 'LR', model: 'lr', protocol: 'ctr-random', metrics: { rocAuc: 0.7, logloss: 0.5, groupAuc: 0.66 } }),
+      row({ title: 'DeepFM', model: 'deepfm', protocol: 'ctr-random', metrics: { rocAuc: 0.78, logloss: 0.55, groupAuc: 0.64 } }),
+      row({ title: 'LR (time)', model: 'lr', protocol: 'sparrow-ctr', metrics: { rocAuc: 0.72, logloss: 0.6 } }),
+    ]; // prettier-ignore
+    const t = protocolTables(rows);
+    expect(t.map((x) => x.protocol)).toEqual(['sparrow-ctr', 'ctr-random']);
+    expect(t[0]!.rows.map((r) => r.title)).toEqual(['LR (time)']);
+    expect(t[1]!.rows.map((r) => r.title)).toEqual(['DeepFM', 'LR']);
+    const ctr = ['rocAuc', 'prAuc', 'logloss', 'accuracy'];
+    expect(t[0]!.columns.map((c) => c.key)).toEqual(ctr);
+    expect(t[1]!.columns.map((c) => c.key)).toEqual([...ctr, 'groupAuc']);
+    // The best of each column: logloss is the lowest.
+    expect(t[1]!.best).toMatchObject({ rocAuc: 0.78, logloss: 0.5, groupAuc: 0.66 });
+    expect(TABLE_PROTOCOLS.indexOf('ctr-random')).toBe(TABLE_PROTOCOLS.indexOf('sparrow-ctr') + 1);
+    expect(PROTOCOL_INFO['ctr-random'].title).toMatch(/^ctr-random \(will they like it\?.*8:1:1/);
+    expect(PROTOCOL_INFO['ctr-random'].about).toMatch(/3 stars are dropped.*4 stars or more/);
   });
 
   it('labels models with their epochs and a seed other than 1', () => {
