@@ -7,3 +7,5 @@ export * from './storage.ts';
 export * from './embeddings.ts';
 export * from './models.ts';
 export * from './profile.ts';
+export * from './profile-copy.ts';
+export * from './import-check.ts';

@@ -16,6 +16,7 @@ import {
 } from '../core/recommend/profile.ts';
 import { WrenDb } from './db.ts';
 import { isQuotaError, storageError } from './write.ts';
+import { profileEntries, readProfileCopy, saveProfileCopy } from './profile-copy.ts';
 
 export type MarkKind = 'not-interested' | 'watchlist';
 
@@ -62,11 +63,11 @@ export async function rateMovie(
   at = Date.now(),
 ): Promise<void> {
   const row = ratingRow({ ...movie, rating, at });
-  await writing(() => db.ratings.put(row));
+  await writing(db, () => db.ratings.put(row));
 }
 
 export async function unrateMovie(db: ProfileDb, movie: ProfileMovie): Promise<void> {
-  await writing(() => db.ratings.delete([movie.ids, movie.movieId]));
+  await writing(db, () => db.ratings.delete([movie.ids, movie.movieId]));
 }
 
 /** Sets or clears a mark. Marks leave ratings alone: "not interested" hides, it does not unrate. */
@@ -77,7 +78,7 @@ export async function setMark(
   on: boolean,
   at = Date.now(),
 ): Promise<void> {
-  await writing(async () => {
+  await writing(db, async () => {
     if (on) await db.marks.put({ kind, ...markOf({ ...movie, at }) });
     else await db.marks.delete([kind, movie.ids, movie.movieId]);
   });
@@ -85,7 +86,7 @@ export async function setMark(
 
 /** Makes `profile` the whole profile (an import that replaces); all or nothing. */
 export async function replaceProfile(db: ProfileDb, profile: Profile): Promise<void> {
-  await writing(() =>
+  await writing(db, () =>
     db.transaction('rw', db.ratings, db.marks, async () => {
       await db.ratings.clear();
       await db.marks.clear();
@@ -103,7 +104,7 @@ export async function replaceProfile(db: ProfileDb, profile: Profile): Promise<v
 export async function mergeProfile(db: ProfileDb, profile: Profile): Promise<void> {
   const ratings = latestPerMovie(profile.ratings).map(ratingRow);
   const marks = markRows(profile);
-  await writing(() =>
+  await writing(db, () =>
     db.transaction('rw', db.ratings, db.marks, async () => {
       const oldRatings = await db.ratings.bulkGet(ratings.map((r) => [r.ids, r.movieId]));
       await db.ratings.bulkPut(ratings.filter((r, i) => newer(r, oldRatings[i])));
@@ -158,11 +159,40 @@ function markRows(profile: Profile): MarkRow[] {
 /** Whether an incoming entry beats the stored one (ties go to the incoming). */
 const newer = (x: ProfileMark, old: ProfileMark | undefined): boolean => !old || x.at >= old.at;
 
-/** Runs a write, turning a full disk into the 'quota' WrenError with its advice. */
-async function writing<T>(write: () => Promise<T>): Promise<T> {
+/**
+ * Runs a write, turning a full disk into the 'quota' WrenError with its
+ * advice; after a write that went in, the copy outside IndexedDB is renewed.
+ */
+async function writing<T>(db: ProfileDb, write: () => Promise<T>): Promise<T> {
+  let out: T;
   try {
-    return await write();
+    out = await write();
   } catch (e) {
     throw isQuotaError(e) ? storageError(e) : e;
   }
+  await copyProfile(db);
+  return out;
+}
+
+/** Renews the copy from what the database holds now (a failed read leaves the old copy). */
+export async function copyProfile(db: ProfileDb): Promise<void> {
+  try {
+    saveProfileCopy(await loadProfile(db));
+  } catch (e) {
+    console.warn('Wren: could not read your profile to copy it:', e);
+  }
+}
+
+/**
+ * Restores the profile from its copy when the database is empty (a browser
+ * that wiped IndexedDB, e.g. when the disk filled) and the copy is not.
+ * Returns the number of entries restored (0 when nothing needed restoring).
+ */
+export async function restoreProfileIfLost(db: ProfileDb): Promise<number> {
+  const stored = await loadProfile(db);
+  if (profileEntries(stored) > 0) return 0;
+  const copy = readProfileCopy();
+  if (!copy || profileEntries(copy) === 0) return 0;
+  await replaceProfile(db, copy);
+  return profileEntries(copy);
 }

@@ -6,7 +6,12 @@
  */
 import type { Dataset, ProgressFn } from '../core/data/types.ts';
 import { computeHomeLists } from '../core/data/home.ts';
-import { WrenError, throwIfAborted } from '../core/errors.ts';
+import {
+  STORAGE_FULL_MESSAGE,
+  WrenError,
+  isStorageFullError,
+  throwIfAborted,
+} from '../core/errors.ts';
 import {
   genreKey,
   type DatasetRow,
@@ -33,14 +38,14 @@ export function newDatasetId(): string {
   return `ds-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`;
 }
 
-/** True for the errors IndexedDB raises when the disk or the origin's quota is full. */
+/**
+ * True for the errors IndexedDB raises when the disk or the origin's quota is
+ * full (every shape: see isStorageFullError). In the store an `AbortError`
+ * is an aborted IndexedDB transaction, never a cancel (a cancel throws the
+ * 'cancelled' WrenError), so it counts as a failed write.
+ */
 export function isQuotaError(e: unknown): boolean {
-  for (let x: unknown = e, i = 0; x && i < 5; i++) {
-    const name = (x as { name?: string }).name;
-    if (name === 'QuotaExceededError') return true;
-    x = (x as { inner?: unknown }).inner ?? (x as { cause?: unknown }).cause;
-  }
-  return false;
+  return !(e instanceof WrenError) && isStorageFullError(e, true);
 }
 
 /** Writes `ds` under a new id and makes it the active dataset; returns the id. */
@@ -147,19 +152,15 @@ export async function writeDataset(db: WrenDb, ds: Dataset, opts: WriteOptions):
     return id;
   } catch (e) {
     await deleteDataset(db, id).catch(() => undefined);
+    // A cancel that interrupted a write shows as an aborted transaction: still a cancel.
+    if (opts.signal?.aborted) throw new WrenError('cancelled', 'Cancelled.');
     throw storageError(e);
   }
 }
 
-/** A failed write as a WrenError: 'quota' with advice when the disk is full. */
+/** A failed write as a WrenError: 'quota' with the one "storage is full" message and what to free. */
 export function storageError(e: unknown): WrenError {
-  if (isQuotaError(e)) {
-    return new WrenError(
-      'quota',
-      'Storage is full: the browser refused to store more data for this site. ' +
-        'Free space (delete a dataset or an embedding on the Data page) and try again.',
-    );
-  }
+  if (isQuotaError(e)) return new WrenError('quota', STORAGE_FULL_MESSAGE);
   return WrenError.from(e);
 }
 

@@ -25,6 +25,7 @@ import {
   listModels,
   loadProfile,
   mergeProfile,
+  restoreProfileIfLost,
   rateMovie,
   replaceProfile,
   setMark,
@@ -118,19 +119,38 @@ class ProfileState {
 
   private initing: Promise<void> | null = null;
 
-  /** Reads the profile (once; later calls wait for the same read). */
+  /** Entries restored from the profile's copy at start-up (the database was found empty). */
+  restored = $state(0);
+
+  /**
+   * Reads the profile (once; later calls wait for the same read). An empty
+   * profile database with a non-empty copy (a browser that wiped IndexedDB)
+   * is restored from the copy first.
+   */
   init(): Promise<void> {
-    this.initing ??= loadProfile(profileDb).then(
-      (p) => {
-        this.set(p);
-        this.loaded = true;
-      },
-      (e: unknown) => {
-        this.error = `Could not read your profile: ${WrenError.from(e).message}`;
-        this.loaded = true;
-      },
-    );
+    this.initing ??= this.restore()
+      .then(() => loadProfile(profileDb))
+      .then(
+        (p) => {
+          this.set(p);
+          this.loaded = true;
+        },
+        (e: unknown) => {
+          this.error = `Could not read your profile: ${WrenError.from(e).message}`;
+          this.loaded = true;
+        },
+      );
     return this.initing;
+  }
+
+  private async restore(): Promise<void> {
+    try {
+      this.restored = await restoreProfileIfLost(profileDb);
+      if (this.restored > 0)
+        console.info(`Wren: restored ${this.restored} profile entries from their copy.`);
+    } catch (e) {
+      console.warn('Wren: could not restore your profile from its copy:', e);
+    }
   }
 
   private set(p: Profile): void {

@@ -153,6 +153,8 @@ class AppState {
           error.code === 'cancelled' ? { state: 'cancelled' } : { state: 'failed', request, error };
         // A worker terminated mid-write leaves rows behind; its lock is gone, so clean them now.
         await cleanupAbandonedImports(db, (id) => isLockHeld(importLockName(id))).catch(() => []);
+        // A full disk may have cost the active dataset (the error says so): show what is left.
+        this.setDataset(await getActiveDataset(db).catch(() => null));
         await this.refreshDatasets();
       },
     );
