@@ -12,6 +12,8 @@ export type WrenErrorCode =
   | 'bad-header'
   | 'bad-row'
   | 'too-many-bad-rows'
+  /** An archive or file far larger than any MovieLens release (a zip bomb, endless rows). */
+  | 'too-large'
   | 'quota'
   | 'cancelled'
   | 'fetch-failed'

@@ -8,6 +8,7 @@ import type { Family } from './detect.ts';
 import { ML100K_GENRES } from './genres-parser.ts';
 import { distinctIds, IdIndex } from './id-index.ts';
 import type { Issues } from './issues.ts';
+import { MAX_DUPLICATE_SHARE } from './limits.ts';
 import type { Link } from './links-parser.ts';
 import type { RawMovie } from './movies-parser.ts';
 import type { RatingRows } from './rating-rows.ts';
@@ -31,6 +32,11 @@ export interface Parts {
 
 export interface BuildOptions {
   issues: Issues;
+  /**
+   * Largest share of the ratings rows that may be repeats of a (user, movie)
+   * pair (default MAX_DUPLICATE_SHARE); more is 'invalid-data'.
+   */
+  maxDuplicateShare?: number | undefined;
   signal?: AbortSignal | undefined;
   /** Progress of the indexing passes. */
   onStep?: (done: number, total: number) => void;
@@ -72,11 +78,13 @@ export function buildDataset(parts: Parts, opts: BuildOptions): Dataset {
   for (let i = 0; i < user.length; i++) user[i] = userIds.get(user[i]!);
   step(2);
 
+  let duplicates = 0;
   const ratings = indexRatings(
     { user, movie, rating: cols.rating, timestamp: cols.timestamp },
     userIds.size,
     movieIds.size,
     (row) => {
+      duplicates++;
       issues.duplicates++;
       issues.note({
         file: rows.file,
@@ -88,6 +96,18 @@ export function buildDataset(parts: Parts, opts: BuildOptions): Dataset {
   );
   if (ratings.user.length === 0)
     throw new WrenError('empty-file', `${rows.file} holds no usable ratings.`, { file: rows.file });
+  const considered = ratings.user.length + duplicates;
+  if (duplicates > (opts.maxDuplicateShare ?? MAX_DUPLICATE_SHARE) * considered) {
+    const f = (x: number): string => x.toLocaleString('en');
+    throw new WrenError(
+      'invalid-data',
+      `${rows.file}: ${f(duplicates)} of its ${f(considered)} ratings repeat a (user, movie) ` +
+        `pair rated on another line, leaving ${f(ratings.user.length)} distinct ` +
+        `${ratings.user.length === 1 ? 'rating' : 'ratings'}. MovieLens ratings files hold no ` +
+        `repeats; a file made mostly of them is not a usable dataset, and nothing was imported.`,
+      { file: rows.file },
+    );
+  }
 
   const movies = movieRows(rawMovies, movieGenres, parts.links, ratings);
   const users = userRows(userIds, rawUsers, ratings);

@@ -9,6 +9,7 @@ import { Collected, type FamilyParts } from './collect.ts';
 import { type Detected, detect } from './detect.ts';
 import { parseGenres } from './genres-parser.ts';
 import { Issues } from './issues.ts';
+import { type ImportLimits, limitsOf } from './limits.ts';
 import { firstLine, peek } from './lines.ts';
 import { parseLinks } from './links-parser.ts';
 import { parseMovies } from './movies-parser.ts';
@@ -28,9 +29,15 @@ export interface ImportOptions {
   maxBadRows?: number;
   signal?: AbortSignal;
   onProgress?: ProgressFn;
+  /**
+   * Lower limits on what may be unpacked and read (tests); the defaults
+   * (limits.ts) lie far beyond any MovieLens release.
+   */
+  limits?: Partial<ImportLimits>;
 }
 
 interface Ctx {
+  limits: ImportLimits;
   issues: Issues;
   signal: AbortSignal | undefined;
   progress: ImportProgress;
@@ -56,6 +63,7 @@ export async function importMovieLens(
   const total =
     input.kind === 'blob' ? input.size : input.files.reduce((s, f) => s + Math.max(0, f.size), 0);
   const ctx: Ctx = {
+    limits: limitsOf(opts.limits),
     issues: new Issues(opts.maxBadRows ?? 0),
     signal,
     progress: new ImportProgress(opts.onProgress, total),
@@ -69,6 +77,7 @@ export async function importMovieLens(
   ctx.progress.endRead();
   return buildDataset(parts, {
     issues: ctx.issues,
+    maxDuplicateShare: ctx.limits.maxDuplicateShare,
     signal,
     onStep: (done, t) => ctx.progress.index(done, t),
   });
@@ -102,7 +111,7 @@ async function readBlob(input: BlobImport, ctx: Ctx): Promise<void> {
 
 /** A zip that streams in (a download): the streaming reader. */
 async function readZip(name: string, chunks: AsyncIterable<Uint8Array>, ctx: Ctx): Promise<void> {
-  for await (const entry of unzipEntries(name, chunks, ctx.signal))
+  for await (const entry of unzipEntries(name, chunks, ctx.signal, ctx.limits))
     await readFile(entry, ctx, false);
 }
 
@@ -111,6 +120,7 @@ async function readCentralZip(input: BlobImport, read: ReadAt, ctx: Ctx): Promis
   const entries = centralEntries(input.name, input.size, read, {
     signal: ctx.signal,
     onBytes: (n) => ctx.progress.addBytes(n),
+    limits: ctx.limits,
   });
   for await (const entry of entries) await readFile(entry, ctx, false);
 }
@@ -129,8 +139,10 @@ async function readFile(f: SourceFile | ZipEntry, ctx: Ctx, count: boolean): Pro
     if (!d || !used) return await p.close();
     await readDetected(baseName(f.name), d, p.chunks, ctx);
   } catch (e) {
-    // A zip entry that is damaged explains bad contents better than the contents do.
-    if (verify && e instanceof WrenError && e.code !== 'cancelled') await verify();
+    // A zip entry that is damaged explains bad contents better than the contents do
+    // (not so a file refused for its size: reading it again would take as long).
+    if (verify && e instanceof WrenError && e.code !== 'cancelled' && e.code !== 'too-large')
+      await verify();
     throw e;
   } finally {
     if (count && f.size > read) ctx.progress.addBytes(f.size - read);
@@ -158,6 +170,7 @@ async function readDetected(
 ): Promise<void> {
   const f: FamilyParts = ctx.found.take(d);
   const opts = { issues: ctx.issues, header: d.header, signal: ctx.signal };
+  if (d.role !== 'ratings') chunks = bounded(file, chunks, ctx.limits.maxTextFileBytes);
   switch (d.role) {
     case 'ratings':
       f.ratings = await parseRatings(file, chunks, {
@@ -166,6 +179,7 @@ async function readDetected(
         issues: ctx.issues,
         signal: ctx.signal,
         onRows: (n) => ctx.progress.setRows(n),
+        maxRows: ctx.limits.maxRatings,
       });
       return;
     case 'movies':
@@ -185,6 +199,30 @@ async function readDetected(
     case 'genres':
       f.genres = await parseGenres(file, chunks, opts);
       return;
+  }
+}
+
+/**
+ * The chunks of `file`, a file whose rows become objects in memory (all but
+ * ratings): 'too-large' once it passes `max` bytes.
+ */
+async function* bounded(
+  file: string,
+  chunks: AsyncIterable<Uint8Array>,
+  max: number,
+): AsyncGenerator<Uint8Array> {
+  let total = 0;
+  for await (const c of chunks) {
+    total += c.length;
+    if (total > max)
+      throw new WrenError(
+        'too-large',
+        `${file} is larger than the ${max.toLocaleString('en')} bytes allowed for it (the ` +
+          `largest such MovieLens file, ml-32m's tags.csv, is about 70 MB); this is not a ` +
+          `MovieLens file, and nothing was imported.`,
+        { file },
+      );
+    yield c;
   }
 }
 

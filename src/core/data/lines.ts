@@ -23,7 +23,9 @@ const NL = 10;
 
 /**
  * Feeds `chunks` to `onRun` as runs of whole lines. Strips a UTF-8 byte-order
- * mark at the start. Checks `signal` between chunks.
+ * mark at the start. Checks `signal` between chunks. A line longer than
+ * `maxLine` is a 'bad-row' error wherever it lies: across chunks, or inside
+ * one (the lines before it are fed first, so the error names its line).
  */
 export async function splitLines(
   chunks: AsyncIterable<Uint8Array>,
@@ -42,10 +44,16 @@ export async function splitLines(
         checkLength(carry.length, maxLine, opts);
         return;
       }
+      checkLength(carry.length + nl, maxLine, opts);
       const joined = concat(carry, chunk.subarray(0, nl + 1));
       carry = null;
       onRun(joined, 0, joined.length);
       chunk = chunk.subarray(nl + 1);
+    }
+    const long = longLine(chunk, maxLine);
+    if (long >= 0) {
+      if (long > 0) onRun(chunk, 0, long);
+      checkLength(maxLine + 1, maxLine, opts);
     }
     const last = chunk.lastIndexOf(NL);
     if (last >= 0) onRun(chunk, 0, last + 1);
@@ -77,6 +85,22 @@ export async function splitLines(
 
 function stripBom(b: Uint8Array): Uint8Array {
   return b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? b.subarray(3) : b;
+}
+
+/**
+ * Where the first line longer than `maxLine` bytes that ends (or runs off) in
+ * `b` starts, or -1. Jumps a line's length at a time, from the last newline
+ * within `maxLine` bytes of each line start, so it reads little of `b`.
+ * A line cut off at the end of `b`, not yet too long, is left to the caller.
+ */
+export function longLine(b: Uint8Array, maxLine: number): number {
+  let p = 0;
+  while (p + maxLine < b.length) {
+    const nl = b.lastIndexOf(NL, p + maxLine);
+    if (nl < p) return p;
+    p = nl + 1;
+  }
+  return -1;
 }
 
 function checkLength(n: number, maxLine: number, opts: SplitOptions): void {

@@ -8,6 +8,7 @@
 import { WrenError } from '../errors.ts';
 import { Issues, shown } from './issues.ts';
 import { decodeText, splitLines } from './lines.ts';
+import { MAX_RATINGS } from './limits.ts';
 import { BLOCK, RatingRows } from './rating-rows.ts';
 
 /** The field separator of a ratings file. */
@@ -167,6 +168,8 @@ export interface RatingsParseOptions {
   signal?: AbortSignal | undefined;
   /** Called after each chunk with the ratings read so far. */
   onRows?: (rows: number) => void;
+  /** Most ratings accepted (default MAX_RATINGS); more is 'too-large'. */
+  maxRows?: number;
 }
 
 /**
@@ -181,10 +184,19 @@ export async function parseRatings(
 ): Promise<RatingRows> {
   const p = new RatingsParser(file, opts.sep, opts.hasHeader, opts.issues);
   const onRows = opts.onRows;
+  const maxRows = opts.maxRows ?? MAX_RATINGS;
   await splitLines(
     chunks,
     (b, s, e) => {
       p.run(b, s, e);
+      if (p.rows.count > maxRows)
+        throw new WrenError(
+          'too-large',
+          `${file} holds more than ${maxRows.toLocaleString('en')} ratings, the most accepted ` +
+            `(ml-32m, the largest MovieLens release, has 32,000,204); this is not a MovieLens ` +
+            `ratings file, and nothing was imported.`,
+          { file, line: p.line - 1 },
+        );
       onRows?.(p.rows.count);
     },
     { file, lineAt: () => p.line, signal: opts.signal },

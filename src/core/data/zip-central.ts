@@ -13,6 +13,13 @@
  * inflated. A cut archive is 'truncated'; anything else wrong is 'corrupt-zip'.
  */
 import { WrenError, throwIfAborted } from '../errors.ts';
+import {
+  archiveTooLarge,
+  entryTooLarge,
+  type ImportLimits,
+  limitsOf,
+  ratioTooHigh,
+} from './limits.ts';
 import { entryBytes, type EntrySpan, Advance } from './zip-inflate.ts';
 import { damaged, isJunkEntry, type ZipEntry } from './zip.ts';
 import {
@@ -39,6 +46,8 @@ export interface CentralZipOptions {
    * is left). The central directory is not counted.
    */
   onBytes?: (n: number) => void;
+  /** How much the archive may unpack to (limits.ts; the defaults unless a test lowers them). */
+  limits?: Partial<ImportLimits>;
 }
 
 /**
@@ -98,6 +107,7 @@ export async function* centralEntries(
 ): AsyncGenerator<ZipEntry> {
   const src = new ZipSource(zip, size, read, opts.signal);
   const { entries, cdOffset } = await readDirectory(src);
+  checkSizes(src.zip, entries, limitsOf(opts.limits));
   const advance = new Advance(opts.onBytes);
   for (let i = 0; i < entries.length; i++) {
     const c = entries[i]!;
@@ -134,6 +144,27 @@ async function readDirectory(
         : src.corrupt(`the directory puts ${c.name} at byte ${c.offset}, inside itself`);
   }
   return { entries: entries.slice().sort((a, b) => a.offset - b.offset), cdOffset: end.cdOffset };
+}
+
+/**
+ * Refuses, before anything is inflated, an archive whose directory says it
+ * unpacks to more than the limits allow: an entry too large, all entries
+ * together too large, or an entry that unpacks to absurdly more than its
+ * compressed bytes. Every entry is counted, used or not. The directory's
+ * sizes cannot lie past this: each entry's unpacked bytes are counted while
+ * it is inflated and it fails as soon as it grows past its listed size.
+ */
+export function checkSizes(zip: string, entries: CentralEntry[], limits: ImportLimits): void {
+  let total = 0;
+  for (const c of entries) {
+    if (c.size > limits.maxEntryBytes)
+      throw entryTooLarge(zip, c.name, c.size, limits.maxEntryBytes);
+    total += c.size;
+    if (total > limits.maxArchiveBytes)
+      throw archiveTooLarge(zip, c.name, total, limits.maxArchiveBytes);
+    if (c.size > limits.ratioFloor && c.size > limits.maxRatio * c.compressedSize)
+      throw ratioTooHigh(zip, c.name, c.size, c.compressedSize, limits.maxRatio);
+  }
 }
 
 /** Reads the entry's local header: where its compressed bytes start and end. */

@@ -9,6 +9,12 @@
  *    central directory record, and checks the central directory against
  *    what was unpacked (names, sizes, CRCs, count).
  * A stream that ends early is 'truncated'; anything else wrong is 'corrupt-zip'.
+ * What is unpacked is bounded (limits.ts): an entry whose local header lists
+ * too large a size or an absurd compression ratio is refused before it is
+ * inflated, and every entry's unpacked bytes are counted as they come (against
+ * its listed size, the limits, and the compressed bytes read since it began),
+ * so a header that lies, or an entry with a data descriptor, is stopped within
+ * one piece of input; those are 'too-large'.
  * Inputs that can be read at any offset (files, blobs) go through the
  * central directory instead (zip-central.ts), which needs no such guessing.
  */
@@ -26,6 +32,13 @@ import {
   u32,
 } from './zip-records.ts';
 import { concat } from './lines.ts';
+import {
+  archiveTooLarge,
+  entryTooLarge,
+  type ImportLimits,
+  limitsOf,
+  ratioTooHigh,
+} from './limits.ts';
 
 /** An entry being read: a SourceFile, plus a way to finish it and check it. */
 export interface ZipEntry extends SourceFile {
@@ -51,6 +64,8 @@ interface EntryState {
   out: number;
   crc: number;
   ended: boolean;
+  /** The archive position its compressed bytes start at, or a little before. */
+  inAt: number;
   /** Its bytes are not kept: junk, already handed over and left, or drained. */
   skip: boolean;
   /** Unpacked bytes not read yet. */
@@ -74,8 +89,9 @@ export function unzipEntries(
   name: string,
   chunks: AsyncIterable<Uint8Array>,
   signal?: AbortSignal,
+  limits?: Partial<ImportLimits>,
 ): AsyncGenerator<ZipEntry> {
-  return new ZipReader(name, chunks, signal).entries();
+  return new ZipReader(name, chunks, signal, limitsOf(limits)).entries();
 }
 
 class ZipReader {
@@ -99,11 +115,18 @@ class ZipReader {
   private pending: Uint8Array | null = null;
   private pendingAt = 0;
   private readonly locals: (LocalHeader | null)[] = [];
+  /** Where the piece being pushed starts and ends in the archive. */
+  private pieceStart = 0;
+  private pieceEnd = 0;
+  /** Unpacked bytes of all entries so far, and their listed sizes. */
+  private unpacked = 0;
+  private listed = 0;
 
   constructor(
     private readonly zipName: string,
     chunks: AsyncIterable<Uint8Array>,
     private readonly signal: AbortSignal | undefined,
+    private readonly limits: ImportLimits,
   ) {
     this.input = chunks[Symbol.asyncIterator]();
     this.unzip = new Unzip((f) => this.onFile(f));
@@ -177,7 +200,9 @@ class ZipReader {
       this.got += r.value.length;
     }
     const piece = this.current.subarray(this.at, this.at + PIECE);
+    this.pieceStart = this.got - this.current.length + this.at;
     this.at += piece.length;
+    this.pieceEnd = this.pieceStart + piece.length;
     try {
       this.unzip.push(piece);
     } catch (e) {
@@ -206,6 +231,7 @@ class ZipReader {
       out: 0,
       crc: 0,
       ended: false,
+      inAt: this.pieceStart,
       skip: this.draining || isJunkEntry(f.name),
       chunks: [],
     };
@@ -216,17 +242,54 @@ class ZipReader {
         `${f.name} uses compression method ${f.compression}; only stored and deflate are supported`,
       );
     if (local && (local.flags & 1) !== 0) return this.fail(`${f.name} is encrypted`);
+    if (local && !local.dataDescriptor && !this.checkListed(local)) return;
     this.found.push(st);
     f.ondata = (err, data, final) => {
+      if (this.failure) return;
       if (err) return this.fail(`${f.name} cannot be unpacked (${err.message})`);
       if (data.length > 0) {
         st.out += data.length;
+        this.unpacked += data.length;
+        if (!this.checkCount(st)) return;
         st.crc = crc32(st.crc, data);
         if (!st.skip) st.chunks.push(data);
       }
       if (final) this.endEntry(st);
     };
     f.start();
+  }
+
+  /** Refuses an entry whose local header lists too much, before it is inflated. */
+  private checkListed(l: LocalHeader): boolean {
+    const { maxEntryBytes, maxArchiveBytes, maxRatio, ratioFloor } = this.limits;
+    this.listed += l.size;
+    if (l.size > maxEntryBytes)
+      this.refuse(entryTooLarge(this.zipName, l.name, l.size, maxEntryBytes));
+    else if (this.listed > maxArchiveBytes)
+      this.refuse(archiveTooLarge(this.zipName, l.name, this.listed, maxArchiveBytes));
+    else if (l.size > ratioFloor && l.size > maxRatio * l.compressedSize)
+      this.refuse(ratioTooHigh(this.zipName, l.name, l.size, l.compressedSize, maxRatio));
+    return this.failure === null;
+  }
+
+  /** Counts what `st` has unpacked: no more than listed, nor than the limits allow. */
+  private checkCount(st: EntryState): boolean {
+    const { maxEntryBytes, maxArchiveBytes, maxRatio, ratioFloor } = this.limits;
+    const l = st.local;
+    const packed = this.pieceEnd - st.inAt;
+    if (l && !l.dataDescriptor && st.out > l.size)
+      this.fail(`${st.name} unpacks to more than ${l.size} bytes`);
+    else if (st.out > maxEntryBytes)
+      this.refuse(entryTooLarge(this.zipName, st.name, st.out, maxEntryBytes));
+    else if (this.unpacked > maxArchiveBytes)
+      this.refuse(archiveTooLarge(this.zipName, st.name, this.unpacked, maxArchiveBytes));
+    else if (st.out > ratioFloor && st.out > maxRatio * packed)
+      this.refuse(ratioTooHigh(this.zipName, st.name, st.out, packed, maxRatio));
+    return this.failure === null;
+  }
+
+  private refuse(e: WrenError): void {
+    this.failure ??= e;
   }
 
   private endEntry(st: EntryState): void {
