@@ -1,10 +1,58 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+
+/**
+ * The Content-Security-Policy of the built app. Wren needs nothing from other
+ * sites: its scripts, styles, wasm files and datasets come from its own
+ * origin, its workers from its own files (or blob: URLs), and tfjs compiles
+ * WebAssembly ('wasm-unsafe-eval', not 'unsafe-eval').
+ * - connect-src allows https: because "Or import from a link" downloads a
+ *   dataset from a site the person types in (workers/url-input.ts). Nothing
+ *   else fetches off the origin (the e2e tests check every request).
+ * - style-src has no 'unsafe-inline': the built components' CSS is a file,
+ *   and Svelte sets `style:` directives and dynamic style attributes through
+ *   the CSSOM (element.style), which a policy does not restrict. The
+ *   templates have no static style attribute.
+ */
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "img-src 'self' data: blob:",
+  "connect-src 'self' blob: data: https:",
+  "style-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+].join('; ');
+
+/**
+ * Puts the policy in a meta tag of the built index.html, where it holds on
+ * any static host. Only for the build: the dev server injects inline styles
+ * and scripts for hot reloading. A meta policy binds the page (and blob:
+ * workers) but not workers loaded from files, which take their policy from
+ * the response, so `vite preview` (the browser tests) also sends it as a header.
+ */
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'wren-csp',
+    apply: 'build',
+    transformIndexHtml(html) {
+      // Right after <meta charset>, before anything that loads.
+      const at = html.search(/<meta charset[^>]*>/i);
+      if (at < 0) throw new Error('index.html has no <meta charset> to put the CSP after');
+      const end = html.indexOf('>', at) + 1;
+      const meta = `\n    <meta http-equiv="Content-Security-Policy" content="${CSP}" />`;
+      return html.slice(0, end) + meta + html.slice(end);
+    },
+  };
+}
 
 export default defineConfig({
   base: './',
   plugins: [
+    contentSecurityPolicy(),
     svelte(),
     VitePWA({
       registerType: 'prompt',
@@ -38,5 +86,5 @@ export default defineConfig({
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true },
   server: { host: '127.0.0.1' },
-  preview: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1', headers: { 'Content-Security-Policy': CSP } },
 });

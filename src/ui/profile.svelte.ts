@@ -8,7 +8,11 @@
 import type { Movie } from '../core/data/types.ts';
 import { WrenError } from '../core/errors.ts';
 import { DEFAULT_PIPELINE } from '../core/recommend/pipeline.ts';
-import { parseProfileFile, serializeProfile } from '../core/recommend/profile-file.ts';
+import {
+  readProfileFile,
+  serializeProfile,
+  type ProfileFileLike,
+} from '../core/recommend/profile-file.ts';
 import {
   emptyProfile,
   idFamily,
@@ -320,13 +324,13 @@ class ProfileState {
     return serializeProfile(this.profile);
   }
 
-  /** Reads a profile file; nothing changes when it is not valid. */
+  /** Reads a profile file (its size checked before it is read); nothing changes when it is not valid. */
   async importFile(
-    text: string,
+    file: ProfileFileLike,
     mode: 'merge' | 'replace',
     ds: DatasetRow | null,
   ): Promise<number> {
-    const incoming = parseProfileFile(text);
+    const incoming = await readProfileFile(file);
     await (mode === 'merge' ? mergeProfile : replaceProfile)(profileDb, incoming);
     await this.reload();
     if (ds) await this.open(ds, true);

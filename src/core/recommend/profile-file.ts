@@ -54,6 +54,31 @@ export function serializeProfile(profile: Profile, now = Date.now()): string {
   ].join('\n');
 }
 
+/**
+ * The most bytes a file of MAX_PROFILE_CHARS characters can take: UTF-8 needs
+ * at most 3 bytes per UTF-16 code unit. A bigger file is refused before it is
+ * read; one at most this big is read and its text measured.
+ */
+export const MAX_PROFILE_BYTES = 3 * MAX_PROFILE_CHARS;
+
+/** What readProfileFile needs of a File. */
+export interface ProfileFileLike {
+  readonly size: number;
+  text(): Promise<string>;
+}
+
+/**
+ * Reads a profile from a file, checking its size first, so a huge file is
+ * reported as too big without being read into memory.
+ */
+export async function readProfileFile(file: ProfileFileLike): Promise<Profile> {
+  if (file.size > MAX_PROFILE_BYTES) {
+    const mb = (file.size / 1024 / 1024).toFixed(1);
+    fail(`The file is ${mb} MB; a Wren profile is at most 10 MB.`);
+  }
+  return parseProfileFile(await file.text());
+}
+
 /** Reads a profile file; throws a WrenError ('invalid-data') naming the first problem. */
 export function parseProfileFile(text: string): Profile {
   if (text.length > MAX_PROFILE_CHARS) {

@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WrenError } from '../../../src/core/errors.ts';
 import {
+  MAX_PROFILE_BYTES,
   MAX_PROFILE_ENTRIES,
   parseProfileFile,
+  readProfileFile,
   serializeProfile,
 } from '../../../src/core/recommend/profile-file.ts';
 import type { IdFamily, Profile, ProfileMark } from '../../../src/core/recommend/profile.ts';
@@ -175,6 +177,54 @@ describe('parseProfileFile', () => {
     // At the limit it is accepted.
     const atLimit = file({ watchlist: new Array<unknown>(MAX_PROFILE_ENTRIES - 3).fill(mark) });
     expect(parseProfileFile(atLimit).watchlist).toEqual([mark]);
+  });
+});
+
+describe('readProfileFile', () => {
+  /** A File-like object of `size` bytes whose text() counts its calls, or throws. */
+  function fakeFile(size: number, text: string | null) {
+    const f = {
+      size,
+      reads: 0,
+      text(): Promise<string> {
+        f.reads++;
+        if (text === null) throw new Error('read a file that should not have been read');
+        return Promise.resolve(text);
+      },
+    };
+    return f;
+  }
+
+  it('says a 700 MB file is too big without reading it', async () => {
+    const huge = fakeFile(700 * 1024 * 1024, null);
+    const err = await readProfileFile(huge).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(WrenError);
+    expect((err as WrenError).code).toBe('invalid-data');
+    expect((err as WrenError).message).toBe(
+      'The file is 700.0 MB; a Wren profile is at most 10 MB.',
+    );
+    expect(huge.reads).toBe(0);
+  });
+
+  it('refuses unread anything over the byte bound, and reads up to it', async () => {
+    const over = fakeFile(MAX_PROFILE_BYTES + 1, null);
+    await expect(readProfileFile(over)).rejects.toThrow(/a Wren profile is at most 10 MB/);
+    expect(over.reads).toBe(0);
+    // At the bound the file is read, and its text then measured in characters.
+    const text = file();
+    const atBound = fakeFile(MAX_PROFILE_BYTES, text);
+    expect(await readProfileFile(atBound)).toEqual(parseProfileFile(text));
+    expect(atBound.reads).toBe(1);
+  });
+
+  it('reads a real File and reports what parseProfileFile reports', async () => {
+    const good = new File([file()], 'me.json', { type: 'application/json' });
+    expect((await readProfileFile(good)).watchlist).toEqual(profile.watchlist);
+    const bad = new File(['{"format": 1'], 'broken.json');
+    await expect(readProfileFile(bad)).rejects.toThrow(/Not a Wren profile: the file is not JSON/);
   });
 });
 
