@@ -35,3 +35,6 @@ export interface EmbedWorkerApi {
   features(datasetId: string, onProgress: (p: Progress) => void): Promise<Outcome<FeatureSetRow>>;
   cancel(): void;
 }
+
+/** The Web Lock a features job holds while it writes chunks under `key` (see cleanupFeatureChunks). */
+export const featuresLockName = (key: string): string => `wren-features:${key}`;

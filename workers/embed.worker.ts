@@ -28,14 +28,21 @@ import {
 import { nextItemSplit } from '../src/core/eval/next-item.ts';
 import {
   WrenDb,
-  deleteFeatureSet,
+  deleteFeatureChunks,
   finishFeatureSet,
+  newFeatureChunksKey,
   allMovies,
   putFeatureChunk,
   readRatings,
   saveEmbedding,
 } from '../src/store/index.ts';
-import type { EmbedWorkerApi } from './embed-protocol.ts';
+import { featuresLockName, type EmbedWorkerApi } from './embed-protocol.ts';
+
+/** Runs `f` holding the Web Lock `name`, so another tab's clean-up leaves its rows alone. */
+async function holdingLock<T>(name: string, f: () => Promise<T>): Promise<T> {
+  const locks = globalThis.navigator?.locks;
+  return locks ? ((await locks.request(name, f)) as T) : f();
+}
 
 const db = new WrenDb();
 let measured: EngineMeasure[] | null = null;
@@ -119,24 +126,33 @@ const api: EmbedWorkerApi = {
     return guarded(async (signal) => {
       const t0 = performance.now();
       const input = await loadInput(datasetId);
-      await deleteFeatureSet(db, datasetId);
-      try {
-        const set = featureSet(input.ratings, input.meta);
-        const chunkCount = await userFeatureChunks(input.ratings, input.meta, {
-          chunkSize: FEATURE_CHUNK_ROWS,
-          signal,
-          onProgress,
-          onChunk: (chunk, cols) => putFeatureChunk(db, datasetId, chunk, cols),
-        });
-        return await finishFeatureSet(db, datasetId, set, {
-          seconds: (performance.now() - t0) / 1000,
-          chunkSize: FEATURE_CHUNK_ROWS,
-          chunkCount,
-        });
-      } catch (e) {
-        await deleteFeatureSet(db, datasetId).catch(() => undefined);
-        throw e;
-      }
+      // The new set goes in under a key of its own; the current one stays until the swap.
+      const key = newFeatureChunksKey(datasetId);
+      return holdingLock(featuresLockName(key), async () => {
+        try {
+          const set = featureSet(input.ratings, input.meta);
+          const chunkCount = await userFeatureChunks(input.ratings, input.meta, {
+            chunkSize: FEATURE_CHUNK_ROWS,
+            signal,
+            onProgress,
+            onChunk: (chunk, cols) => putFeatureChunk(db, key, chunk, cols),
+          });
+          return await finishFeatureSet(
+            db,
+            datasetId,
+            set,
+            {
+              seconds: (performance.now() - t0) / 1000,
+              chunkSize: FEATURE_CHUNK_ROWS,
+              chunkCount,
+            },
+            key,
+          );
+        } catch (e) {
+          await deleteFeatureChunks(db, key).catch(() => undefined);
+          throw e;
+        }
+      });
     });
   },
 

@@ -31,4 +31,5 @@ export interface ImportWorkerApi {
 }
 
 /** The Web Lock an import holds while it writes dataset `id`. */
-export const importLockName = (id: string): string => `wren-import:${id}`;
+export const IMPORT_LOCK_PREFIX = 'wren-import:';
+export const importLockName = (id: string): string => `${IMPORT_LOCK_PREFIX}${id}`;

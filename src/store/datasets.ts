@@ -63,14 +63,68 @@ export async function deleteDataset(db: WrenDb, id: string): Promise<void> {
       .where('[datasetId+chunk]')
       .between(...all)
       .delete();
+    // Chunks of a feature set being computed (or left by a killed recompute): see featureChunksKey.
+    await db.featureChunks
+      .where('[datasetId+chunk]')
+      .between([stagingPrefix(id), Dexie.minKey], [stagingEnd(id), Dexie.minKey])
+      .delete();
     await db.embeddings.where('datasetId').equals(id).delete();
     await db.embeddingData.where('datasetId').equals(id).delete();
     await db.models.where('datasetId').equals(id).delete();
     await db.modelData.where('datasetId').equals(id).delete();
     await db.datasets.delete(id);
+    await db.kv.delete(`embedding:${id}`);
     const kv = await db.kv.get(ACTIVE);
     if (kv?.value === id) await db.kv.delete(ACTIVE);
   });
+}
+
+/** Feature chunks being written under a new key start with this (see featureChunksKey). */
+export const stagingPrefix = (datasetId: string): string => `${datasetId}\u0002`;
+const stagingEnd = (datasetId: string): string => `${datasetId}\u0003`;
+
+/** The dataset a featureChunks key belongs to (a staging key names its dataset first). */
+export const ownerOfChunksKey = (key: string): string => key.split('\u0002')[0]!;
+
+/** The distinct dataset ids of the rows of a table whose key starts with (or is) the dataset id. */
+async function datasetIdsOf(db: WrenDb): Promise<Set<string>> {
+  const ids = new Set<string>();
+  const add = (k: unknown): void => {
+    const id = Array.isArray(k) ? k[0] : k;
+    if (typeof id === 'string') ids.add(ownerOfChunksKey(id));
+  };
+  for (const t of [db.ratingChunks, db.users, db.idMaps, db.featureSets, db.featureChunks])
+    (await t.toCollection().primaryKeys()).forEach(add);
+  // Many rows per dataset: step from one dataset's range to the next instead of reading every key.
+  for (const t of [db.movies, db.tags]) {
+    let first = await t.orderBy(':id').first();
+    while (first) {
+      const id = first.datasetId;
+      ids.add(id);
+      first = await t.where(':id').above([id, Dexie.maxKey]).first();
+    }
+  }
+  for (const t of [db.embeddings, db.embeddingData, db.models, db.modelData])
+    (await t.orderBy('datasetId').uniqueKeys()).forEach(add);
+  return ids;
+}
+
+/**
+ * Start-up clean-up of what belongs to nothing: every row of a dataset id
+ * without a dataset row (left by a job that wrote after its dataset was
+ * deleted, or by a deleted database that a worker opened again), and the
+ * active-dataset key when it names no dataset. Returns the ids removed.
+ */
+export async function cleanupOrphans(db: WrenDb): Promise<string[]> {
+  const known = new Set((await db.datasets.toCollection().primaryKeys()) as string[]);
+  const orphans = [...(await datasetIdsOf(db))].filter((id) => !known.has(id));
+  for (const id of orphans) await deleteDataset(db, id);
+  await db.transaction('rw', db.datasets, db.kv, async () => {
+    const kv = await db.kv.get(ACTIVE);
+    if (kv && (typeof kv.value !== 'string' || !(await db.datasets.get(kv.value))))
+      await db.kv.delete(ACTIVE);
+  });
+  return orphans;
 }
 
 /**

@@ -130,6 +130,8 @@ export interface EmbeddingDataRow {
 /** The sparrow-ctr feature set of a dataset: split, movie features, counts. */
 export interface FeatureSetRow extends FeatureSet {
   datasetId: string;
+  /** The featureChunks key its chunks are stored under; absent: the dataset id (older sets). */
+  chunksKey?: string;
   createdAt: number;
   seconds: number;
   chunkSize: number;
@@ -221,7 +223,31 @@ export class WrenDb extends Dexie {
       models: 'id, datasetId, createdAt',
       modelData: 'id, datasetId',
     });
+    stayClosedWhenDeleted(this, () => {
+      this.deleted = true;
+      for (const f of this.onDeleted) f();
+    });
   }
+
+  /** True once another connection deleted the database (this one is closed for good). */
+  deleted = false;
+  /** Called when another connection deletes the database (e.g. "Delete everything" in another tab). */
+  readonly onDeleted = new Set<() => void>();
+}
+
+/**
+ * When another connection deletes the database, closes this one for good.
+ * Dexie's default closes it but re-opens on the next read or write, which
+ * would create the deleted database again (empty) and let a running job go
+ * on writing rows that belong to nothing. An upgrade keeps Dexie's default.
+ */
+export function stayClosedWhenDeleted(db: Dexie, onDeleted: () => void = () => undefined): void {
+  db.on('versionchange', (ev: IDBVersionChangeEvent) => {
+    if (ev.newVersion !== null) return undefined;
+    db.close({ disableAutoOpen: true });
+    onDeleted();
+    return false;
+  });
 }
 
 export const genreKey = (datasetId: string, genre: string): string => `${datasetId}\u0001${genre}`;

@@ -5,7 +5,7 @@ import type { FeatureSet } from '../core/features/samples.ts';
 import type { UserFeatureColumns } from '../core/features/user-features.ts';
 import { WrenError } from '../core/errors.ts';
 import type { EmbeddingDataRow, EmbeddingRow, FeatureSetRow, WrenDb } from './db.ts';
-import { requireReady } from './datasets.ts';
+import { requireReady, stagingPrefix } from './datasets.ts';
 import { storageError } from './write.ts';
 
 const chosenKey = (datasetId: string): string => `embedding:${datasetId}`;
@@ -128,45 +128,74 @@ export async function deleteEmbedding(db: WrenDb, id: string): Promise<void> {
   });
 }
 
-/** Removes a dataset's feature set and its chunks (before a recompute, or after a failed one). */
+/** The featureChunks key a feature set's chunks are stored under (older sets: the dataset id). */
+export const chunksKeyOf = (row: FeatureSetRow): string => row.chunksKey ?? row.datasetId;
+
+/**
+ * A new key for the chunks of a feature set about to be computed. The
+ * dataset's current set (and its chunks) stay readable until
+ * finishFeatureSet swaps the new one in; a recompute that fails or is
+ * killed leaves the old set as it was.
+ */
+export function newFeatureChunksKey(datasetId: string): string {
+  return `${stagingPrefix(datasetId)}fs-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** Removes the chunks stored under `key` (a failed recompute's, or a replaced set's). */
+export async function deleteFeatureChunks(db: WrenDb, key: string): Promise<void> {
+  await db.featureChunks
+    .where('[datasetId+chunk]')
+    .between([key, Dexie.minKey], [key, Dexie.maxKey])
+    .delete();
+}
+
+/** Removes a dataset's feature set and its chunks. */
 export async function deleteFeatureSet(db: WrenDb, datasetId: string): Promise<void> {
   await db.transaction('rw', [db.featureSets, db.featureChunks], async () => {
+    const row = await db.featureSets.get(datasetId);
     await db.featureSets.delete(datasetId);
-    await db.featureChunks
-      .where('[datasetId+chunk]')
-      .between([datasetId, Dexie.minKey], [datasetId, Dexie.maxKey])
-      .delete();
+    await deleteFeatureChunks(db, datasetId);
+    if (row) await deleteFeatureChunks(db, chunksKeyOf(row));
   });
 }
 
-/** Stores one chunk of user features (chunks are written as they are computed). */
+/** Stores one chunk of user features under `key` (chunks are written as they are computed). */
 export async function putFeatureChunk(
   db: WrenDb,
-  datasetId: string,
+  key: string,
   chunk: number,
   cols: UserFeatureColumns,
 ): Promise<void> {
   try {
-    await db.featureChunks.put({ ...cols, datasetId, chunk });
+    await db.featureChunks.put({ ...cols, datasetId: key, chunk });
   } catch (e) {
     throw storageError(e);
   }
 }
 
 /**
- * Writes the feature set's row last: a set without its row is incomplete and
- * readers ignore it (getFeatureSet returns nothing).
+ * Swaps the new feature set in, in one transaction: its row (naming the key
+ * its chunks were written under) replaces the old row, and the old set's
+ * chunks are removed. A set without its row is incomplete and readers never
+ * see it. Nothing is written when the dataset was deleted meanwhile.
  */
 export async function finishFeatureSet(
   db: WrenDb,
   datasetId: string,
   set: FeatureSet,
   meta: { seconds: number; chunkSize: number; chunkCount: number },
+  chunksKey: string = datasetId,
 ): Promise<FeatureSetRow> {
-  const row: FeatureSetRow = { ...set, ...meta, datasetId, createdAt: Date.now() };
+  const row: FeatureSetRow = { ...set, ...meta, datasetId, chunksKey, createdAt: Date.now() };
   try {
-    await db.featureSets.put(row);
+    await db.transaction('rw', [db.datasets, db.featureSets, db.featureChunks], async () => {
+      await requireReady(db, datasetId);
+      const old = await db.featureSets.get(datasetId);
+      await db.featureSets.put(row);
+      if (old && chunksKeyOf(old) !== chunksKey) await deleteFeatureChunks(db, chunksKeyOf(old));
+    });
   } catch (e) {
+    if (e instanceof WrenError) throw e;
     throw storageError(e);
   }
   return row;
@@ -176,11 +205,40 @@ export function getFeatureSet(db: WrenDb, datasetId: string): Promise<FeatureSet
   return db.featureSets.get(datasetId);
 }
 
-/** One chunk of point-in-time user features. */
-export function getFeatureChunk(
+/** One chunk of point-in-time user features of the dataset's current feature set. */
+export async function getFeatureChunk(
   db: WrenDb,
   datasetId: string,
   chunk: number,
 ): Promise<UserFeatureColumns | undefined> {
-  return db.featureChunks.get([datasetId, chunk]);
+  return db.transaction('r', db.featureSets, db.featureChunks, async () => {
+    const row = await db.featureSets.get(datasetId);
+    return db.featureChunks.get([row ? chunksKeyOf(row) : datasetId, chunk]);
+  });
+}
+
+/**
+ * Start-up clean-up of feature chunks no feature set names: those of a
+ * recompute that was killed (a closed tab) or failed. `isRunning` tells a key
+ * still being written (its worker holds a lock). Returns the keys removed.
+ */
+export async function cleanupFeatureChunks(
+  db: WrenDb,
+  isRunning: (key: string) => boolean | Promise<boolean>,
+): Promise<string[]> {
+  const keys = new Set(
+    (await db.featureChunks.toCollection().primaryKeys()).map((k) => String(k[0])),
+  );
+  const named = new Set((await db.featureSets.toArray()).map(chunksKeyOf));
+  const removed: string[] = [];
+  for (const key of keys) {
+    if (named.has(key) || (await isRunning(key))) continue;
+    await db.transaction('rw', db.featureSets, db.featureChunks, async () => {
+      // Swapped in meanwhile: keep it.
+      if ((await db.featureSets.toArray()).some((r) => chunksKeyOf(r) === key)) return;
+      await deleteFeatureChunks(db, key);
+      removed.push(key);
+    });
+  }
+  return removed;
 }

@@ -14,7 +14,7 @@ import {
   type ProfileMovie,
   type ProfileRating,
 } from '../core/recommend/profile.ts';
-import { WrenDb } from './db.ts';
+import { WrenDb, stayClosedWhenDeleted } from './db.ts';
 import { isQuotaError, storageError } from './write.ts';
 import { profileEntries, readProfileCopy, saveProfileCopy } from './profile-copy.ts';
 
@@ -34,6 +34,7 @@ export class ProfileDb extends Dexie {
       ratings: '[ids+movieId]',
       marks: '[kind+ids+movieId]',
     });
+    stayClosedWhenDeleted(this);
   }
 }
 

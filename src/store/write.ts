@@ -16,6 +16,7 @@ import {
   genreKey,
   type DatasetRow,
   type MovieTagsRow,
+  type RatingChunkRow,
   type UserColumnsRow,
   type WrenDb,
 } from './db.ts';
@@ -95,7 +96,7 @@ export async function writeDataset(db: WrenDb, ds: Dataset, opts: WriteOptions):
     report();
     for (let c = 0; c < chunkCount; c += 4) {
       throwIfAborted(opts.signal);
-      const rows = [];
+      const rows: RatingChunkRow[] = [];
       for (let k = c; k < Math.min(chunkCount, c + 4); k++) {
         const a = k * CHUNK_SIZE;
         const b = Math.min(n, a + CHUNK_SIZE);
@@ -110,7 +111,7 @@ export async function writeDataset(db: WrenDb, ds: Dataset, opts: WriteOptions):
         });
         done += b - a;
       }
-      await db.ratingChunks.bulkPut(rows);
+      await stillHere(db, id, () => db.ratingChunks.bulkPut(rows));
       report();
     }
     const movieRows = ds.movies.map((m) => ({
@@ -120,27 +121,30 @@ export async function writeDataset(db: WrenDb, ds: Dataset, opts: WriteOptions):
     }));
     await putInBatches(
       movieRows,
-      (b) => db.movies.bulkPut(b),
+      (b) => stillHere(db, id, () => db.movies.bulkPut(b)),
       opts,
       (k) => ((done += k), report()),
     );
-    await db.users.put(userColumns(id, ds, hasDemographics));
+    await stillHere(db, id, () => db.users.put(userColumns(id, ds, hasDemographics)));
     await putInBatches(
       movieTags(id, ds),
-      (b) => db.tags.bulkPut(b),
+      (b) => stillHere(db, id, () => db.tags.bulkPut(b)),
       opts,
       () => undefined,
     );
-    await db.idMaps.put({
+    const idMap = {
       datasetId: id,
       movieIds: Int32Array.from(ds.movies, (m) => m.movieId),
       userIds: Int32Array.from(ds.users, (u) => u.userId),
       userOffsets: ratings.userOffsets,
       titles: ds.movies.map((m) => m.title),
       ratingCounts: Int32Array.from(ds.movies, (m) => m.ratingCount),
-    });
+    };
+    await stillHere(db, id, () => db.idMaps.put(idMap));
     throwIfAborted(opts.signal);
     await db.transaction('rw', db.datasets, db.kv, async () => {
+      // Deleted meanwhile (another tab): the active key must not point at nothing.
+      await requireImporting(db, id);
       await db.datasets.update(id, {
         status: 'ready',
         importSeconds: (performance.now() - startedAt) / 1000,
@@ -156,6 +160,27 @@ export async function writeDataset(db: WrenDb, ds: Dataset, opts: WriteOptions):
     if (opts.signal?.aborted) throw new WrenError('cancelled', 'Cancelled.');
     throw storageError(e);
   }
+}
+
+export const DELETED_DURING_IMPORT = 'The dataset was deleted while it was being imported.';
+
+/** Throws 'not-found' unless the dataset row `id` is still there, importing. */
+async function requireImporting(db: WrenDb, id: string): Promise<void> {
+  if ((await db.datasets.get(id))?.status !== 'importing')
+    throw new WrenError('not-found', DELETED_DURING_IMPORT);
+}
+
+/**
+ * Runs one write of an import in a transaction that first checks the
+ * dataset row is still there: rows are never written for a dataset deleted
+ * meanwhile (by another tab), so nothing is left that belongs to no dataset.
+ */
+function stillHere(db: WrenDb, id: string, write: () => Promise<unknown>): Promise<unknown> {
+  const tables = [db.datasets, db.ratingChunks, db.movies, db.users, db.tags, db.idMaps];
+  return db.transaction('rw', tables, async () => {
+    await requireImporting(db, id);
+    await write();
+  });
 }
 
 /** A failed write as a WrenError: 'quota' with the one "storage is full" message and what to free. */

@@ -54,7 +54,8 @@ import {
   yourHistory,
 } from './lib/recommender.ts';
 import { OPTIONS_KEY, readOptions } from './lib/for-you.ts';
-import { db } from './state.svelte.ts';
+import { announceWipe, waitForImports } from './lib/wipe.ts';
+import { app, db } from './state.svelte.ts';
 
 export const profileDb = new ProfileDb();
 
@@ -339,7 +340,12 @@ class ProfileState {
 
   /** Deletes every dataset, model and your profile; the page reloads empty. */
   async deleteEverything(): Promise<void> {
+    // Other tabs stop their imports first (and this tab its own); they hear again once it is done.
+    announceWipe({ type: 'deleting' });
+    app.cancelImport();
+    await waitForImports();
     await deleteEverything(db, profileDb);
+    announceWipe({ type: 'deleted' });
     location.hash = '#/';
     location.reload();
   }

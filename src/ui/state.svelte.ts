@@ -10,6 +10,8 @@ import { buildSearchIndex, type SearchIndex } from '../core/search.ts';
 import {
   WrenDb,
   cleanupAbandonedImports,
+  cleanupFeatureChunks,
+  cleanupOrphans,
   requestPersistence,
   deleteDataset,
   getActiveDataset,
@@ -23,6 +25,8 @@ import {
 import { importLockName, type ImportRequest, type ImportSummary } from '../../workers/protocol.ts';
 import { startImport, type ImportJob } from './lib/importer.ts';
 import { isLockHeld } from './lib/locks.ts';
+import { onWipe } from './lib/wipe.ts';
+import { featuresLockName } from '../../workers/embed-protocol.ts';
 import { homeIndexes, orderGenres } from './lib/home.ts';
 import { ProgressMeter, type ProgressView } from './lib/progress.ts';
 import { ALL_GENRES, genreHref } from './lib/routes.ts';
@@ -35,7 +39,9 @@ export type ImportStatus =
   | { state: 'running'; request: ImportRequest; view: ProgressView | null; cancelling: boolean }
   | { state: 'failed'; request: ImportRequest; error: WrenError }
   | { state: 'cancelled' }
-  | { state: 'done'; summary: ImportSummary };
+  | { state: 'done'; summary: ImportSummary }
+  /** "Delete everything" in another tab; `stopped`: an import of this tab was stopped by it. */
+  | { state: 'deleted-elsewhere'; stopped: boolean };
 
 export interface HomeRow {
   /** "top-rated", "most-rated" or "genre-<name>". */
@@ -65,6 +71,24 @@ class AppState {
   search = $state.raw<SearchData | null>(null);
 
   private job: ImportJob | null = null;
+  /** Set when another tab deletes everything: nothing this tab shows is stored any more. */
+  private deletedElsewhere = false;
+
+  constructor() {
+    onWipe((m) => {
+      if (m.type === 'deleting') {
+        this.deletedElsewhere = true;
+        // Stop the import now: it removes its own rows and lets go of its lock before the delete.
+        if (this.job) this.job.cancel();
+      }
+      this.importStatus = {
+        state: 'deleted-elsewhere',
+        stopped:
+          this.job !== null ||
+          (this.importStatus.state === 'deleted-elsewhere' && this.importStatus.stopped),
+      };
+    });
+  }
   private searchBuild: { datasetId: string; promise: Promise<SearchData | null> } | null = null;
 
   get importing(): boolean {
@@ -82,6 +106,10 @@ class AppState {
     if (this.fatal) return;
     try {
       await cleanupAbandonedImports(db, (id) => isLockHeld(importLockName(id)));
+      // Rows of no dataset (a job that wrote after its dataset was deleted) and a dangling active key.
+      const orphans = await cleanupOrphans(db);
+      if (orphans.length > 0) console.info('Wren: removed rows of deleted datasets:', orphans);
+      await cleanupFeatureChunks(db, (key) => isLockHeld(featuresLockName(key)));
     } catch (e) {
       console.warn('Wren: could not remove an abandoned import:', e);
     }
@@ -139,6 +167,7 @@ class AppState {
       async (summary) => {
         cancelAnimationFrame(frame);
         this.job = null;
+        if (this.deletedElsewhere) return this.stoppedByDelete();
         this.setDataset(await getActiveDataset(db));
         await this.refreshDatasets();
         this.importStatus = { state: 'done', summary };
@@ -148,6 +177,7 @@ class AppState {
       async (e: unknown) => {
         cancelAnimationFrame(frame);
         this.job = null;
+        if (this.deletedElsewhere) return this.stoppedByDelete();
         const error = WrenError.from(e);
         this.importStatus =
           error.code === 'cancelled' ? { state: 'cancelled' } : { state: 'failed', request, error };
@@ -158,6 +188,13 @@ class AppState {
         await this.refreshDatasets();
       },
     );
+  }
+
+  /** An import ended after another tab deleted everything: say so, never "Imported". */
+  private stoppedByDelete(): void {
+    this.importStatus = { state: 'deleted-elsewhere', stopped: true };
+    this.setDataset(null);
+    this.datasets = [];
   }
 
   cancelImport(): void {

@@ -35,6 +35,7 @@ import {
   readRatings,
   saveEmbedding,
   writeDataset,
+  type DatasetRow,
 } from '../../../src/store/index.ts';
 import { tinyDataset } from './tiny.ts';
 
@@ -206,6 +207,11 @@ function features() {
 
 describe('feature sets', () => {
   const meta = { seconds: 0.5, chunkSize: 5, chunkCount: 2 };
+  // finishFeatureSet writes only for a stored, ready dataset.
+  beforeEach(async () => {
+    for (const id of ['ds1', 'ds2'])
+      await db.datasets.add({ id, status: 'ready', createdAt: 0 } as DatasetRow);
+  });
 
   it('a set without finishFeatureSet is not returned; finished, it round-trips', async () => {
     const f = features();
