@@ -48,6 +48,7 @@ import {
 } from '../src/core/eval/new-user.ts';
 import { evaluateNextItem, nextItemSplit, popularityScorer } from '../src/core/eval/next-item.ts';
 import {
+  cataloguePool,
   evaluateSplit,
   holdoutSplit,
   ncfLooSplit,
@@ -337,8 +338,13 @@ async function speed(): Promise<void> {
   const rng = new Random(seed, 0x535044);
   const windows = trainingWindows(split.data.train, c.maxLen);
   rng.shuffle(windows);
+  // As the trainer draws them: every movie of the catalogue when as many are asked for (the full softmax).
+  const pool = cataloguePool(split.data.catalogue);
+  const full = c.negatives <= 0 || c.negatives >= pool.length;
   const batches = Array.from({ length: steps }, (_, s) => {
-    const negs = Int32Array.from({ length: c.negatives }, () => rng.int(items));
+    const negs = full
+      ? pool
+      : Int32Array.from({ length: c.negatives }, () => pool[rng.int(pool.length)]!);
     const from = (s * c.batchSize) % Math.max(1, windows.length - c.batchSize);
     return fillBatch(
       split.data.train,
@@ -375,7 +381,7 @@ async function speed(): Promise<void> {
   if (ensureTorch()) {
     const tmp = mkdtempSync(join(tmpdir(), 'wren-seq-'));
     const path = join(tmp, 'batches.bin');
-    const per = 2 * c.batchSize * c.maxLen + c.negatives;
+    const per = 2 * c.batchSize * c.maxLen + batches[0]!.negatives.length;
     const all = new Int32Array(steps * per);
     batches.forEach((b, s) => {
       all.set(b.inputs, s * per);
@@ -393,7 +399,7 @@ async function speed(): Promise<void> {
           String(steps),
           String(c.batchSize),
           String(c.maxLen),
-          String(c.negatives),
+          String(batches[0]!.negatives.length),
           String(c.dim),
           String(c.blocks),
         ],
@@ -416,7 +422,7 @@ async function speed(): Promise<void> {
       maxLen: c.maxLen,
       blocks: c.blocks,
       batchSize: c.batchSize,
-      negatives: c.negatives,
+      negatives: batches[0]!.negatives.length,
     },
     backend: `tfjs ${tf.getBackend()} + WebAssembly attention, node ${process.version}`,
     wren,

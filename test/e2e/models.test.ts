@@ -41,7 +41,7 @@ describe('models page', () => {
     await choose(['neumf']);
     await page.getByTestId('model-sasrec').setChecked(true);
     expect(await page.getByTestId('models-budget').textContent()).toMatch(
-      /NeuMF 20 epochs at learning rate 0\.003; SASRec 60 epochs at learning rate 0\.005/,
+      /NeuMF 20 epochs at learning rate 0\.003; SASRec 24 epochs at learning rate 0\.005/,
     );
     await page.getByTestId('model-sasrec').setChecked(false);
     await choose(['popularity', 'itemknn', 'ease', 'gmf']);

@@ -224,7 +224,11 @@ function nextMovie(d: DiagramDraft, c: SequentialConfig, state: string, table: s
     'softmax',
     'output',
     'the next movie',
-    [`softmax vs ${count(c.negatives)} sampled in training`],
+    [
+      c.negatives <= 0
+        ? 'softmax over every movie in training'
+        : `softmax over every movie up to ${count(c.negatives)} (else a sample) in training`,
+    ],
     [dot],
   );
 }

@@ -152,7 +152,7 @@ export const MODELS: readonly ModelInfo[] = [
   sequential('sasrec', {
     title: 'SASRec',
     about:
-      'Self-attention over the user’s latest movies in the order they were watched: each position looks back at the ones before it (a causal mask), and the last position’s state, dotted with every movie’s row of the same table, predicts what comes next. Trained on every position of every window with cross-entropy against 4,096 sampled movies.',
+      'Self-attention over the user’s latest movies in the order they were watched: each position looks back at the ones before it (a causal mask), and the last position’s state, dotted with every movie’s row of the same table, predicts what comes next. Trained on every position of every window with cross-entropy over every movie (a sample of 16,384 in a larger catalogue).',
     paper: 'Kang & McAuley, Self-Attentive Sequential Recommendation, ICDM 2018',
     layers:
       'the latest 200 movies (64-d rows · √d + positions) → 2 × [LayerNorm → causal self-attention → LayerNorm → feed-forward 64 → 64, ReLU] → LayerNorm → · every movie’s row',

@@ -24,7 +24,18 @@ export interface SequentialWeights {
   dense: Float32Array[];
 }
 
-/** x (rows × k) · W (k × c) → rows × c, plus an optional bias row. */
+/** Wᵀ (c × k) of W (k × c). Not cached: training updates the weights in place between scorings. */
+function transpose(w: Float32Array, k: number, c: number): Float32Array {
+  const t = new Float32Array(k * c);
+  for (let i = 0; i < k; i++) for (let j = 0; j < c; j++) t[j * k + i] = w[i * c + j]!;
+  return t;
+}
+
+/**
+ * x (rows × k) · W (k × c) → rows × c, plus an optional bias row. Each output
+ * is one dot product of a row of x with a row of Wᵀ, summed in a local (four
+ * running sums): about twice as fast in V8 as adding into the output row.
+ */
 function matmul(
   x: Float32Array,
   rows: number,
@@ -33,15 +44,26 @@ function matmul(
   c: number,
   bias?: Float32Array,
 ): Float32Array {
+  const wt = transpose(w, k, c);
   const out = new Float32Array(rows * c);
+  const k4 = k - (k % 4);
   for (let r = 0; r < rows; r++) {
-    const o = r * c;
-    if (bias) out.set(bias, o);
-    for (let i = 0; i < k; i++) {
-      const a = x[r * k + i]!;
-      if (a === 0) continue;
-      const wi = i * c;
-      for (let j = 0; j < c; j++) out[o + j]! += a * w[wi + j]!;
+    const xr = r * k;
+    for (let j = 0; j < c; j++) {
+      const wj = j * k;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let i = 0;
+      for (; i < k4; i += 4) {
+        s0 += x[xr + i]! * wt[wj + i]!;
+        s1 += x[xr + i + 1]! * wt[wj + i + 1]!;
+        s2 += x[xr + i + 2]! * wt[wj + i + 2]!;
+        s3 += x[xr + i + 3]! * wt[wj + i + 3]!;
+      }
+      for (; i < k; i++) s0 += x[xr + i]! * wt[wj + i]!;
+      out[r * c + j] = s0 + s1 + s2 + s3 + (bias ? bias[j]! : 0);
     }
   }
   return out;

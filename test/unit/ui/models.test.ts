@@ -87,10 +87,10 @@ describe('training progress', () => {
     expect(v.loss).toEqual([{ x: 0.5, loss: 0.5 }]);
     expect(v.val).toEqual([{ x: 0.25, loss: 0.3 }]);
     expect(v.maxEpochs).toBe(4);
-    // The next model has its own budget (SASRec's default is 60 epochs).
-    const next = foldModelsProgress(v, { index: 1, count: 2, model: 'sasrec', stage: 'epoch 1/60', done: 1, total: 100, loss: 0.7 }, 60); // prettier-ignore
+    // The next model has its own budget (SASRec's default is 24 epochs).
+    const next = foldModelsProgress(v, { index: 1, count: 2, model: 'sasrec', stage: 'epoch 1/24', done: 1, total: 100, loss: 0.7 }, 24); // prettier-ignore
     expect(next.model).toBe('sasrec');
-    expect(next.maxEpochs).toBe(60);
+    expect(next.maxEpochs).toBe(24);
     expect(next.loss).toEqual([{ x: 0.01, loss: 0.7 }]);
     expect(next.val).toEqual([]);
     expect(next.backend).toBeNull();
