@@ -19,7 +19,9 @@ export const PROFILE_COPY_KEY = 'wren-profile-copy';
 /** localStorage where there is one (not in node or workers, not where the browser blocks it). */
 function storage(): Storage | null {
   try {
-    return (globalThis as { localStorage?: Storage }).localStorage ?? null;
+    const s = (globalThis as { localStorage?: Storage }).localStorage;
+    // Node 20 may define a placeholder localStorage without the Storage methods.
+    return s && typeof s.setItem === 'function' ? s : null;
   } catch {
     return null;
   }
