@@ -126,3 +126,25 @@ export function ratioTooHigh(
     { file: entry },
   );
 }
+
+/**
+ * The one size check, for a zip entry's listed sizes or its bytes counted so
+ * far: the entry's unpacked `bytes` against the entry limit, the archive's
+ * `total` so far against the archive limit, and `bytes` over its `compressed`
+ * bytes against the ratio (above the ratio's floor). The error, or null.
+ */
+export function sizeError(
+  zip: string,
+  entry: string,
+  bytes: number,
+  compressed: number,
+  total: number,
+  limits: ImportLimits,
+): WrenError | null {
+  const { maxEntryBytes, maxArchiveBytes, maxRatio, ratioFloor } = limits;
+  if (bytes > maxEntryBytes) return entryTooLarge(zip, entry, bytes, maxEntryBytes);
+  if (total > maxArchiveBytes) return archiveTooLarge(zip, entry, total, maxArchiveBytes);
+  if (bytes > ratioFloor && bytes > maxRatio * compressed)
+    return ratioTooHigh(zip, entry, bytes, compressed, maxRatio);
+  return null;
+}

@@ -13,13 +13,7 @@
  * inflated. A cut archive is 'truncated'; anything else wrong is 'corrupt-zip'.
  */
 import { WrenError, throwIfAborted } from '../errors.ts';
-import {
-  archiveTooLarge,
-  entryTooLarge,
-  type ImportLimits,
-  limitsOf,
-  ratioTooHigh,
-} from './limits.ts';
+import { type ImportLimits, limitsOf, sizeError } from './limits.ts';
 import { entryBytes, type EntrySpan, Advance } from './zip-inflate.ts';
 import { damaged, isJunkEntry, type ZipEntry } from './zip.ts';
 import {
@@ -157,13 +151,9 @@ async function readDirectory(
 export function checkSizes(zip: string, entries: CentralEntry[], limits: ImportLimits): void {
   let total = 0;
   for (const c of entries) {
-    if (c.size > limits.maxEntryBytes)
-      throw entryTooLarge(zip, c.name, c.size, limits.maxEntryBytes);
     total += c.size;
-    if (total > limits.maxArchiveBytes)
-      throw archiveTooLarge(zip, c.name, total, limits.maxArchiveBytes);
-    if (c.size > limits.ratioFloor && c.size > limits.maxRatio * c.compressedSize)
-      throw ratioTooHigh(zip, c.name, c.size, c.compressedSize, limits.maxRatio);
+    const e = sizeError(zip, c.name, c.size, c.compressedSize, total, limits);
+    if (e) throw e;
   }
 }
 

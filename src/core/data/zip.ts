@@ -32,13 +32,7 @@ import {
   u32,
 } from './zip-records.ts';
 import { concat } from './lines.ts';
-import {
-  archiveTooLarge,
-  entryTooLarge,
-  type ImportLimits,
-  limitsOf,
-  ratioTooHigh,
-} from './limits.ts';
+import { type ImportLimits, limitsOf, sizeError } from './limits.ts';
 
 /** An entry being read: a SourceFile, plus a way to finish it and check it. */
 export interface ZipEntry extends SourceFile {
@@ -261,30 +255,22 @@ class ZipReader {
 
   /** Refuses an entry whose local header lists too much, before it is inflated. */
   private checkListed(l: LocalHeader): boolean {
-    const { maxEntryBytes, maxArchiveBytes, maxRatio, ratioFloor } = this.limits;
     this.listed += l.size;
-    if (l.size > maxEntryBytes)
-      this.refuse(entryTooLarge(this.zipName, l.name, l.size, maxEntryBytes));
-    else if (this.listed > maxArchiveBytes)
-      this.refuse(archiveTooLarge(this.zipName, l.name, this.listed, maxArchiveBytes));
-    else if (l.size > ratioFloor && l.size > maxRatio * l.compressedSize)
-      this.refuse(ratioTooHigh(this.zipName, l.name, l.size, l.compressedSize, maxRatio));
+    const e = sizeError(this.zipName, l.name, l.size, l.compressedSize, this.listed, this.limits);
+    if (e) this.refuse(e);
     return this.failure === null;
   }
 
   /** Counts what `st` has unpacked: no more than listed, nor than the limits allow. */
   private checkCount(st: EntryState): boolean {
-    const { maxEntryBytes, maxArchiveBytes, maxRatio, ratioFloor } = this.limits;
     const l = st.local;
-    const packed = this.pieceEnd - st.inAt;
-    if (l && !l.dataDescriptor && st.out > l.size)
+    if (l && !l.dataDescriptor && st.out > l.size) {
       this.fail(`${st.name} unpacks to more than ${l.size} bytes`);
-    else if (st.out > maxEntryBytes)
-      this.refuse(entryTooLarge(this.zipName, st.name, st.out, maxEntryBytes));
-    else if (this.unpacked > maxArchiveBytes)
-      this.refuse(archiveTooLarge(this.zipName, st.name, this.unpacked, maxArchiveBytes));
-    else if (st.out > ratioFloor && st.out > maxRatio * packed)
-      this.refuse(ratioTooHigh(this.zipName, st.name, st.out, packed, maxRatio));
+      return false;
+    }
+    const packed = this.pieceEnd - st.inAt;
+    const e = sizeError(this.zipName, st.name, st.out, packed, this.unpacked, this.limits);
+    if (e) this.refuse(e);
     return this.failure === null;
   }
 
