@@ -1,38 +1,15 @@
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
-
-/**
- * The Content-Security-Policy of the built app. Wren needs nothing from other
- * sites: its scripts, styles, wasm files and datasets come from its own
- * origin, its workers from its own files (or blob: URLs), and tfjs compiles
- * WebAssembly ('wasm-unsafe-eval', not 'unsafe-eval').
- * - connect-src allows https: because "Or import from a link" downloads a
- *   dataset from a site the person types in (workers/url-input.ts). Nothing
- *   else fetches off the origin (the e2e tests check every request).
- * - style-src has no 'unsafe-inline': the built components' CSS is a file,
- *   and Svelte sets `style:` directives and dynamic style attributes through
- *   the CSSOM (element.style), which a policy does not restrict. The
- *   templates have no static style attribute.
- */
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "worker-src 'self' blob:",
-  "img-src 'self' data: blob:",
-  "connect-src 'self' blob: data: https:",
-  "style-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-].join('; ');
+import { CSP, ISOLATION } from './src/security-headers.ts';
 
 /**
  * Puts the policy in a meta tag of the built index.html, where it holds on
  * any static host. Only for the build: the dev server injects inline styles
  * and scripts for hot reloading. A meta policy binds the page (and blob:
  * workers) but not workers loaded from files, which take their policy from
- * the response, so `vite preview` (the browser tests) also sends it as a header.
+ * the response: `vite preview` sends it as a header, and the service worker
+ * adds it to what it serves (src/sw.ts).
  */
 function contentSecurityPolicy(): Plugin {
   return {
@@ -49,14 +26,48 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/**
+ * tfjs's wasm backend starts its threads (under cross-origin isolation) by
+ * posting the text of its Emscripten factory, `factory.toString()`, to each
+ * thread as a script. That text must stand alone, but the factory reads
+ * `_scriptDir` from the module around it; once minified, the check
+ * `typeof _scriptDir !== "undefined"` folds into a bare reference to a renamed
+ * variable, every thread dies with "e is not defined", and `setBackend('wasm')`
+ * waits forever (tfjs #4253). Declaring `_scriptDir` inside the factory keeps
+ * its text whole. (In a worker `_scriptDir` is undefined anyway: it comes from
+ * `document.currentScript`.)
+ */
+function tfjsWasmThreads(): Plugin {
+  const file = '/@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js';
+  const head = 'function(WasmBackendModuleThreadedSimd) {';
+  return {
+    name: 'wren-tfjs-wasm-threads',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!id.replaceAll('\\', '/').split('?')[0]!.endsWith(file)) return null;
+      const at = code.indexOf(head);
+      if (at < 0) this.error(`${file} changed: its factory no longer starts with "${head}"`);
+      const end = at + head.length;
+      return {
+        code: `${code.slice(0, end)}\n  var _scriptDir = undefined;${code.slice(end)}`,
+        map: null,
+      };
+    },
+  };
+}
+
 export default defineConfig({
   base: './',
   plugins: [
+    tfjsWasmThreads(),
     contentSecurityPolicy(),
     svelte(),
     VitePWA({
       registerType: 'prompt',
       injectRegister: false,
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
       includeAssets: ['icons/*.svg', 'icons/*.png'],
       manifest: {
         name: 'Wren — movie recommendations on your device',
@@ -74,17 +85,17 @@ export default defineConfig({
           { src: 'icons/icon.svg', sizes: 'any', type: 'image/svg+xml' },
         ],
       },
-      workbox: {
-        globPatterns: ['**/*.{js,css,html,svg,png,wasm,webmanifest}'],
+      injectManifest: {
+        // The plugin adds manifest.webmanifest itself; listed twice, a new revision of it
+        // would make Workbox refuse the next service worker (conflicting entries).
+        globPatterns: ['**/*.{js,css,html,svg,png,wasm}'],
         globIgnores: ['datasets/**'],
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
-        navigateFallback: 'index.html',
-        cleanupOutdatedCaches: true,
       },
     }),
   ],
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [tfjsWasmThreads()] },
   build: { target: 'es2022', sourcemap: true },
-  server: { host: '127.0.0.1' },
-  preview: { host: '127.0.0.1', headers: { 'Content-Security-Policy': CSP } },
+  server: { host: '127.0.0.1', headers: { ...ISOLATION } },
+  preview: { host: '127.0.0.1', headers: { 'Content-Security-Policy': CSP, ...ISOLATION } },
 });

@@ -3,7 +3,7 @@
  * with gensim's Word2Vec (Debian's python3-gensim, installed here when
  * missing; never a runtime dependency).
  *
- *   npm run bench:embed [-- --seeds 5] [-- --rounds 3] [-- --skip-gensim] [-- --only quality|speed|tune]
+ *   npm run bench:embed [-- --seeds 5] [-- --rounds 3] [-- --threads N] [-- --skip-gensim] [-- --only quality|speed|tune]
  *
  * quality: the next-item protocol (DESIGN.md 4) on ml-latest-small (genuine,
  *   from ../shared/datasets; a generated stand-in when absent) — Wren's
@@ -12,8 +12,11 @@
  *   Wren's defaults, DeepWalk and Node2vec.
  * speed: Item2Vec on generated ml-1m-sized sequences (6,040 users, 3,706
  *   movies, 1,000,209 ratings), 10 epochs, reference settings: the WebAssembly
- *   SIMD and JS kernels, tfjs (wasm and cpu backends) on a slice, and gensim
- *   with one worker thread.
+ *   SIMD kernel on one thread and on --threads threads (default: every core;
+ *   Hogwild on shared memory, sgns-team.ts), the JS kernel, tfjs (wasm and
+ *   cpu backends) on a slice, and gensim with 1 worker and with --threads.
+ *   The quality part also trains on --threads threads, to show the vectors
+ *   are as good.
  * tune: a grid (--grid '[{…}]', overrides of Wren's defaults) on a validation split (each user's last training
  *   positive held out again), so the defaults are not fitted to the test.
  * Appends JSON lines to bench/results/embed.jsonl (tune: embed-tune.jsonl), DESIGN.md's format.
@@ -27,12 +30,14 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { nodeInput } from '../src/cli/node-input.ts';
+import { nodePool } from '../src/cli/node-pool.ts';
+import { teamWasmKernel } from '../src/core/embeddings/sgns-team.ts';
 import { importMovieLens } from '../src/core/data/import.ts';
 import { generateDataset } from '../src/core/data/synthetic.ts';
 import type { Dataset, RatingColumns } from '../src/core/data/types.ts';
@@ -70,8 +75,13 @@ const { values } = parseArgs({
     grid: { type: 'string' },
     rounds: { type: 'string', default: '3' },
     variants: { type: 'string' },
+    threads: { type: 'string' },
   },
 });
+const threads = Number(values.threads ?? availableParallelism());
+if (!(Number.isInteger(threads) && threads >= 2)) throw new Error('--threads is 2 or more');
+const pool = nodePool(threads - 1);
+const teamKernel = teamWasmKernel(pool, threads);
 const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => i + 1);
 const tmp = mkdtempSync(join(tmpdir(), 'wren-bench-embed-'));
 
@@ -104,7 +114,7 @@ function gensimAvailable(): boolean {
 }
 
 /** gensim on the corpus; vectors come back as the same shape Wren's do. */
-function gensim(corpus: Sequences, itemCount: number, s: SgnsSettings) {
+function gensim(corpus: Sequences, itemCount: number, s: SgnsSettings & { workers?: number }) {
   const path = join(tmp, 'corpus.txt');
   const lines: string[] = [];
   for (let u = 0; u + 1 < corpus.offsets.length; u++)
@@ -185,6 +195,38 @@ async function quality(hasGensim: boolean): Promise<void> {
       `seed ${seed}: wren ${r4(r.metrics.hr10)}${hasGensim ? `, gensim ${r4(gen.hr.at(-1)!)}` : ''}`,
     );
   }
+  // The same settings on every thread (Hogwild): the vectors should be as good.
+  const team: { hr: number[]; ndcg: number[]; tps: number[] } = { hr: [], ndcg: [], tps: [] };
+  for (const seed of onlyVariants ? [] : seeds) {
+    const r = await trainEmbedding(
+      embedInput(ds),
+      { ...DEFAULT_EMBED_SETTINGS, ...GENSIM_REFERENCE, seed },
+      { kernel: teamKernel },
+    );
+    team.hr.push(r.metrics.hr10);
+    team.ndcg.push(r.metrics.ndcg10);
+    team.tps.push(r.tokensPerSecond);
+  }
+  if (!onlyVariants)
+    record({
+      suite: 'embed-quality',
+      name: `item2vec-gensim-settings-${threads}-threads`,
+      dataset: name,
+      backend: `wasm-threads ×${threads}`,
+      metrics: {
+        protocol: 'next-item',
+        seeds: seeds.length,
+        threads,
+        hr10: r4(mean(team.hr)),
+        hr10Sd: r4(sd(team.hr)),
+        ndcg10: r4(mean(team.ndcg)),
+        oneThreadHr10: r4(mean(wren.hr)),
+        oneThreadHr10Sd: r4(sd(wren.hr)),
+      },
+      seconds: null,
+      samplesPerSecond: Math.round(mean(team.tps)),
+      peakMemoryMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    });
   if (!onlyVariants)
     record({
       suite: 'embed-quality',
@@ -263,31 +305,61 @@ async function speed(hasGensim: boolean): Promise<void> {
   // The machine is shared and noisy: Wren's kernels and gensim run in turn, `rounds` times, and
   // the medians are reported with every run's figure.
   const rounds = Number(values.rounds);
-  const runs: Record<string, number[]> = { 'wasm-simd': [], js: [], gensim: [] };
+  const wasmThreads = `wasm-threads-${threads}`;
+  const gensimThreads = `gensim-${threads}-workers`;
+  const runs: Record<string, number[]> = {
+    'wasm-simd': [],
+    [wasmThreads]: [],
+    js: [],
+    gensim: [],
+    [gensimThreads]: [],
+  };
   for (let round = 0; round < rounds; round++) {
     for (const [engine, kernel] of [
       ['wasm-simd', wasmKernel],
+      [wasmThreads, teamKernel],
       ['js', jsKernel],
     ] as const) {
       if (engine === 'js' && round > 0) continue; // one JS run is enough to place it
       runs[engine]!.push((await runKernel(corpus, n, s, kernel)).seconds);
     }
-    if (hasGensim) runs.gensim!.push(gensim(corpus, n, s).seconds);
+    if (hasGensim) {
+      runs.gensim!.push(gensim(corpus, n, s).seconds);
+      runs[gensimThreads]!.push(gensim(corpus, n, { ...s, workers: threads }).seconds);
+    }
   }
   const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
   const tokens = corpus.items.length * s.epochs;
+  /** How many times faster than `ref` (gensim's median time over this engine's). */
+  const ratio = (ref: string, secs: number[]) =>
+    runs[ref]!.length ? r4(median(runs[ref]!) / median(secs)) : undefined;
   for (const [engine, secs] of Object.entries(runs)) {
     if (!secs.length) continue;
+    const wren = engine === 'wasm-simd' || engine === wasmThreads;
     record({
       ...base,
       name: `item2vec-10-epochs-${engine}`,
-      backend: engine === 'gensim' ? 'gensim 4.2 (python3-gensim), 1 worker' : engine,
+      backend:
+        engine === 'gensim'
+          ? 'gensim 4.2 (python3-gensim), 1 worker'
+          : engine === gensimThreads
+            ? `gensim 4.2 (python3-gensim), ${threads} workers`
+            : engine,
       metrics: {
         tokens: corpus.items.length,
         epochs: s.epochs,
         runs: secs.map(r4),
-        ...(engine === 'wasm-simd' &&
-          runs.gensim!.length && { ratioToGensim: r4(median(runs.gensim!) / median(secs)) }),
+        ...(engine === wasmThreads && {
+          threads,
+          speedupOverOneThread: r4(median(runs['wasm-simd']!) / median(secs)),
+        }),
+        ...(engine === gensimThreads && {
+          speedupOverOneWorker: runs.gensim!.length
+            ? r4(median(runs.gensim!) / median(secs))
+            : undefined,
+        }),
+        ...(wren && { ratioToGensim: ratio('gensim', secs) }),
+        ...(wren && { ratioToGensimThreads: ratio(gensimThreads, secs) }),
       },
       seconds: r4(median(secs)),
       samplesPerSecond: Math.round(tokens / median(secs)),
@@ -389,3 +461,4 @@ const hasGensim = only === 'tune' ? false : gensimAvailable();
 if (!only || only === 'quality') await quality(hasGensim);
 if (!only || only === 'speed') await speed(hasGensim);
 if (only === 'tune') await tune();
+pool.close();

@@ -4,7 +4,8 @@ negative sampling) on a corpus file (one sequence per line, item indexes
 separated by spaces) and writes the vectors for the TypeScript side to
 evaluate with the same code as Wren's own.
 
-Usage: gensim_ref.py CORPUS OUT_PREFIX JSON_SETTINGS
+Usage: gensim_ref.py CORPUS OUT_PREFIX JSON_SETTINGS (Wren's SgnsSettings, plus
+"workers": gensim's threads, default 1)
 Writes OUT_PREFIX.json (items, dim, seconds, tokens/s) and OUT_PREFIX.f32
 (rows x dim float32, little-endian, rows in the order of "items").
 Needs Debian's python3-gensim (the bench installs it); never used by the app.
@@ -34,7 +35,7 @@ model = Word2Vec(
     alpha=s["learningRate"],
     min_alpha=s["minLearningRate"],
     epochs=s["epochs"],
-    workers=1,
+    workers=int(s.get("workers", 1)),
     seed=s["seed"],
 )
 seconds = time.time() - t0
@@ -49,6 +50,7 @@ json.dump(
         "seconds": seconds,
         "tokensPerSecond": tokens * s["epochs"] / seconds,
         "gensim": gensim.__version__,
+        "workers": int(s.get("workers", 1)),
     },
     open(out_prefix + ".json", "w"),
 )

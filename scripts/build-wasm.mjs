@@ -20,6 +20,15 @@ const kernels = [
     name: 'SGNS_WASM_BASE64',
   },
   {
+    // The same kernel on memory shared between threads (Hogwild training,
+    // sgns-team.ts): the page supplies the memory, so every thread's
+    // instance works on one copy of the vectors.
+    source: 'src/core/embeddings/wasm/sgns.ts',
+    output: 'src/core/embeddings/sgns-shared-wasm.generated.ts',
+    name: 'SGNS_SHARED_WASM_BASE64',
+    flags: ['--importMemory', '--sharedMemory', '--maximumMemory', '65536', '--enable', 'threads'],
+  },
+  {
     source: 'src/core/models/wasm/spd-inverse.ts',
     output: 'src/core/models/spd-inverse-wasm.generated.ts',
     name: 'SPD_INVERSE_WASM_BASE64',
@@ -50,6 +59,7 @@ for (const k of kernels) {
       'simd',
       '--initialMemory',
       '1',
+      ...(k.flags ?? []),
       '-o',
       wasm,
     ],

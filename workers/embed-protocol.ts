@@ -14,6 +14,11 @@ export interface EmbedRequest {
   engine: EngineChoice;
   /** The automatic build's embedding: stored marked `auto` (see saveEmbedding). */
   auto?: boolean;
+  /**
+   * Threads the trainer may use (the page's setting, threads.ts); more than
+   * one only on a cross-origin isolated page. Default 1.
+   */
+  threads?: number;
 }
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: WrenErrorData };
@@ -23,10 +28,10 @@ export type EmbedWorkerProgress =
   EmbedProgress | { stage: 'probe'; done: number; total: number; engine?: string };
 
 export interface EmbedWorkerApi {
-  /** Engine names this worker can try, in probe order. */
-  engines(): Promise<string[]>;
-  /** Measures every engine (or the named ones) on the dataset's corpus. */
-  probe(datasetId: string, names?: string[]): Promise<Outcome<EngineMeasure[]>>;
+  /** Engine names this worker can try on `threads` threads (default 1), in probe order. */
+  engines(threads?: number): Promise<string[]>;
+  /** Measures every engine (or the named ones) on the dataset's corpus; 'wasm-threads' on `threads` threads. */
+  probe(datasetId: string, names?: string[], threads?: number): Promise<Outcome<EngineMeasure[]>>;
   train(
     req: EmbedRequest,
     onProgress: (p: EmbedWorkerProgress) => void,

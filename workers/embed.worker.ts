@@ -17,6 +17,8 @@ import {
 import { GENSIM_REFERENCE } from '../src/core/embeddings/sgns.ts';
 import { jsKernel } from '../src/core/embeddings/sgns-cpu.ts';
 import { wasmKernel, wasmSimdSupported } from '../src/core/embeddings/sgns-wasm.ts';
+import { teamWasmKernel } from '../src/core/embeddings/sgns-team.ts';
+import { threadPool, warmPool } from './pool.ts';
 import { WrenError } from '../src/core/errors.ts';
 import {
   FEATURE_CHUNK_ROWS,
@@ -45,16 +47,34 @@ async function holdingLock<T>(name: string, f: () => Promise<T>): Promise<T> {
 }
 
 const db = new WrenDb();
-let measured: EngineMeasure[] | null = null;
+/** The automatic choice's probe, once per session and number of threads. */
+let measured: { threads: number; list: EngineMeasure[] } | null = null;
 
-const cpuEngines: EngineSpec[] = [
-  { name: 'wasm-simd', activate: () => Promise.resolve(wasmSimdSupported()), kernel: wasmKernel },
-  { name: 'js', activate: () => Promise.resolve(true), kernel: jsKernel },
-];
+/**
+ * The CPU engines; with `threads` ≥ 2 on a cross-origin isolated page,
+ * 'wasm-threads' too: the SIMD kernel on that many threads (sgns-team.ts).
+ */
+function cpuEngines(threads: number): EngineSpec[] {
+  const engines: EngineSpec[] = [
+    { name: 'wasm-simd', activate: () => Promise.resolve(wasmSimdSupported()), kernel: wasmKernel },
+    { name: 'js', activate: () => Promise.resolve(true), kernel: jsKernel },
+  ];
+  const pool = wasmSimdSupported() ? threadPool(threads) : null;
+  if (pool)
+    engines.unshift({
+      name: 'wasm-threads',
+      activate: async () => {
+        await warmPool(pool);
+        return true;
+      },
+      kernel: teamWasmKernel(pool, threads),
+    });
+  return engines;
+}
 
-async function allEngines(includeSoftware: boolean): Promise<EngineSpec[]> {
+async function allEngines(includeSoftware: boolean, threads = 1): Promise<EngineSpec[]> {
   const { tfEngines } = await import('./tf-engines.ts');
-  return [...cpuEngines, ...tfEngines(includeSoftware)];
+  return [...cpuEngines(threads), ...tfEngines(includeSoftware)];
 }
 
 async function loadInput(datasetId: string): Promise<EmbedInput & { meta: MovieMeta }> {
@@ -77,14 +97,16 @@ const jobs = jobRunner();
 const guarded = jobs.run;
 
 const api: EmbedWorkerApi = {
-  async engines() {
-    return (await allEngines(true)).map((e) => e.name);
+  async engines(threads = 1) {
+    return (await allEngines(true, threads)).map((e) => e.name);
   },
 
-  probe(datasetId, names) {
+  probe(datasetId, names, threads = 1) {
     return guarded(async () => {
       const input = await loadInput(datasetId);
-      const engines = (await allEngines(true)).filter((e) => !names || names.includes(e.name));
+      const engines = (await allEngines(true, threads)).filter(
+        (e) => !names || names.includes(e.name),
+      );
       const corpus = nextItemSplit(input.ratings).train;
       return probeEngines(engines, corpus, input.movieCount, { ...GENSIM_REFERENCE, epochs: 1 });
     });
@@ -94,16 +116,18 @@ const api: EmbedWorkerApi = {
     return guarded(async (signal) => {
       const input = await loadInput(req.datasetId);
       let engine: EngineSpec;
+      const threads = req.threads ?? 1;
       if (req.engine === 'auto') {
-        const engines = await allEngines(false);
-        if (!measured) {
+        const engines = await allEngines(false, threads);
+        if (measured?.threads !== threads) {
           onProgress({ stage: 'probe', done: 0, total: 1 });
           const corpus = nextItemSplit(input.ratings).train;
-          measured = await probeEngines(engines, corpus, input.movieCount, req.settings);
+          const list = await probeEngines(engines, corpus, input.movieCount, req.settings);
+          measured = { threads, list };
         }
-        engine = fastestEngine(measured, engines);
+        engine = fastestEngine(measured.list, engines);
       } else {
-        const found = (await allEngines(true)).find((e) => e.name === req.engine);
+        const found = (await allEngines(true, threads)).find((e) => e.name === req.engine);
         if (!found) throw new WrenError('backend', `Unknown trainer "${req.engine}".`);
         engine = found;
       }

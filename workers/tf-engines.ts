@@ -17,8 +17,6 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
 });
-// Threads give nothing here and hang under COOP/COEP (tfjs #4253).
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 
 /** True when the GPU behind WebGPU/WebGL is a software fallback (SwiftShader): a CPU in disguise. */
 export async function softwareGpu(backend: 'webgpu' | 'webgl'): Promise<boolean> {

@@ -15,6 +15,9 @@ import { wasmKernel } from '../core/embeddings/sgns-wasm.ts';
 import { WrenError } from '../core/errors.ts';
 import { movieMetaFromMovies } from '../core/features/movie-features.ts';
 import { nodeInput } from './node-input.ts';
+import { nodePool, nodeThreads } from './node-pool.ts';
+import type { ThreadPool } from '../core/parallel/pool.ts';
+import { teamWasmKernel } from '../core/embeddings/sgns-team.ts';
 
 export const EMBED_OPTIONS = {
   data: { type: 'string' },
@@ -32,6 +35,7 @@ export const EMBED_OPTIONS = {
   p: { type: 'string' },
   q: { type: 'string' },
   engine: { type: 'string' },
+  threads: { type: 'string' },
 } as const;
 
 type Values = Partial<Record<keyof typeof EMBED_OPTIONS, string>>;
@@ -78,14 +82,32 @@ export function embedSettingsFrom(v: Values): EmbedSettings | string {
   return s;
 }
 
-async function engineKernel(name: string): Promise<KernelFactory> {
+/** The kernel an --engine names; wasm-threads starts `threads` - 1 helper threads in `pools`. */
+async function engineKernel(
+  name: string,
+  threadsRaw: string | undefined,
+  pools: ThreadPool[],
+): Promise<KernelFactory> {
+  if (threadsRaw !== undefined && name !== 'wasm-threads')
+    throw new WrenError('invalid-settings', '--threads goes with --engine wasm-threads.');
   if (name === 'wasm-simd' || name === 'auto') return wasmKernel;
   if (name === 'js') return jsKernel;
+  if (name === 'wasm-threads') {
+    const threads = threadsRaw === undefined ? Math.max(2, nodeThreads()) : Number(threadsRaw);
+    if (!(Number.isInteger(threads) && threads >= 2 && threads <= 256))
+      throw new WrenError(
+        'invalid-settings',
+        `--threads takes a whole number from 2 to 256; found "${threadsRaw}".`,
+      );
+    const pool = nodePool(threads - 1);
+    pools.push(pool);
+    return teamWasmKernel(pool, threads);
+  }
   const m = /^tfjs-(wasm|cpu)$/.exec(name);
   if (!m)
     throw new WrenError(
       'invalid-settings',
-      `--engine takes wasm-simd, js, tfjs-wasm or tfjs-cpu; found "${name}".`,
+      `--engine takes wasm-simd, wasm-threads, js, tfjs-wasm or tfjs-cpu; found "${name}".`,
     );
   const tf = await import('@tensorflow/tfjs');
   await import('@tensorflow/tfjs-backend-wasm');
@@ -98,11 +120,12 @@ async function engineKernel(name: string): Promise<KernelFactory> {
 export async function runEmbed(
   path: string,
   settings: EmbedSettings,
-  opts: { json: boolean; engine: string },
+  opts: { json: boolean; engine: string; threads?: string },
 ): Promise<number> {
   const tty = process.stderr.isTTY && !opts.json;
+  const pools: ThreadPool[] = [];
   try {
-    const kernel = await engineKernel(opts.engine);
+    const kernel = await engineKernel(opts.engine, opts.threads, pools);
     const ds = await importMovieLens(await nodeInput(path), {
       name: basename(path).replace(/\.zip$/i, ''),
     });
@@ -130,6 +153,7 @@ export async function runEmbed(
       dataset: ds.name,
       method: settings.method,
       engine: r.engine,
+      threads: r.threads,
       settings,
       metrics: m,
       vectors: r.items.length,
@@ -143,7 +167,7 @@ export async function runEmbed(
       const f = (x: number): string => x.toFixed(4);
       process.stdout.write(
         [
-          `${ds.name}: ${settings.method}, ${settings.dim} dims, ${settings.epochs} epochs, engine ${r.engine}`,
+          `${ds.name}: ${settings.method}, ${settings.dim} dims, ${settings.epochs} epochs, engine ${r.engine}${r.threads > 1 ? ` on ${r.threads} threads` : ''}`,
           `  next-item  HR@10 ${f(m.hr10)}  NDCG@10 ${f(m.ndcg10)}  (popularity ${f(m.popularityHr10)} / ${f(m.popularityNdcg10)}; ${m.users} users)`,
           `  genres     top-10 neighbours share a genre ${(100 * m.genreCoherence).toFixed(1)}% (random pairs ${(100 * m.genreCoherenceRandom).toFixed(1)}%)`,
           `  search     HNSW recall@10 ${f(m.annRecall10)}, ${m.annQueryMs.toFixed(3)} ms a query (exact ${m.exactQueryMs.toFixed(3)} ms)`,
@@ -154,6 +178,8 @@ export async function runEmbed(
     return 0;
   } catch (e) {
     return reportFailure(e, opts.json, tty);
+  } finally {
+    for (const p of pools) p.close();
   }
 }
 

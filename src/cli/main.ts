@@ -18,10 +18,12 @@ Commands:
   embed --data <zip|dir|file> [--method item2vec|deepwalk|node2vec] [--json]
         [--dim N] [--epochs N] [--window N] [--negatives N] [--lr X] [--subsample X]
         [--exponent X] [--seed N] [--walks N] [--walk-length N] [--p X] [--q X]
-        [--engine wasm-simd|js|tfjs-wasm|tfjs-cpu|auto]
+        [--engine wasm-simd|wasm-threads|js|tfjs-wasm|tfjs-cpu|auto] [--threads N]
       Train movie embeddings on the next-item protocol's training corpus and print
       HR@10 / NDCG@10 (against popularity), genre coherence, ANN recall and
       query time, and training throughput (item tokens per second).
+      wasm-threads trains on --threads threads (default: every core) sharing one
+      copy of the vectors (Hogwild); its results vary slightly from run to run.
 
   train --data <zip|dir|file> --model popularity|itemknn|puresvd|ease|gmf|mlp|neumf|two-tower|mult-vae|sasrec|gru4rec
         |lr|fm|emb-mlp|wide-deep|deepfm|din|dien
@@ -128,7 +130,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`wren: ${settings}\n`);
       return 2;
     }
-    return runEmbed(data, settings, { json: values.json, engine: values.engine ?? 'wasm-simd' });
+    return runEmbed(data, settings, {
+      json: values.json,
+      engine: values.engine ?? 'wasm-simd',
+      threads: values.threads,
+    });
   }
   if (command === 'train') {
     const data = values.data ?? path;

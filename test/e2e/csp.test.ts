@@ -56,7 +56,7 @@ describe('content security policy', () => {
     const policy = meta![1]!.replaceAll('&#39;', "'");
     for (const d of [
       "default-src 'self'",
-      "script-src 'self' 'wasm-unsafe-eval'",
+      "script-src 'self' 'wasm-unsafe-eval' blob:",
       "worker-src 'self' blob:",
       "img-src 'self' data: blob:",
       "connect-src 'self' blob: data: https:",

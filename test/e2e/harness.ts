@@ -5,7 +5,8 @@
  * leaves the origin.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -75,6 +76,47 @@ export async function serve(outDir = process.env.WREN_DIST ?? join(root, 'dist')
       } catch {
         /* already gone */
       }
+    },
+  };
+}
+
+const TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript',
+  mjs: 'text/javascript',
+  css: 'text/css',
+  wasm: 'application/wasm',
+  json: 'application/json',
+  webmanifest: 'application/manifest+json',
+  svg: 'image/svg+xml',
+  png: 'image/png',
+  map: 'application/json',
+  zip: 'application/zip',
+};
+
+/**
+ * Serves a built folder as a plain static host does (GitHub Pages and the
+ * like): files with their types and no other headers — no COOP/COEP, no CSP.
+ */
+export async function serveStatic(outDir = join(root, 'dist')): Promise<Server> {
+  if (!existsSync(join(outDir, 'index.html')))
+    throw new Error(`${outDir} has no index.html: run \`vite build\` first.`);
+  const port = await freePort();
+  const server = createHttpServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let file = join(outDir, path === '/' ? 'index.html' : path);
+    if (!file.startsWith(outDir) || !existsSync(file) || statSync(file).isDirectory())
+      file = join(outDir, 'index.html');
+    const ext = file.split('.').pop() ?? '';
+    res.writeHead(200, { 'Content-Type': TYPES[ext] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((ok) => server.listen(port, '127.0.0.1', ok));
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    stop: () => {
+      server.closeAllConnections();
+      server.close();
     },
   };
 }

@@ -40,9 +40,10 @@ describe('app updates', () => {
     // A new deployment: one precache revision changes.
     const sw = join(site, 'sw.js');
     const before = readFileSync(sw, 'utf8');
+    // The manifest is JSON inside sw.js: "revision":"<hex>".
     const after = before.replace(
-      /revision:"([0-9a-f])/,
-      (_, c: string) => `revision:"${c === '0' ? '1' : '0'}`,
+      /"revision":"([0-9a-f])/,
+      (_, c: string) => `"revision":"${c === '0' ? '1' : '0'}`,
     );
     expect(after).not.toBe(before);
     writeFileSync(sw, after);

@@ -112,6 +112,8 @@ export interface EmbedMetrics {
 export interface EmbeddingResult {
   settings: EmbedSettings;
   engine: string;
+  /** Threads that trained it (wasm-threads: more than one). */
+  threads: number;
   dim: number;
   /** Movie index of each vector row. */
   items: Int32Array;
@@ -285,6 +287,7 @@ export async function trainEmbedding(
   return {
     settings,
     engine: trained.engine,
+    threads: trained.threads,
     dim,
     items: vocab.items,
     vectors,

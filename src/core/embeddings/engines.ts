@@ -23,6 +23,8 @@ export interface EngineMeasure {
   tokensPerSecond: number | null;
   /** Seconds to set it up (backend start-up, compile). */
   startSeconds: number;
+  /** Threads the engine trained on, when more than one. */
+  threads?: number;
   error?: string;
 }
 
@@ -63,19 +65,37 @@ export async function probeEngines(
       try {
         const sentences = sample.offsets.length - 1;
         const total = sample.items.length * 1000;
-        kernel.trainSentences(0, 1, 0, total);
+        const team = kernel.team;
+        // A team trains its own share here while its helpers loop over theirs.
+        const [first, last] = team ? team.own : [0, sentences];
+        if (last > first) kernel.trainSentences(first, first + 1, 0, total);
         const startSeconds = (performance.now() - t0) / 1000;
+        team?.start(1_000_000, total);
         const t1 = performance.now();
         let tokens = 0;
-        let s = 0;
+        let s = first;
         while (performance.now() - t1 < ms) {
+          if (last <= first) {
+            await new Promise((r) => setTimeout(r, 5));
+            continue;
+          }
           const before = tokens;
           tokens = kernel.trainSentences(s, s + 1, tokens, total);
           if (tokens === before && sentences <= 1) break;
-          s = (s + 1) % sentences;
+          s = s + 1 < last ? s + 1 : first;
         }
         const sec = (performance.now() - t1) / 1000;
-        out.push({ engine: e.name, tokensPerSecond: tokens / sec, startSeconds });
+        if (team) {
+          team.stop();
+          tokens += team.tokens();
+          await team.done();
+        }
+        out.push({
+          engine: e.name,
+          tokensPerSecond: tokens / sec,
+          startSeconds,
+          ...(team && { threads: team.threads }),
+        });
       } finally {
         kernel.dispose();
       }

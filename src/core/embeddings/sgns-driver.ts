@@ -24,8 +24,10 @@ export interface TrainResult extends ItemVectors {
   losses: number[];
   seconds: number;
   tokensPerSecond: number;
-  /** Which kernel ran: 'js', 'wasm-simd' or a tfjs backend name. */
+  /** Which kernel ran: 'js', 'wasm-simd', 'wasm-threads' or a tfjs backend name. */
   engine: string;
+  /** Threads that trained (1 unless the kernel has a team). */
+  threads: number;
 }
 
 export const MAX_EXP = 6;
@@ -125,8 +127,32 @@ export function forEachPair(
   return processed;
 }
 
+/**
+ * Helper threads that train the other shares of the corpus on the same
+ * vectors while the calling thread trains `own` (sgns-team.ts).
+ */
+export interface Team {
+  readonly threads: number;
+  /** The sentences [s0, s1) the calling thread trains. */
+  readonly own: readonly [number, number];
+  /** Starts the helpers on their shares for `epochs` passes over `total` tokens in all. */
+  start(epochs: number, total: number): void;
+  /** Tokens processed by every thread so far. */
+  tokens(): number;
+  /** Adds the calling thread's tokens to the count. */
+  add(tokens: number): void;
+  /** The helpers' mean sampled loss since the last call; null when they reported none. */
+  takeLoss(): number | null;
+  /** Asks the helpers to stop after their current batch. */
+  stop(): void;
+  /** Resolves when every helper has finished or stopped; rejects when one failed. */
+  done(): Promise<void>;
+}
+
 export interface Kernel {
   readonly engine: string;
+  /** Present when the kernel trains on several threads. */
+  readonly team?: Team;
   /** Trains sentences [s0, s1); returns the tokens processed so far. */
   trainSentences(s0: number, s1: number, processed: number, total: number): number;
   /** Mean sampled loss since the last call. */
@@ -183,21 +209,50 @@ export async function runKernel(
   const t0 = performance.now();
   const input = prepareKernelInput(corpus, itemCount, settings);
   const kernel = await makeKernel(input);
+  const team = kernel.team;
   try {
     const sentences = corpus.offsets.length - 1;
     const total = input.vocab.tokens * settings.epochs;
     const sliceMs = opts.sliceMs ?? 200;
     const losses: number[] = [];
+    // With a team, this thread trains its own share and the helpers the rest.
+    const [first, last] = team ? team.own : [0, sentences];
+    team?.start(settings.epochs, total);
     let processed = 0;
     let lastReport = performance.now();
     let lastProcessed = 0;
+    const report = async (epoch: number): Promise<void> => {
+      const now = performance.now();
+      const own = kernel.takeLoss();
+      const theirs = team?.takeLoss() ?? null;
+      const loss = theirs === null ? own : own > 0 ? (own + theirs) / 2 : theirs;
+      losses.push(loss);
+      opts.onProgress?.({
+        stage: 'train',
+        done: Math.min(processed, total),
+        total,
+        epoch,
+        loss,
+        tokensPerSecond: ((processed - lastProcessed) * 1000) / Math.max(1, now - lastReport),
+      });
+      lastReport = now;
+      lastProcessed = processed;
+      await yieldToEventLoop();
+      throwIfAborted(opts.signal);
+    };
     for (let epoch = 0; epoch < settings.epochs; epoch++) {
-      let s = 0;
+      let s = first;
       let step = 16;
-      while (s < sentences) {
+      while (s < last) {
         const sliceStart = performance.now();
-        const end = Math.min(sentences, s + step);
-        processed = kernel.trainSentences(s, end, processed, total);
+        const end = Math.min(last, s + step);
+        if (team) {
+          const before = team.tokens();
+          team.add(kernel.trainSentences(s, end, before, total) - before);
+          processed = team.tokens();
+        } else {
+          processed = kernel.trainSentences(s, end, processed, total);
+        }
         s = end;
         // Aim the next batch of sentences at about a tenth of a slice.
         const took = performance.now() - sliceStart;
@@ -206,23 +261,22 @@ export async function runKernel(
           Math.min(1 << 16, Math.round((step * sliceMs) / 10 / Math.max(took, 0.05))),
         );
         const now = performance.now();
-        if (now - lastReport >= sliceMs || (epoch === settings.epochs - 1 && s === sentences)) {
-          const loss = kernel.takeLoss();
-          losses.push(loss);
-          opts.onProgress?.({
-            stage: 'train',
-            done: processed,
-            total,
-            epoch,
-            loss,
-            tokensPerSecond: ((processed - lastProcessed) * 1000) / Math.max(1, now - lastReport),
-          });
-          lastReport = now;
-          lastProcessed = processed;
-          await yieldToEventLoop();
-          throwIfAborted(opts.signal);
-        }
+        if (now - lastReport >= sliceMs || (!team && epoch === settings.epochs - 1 && s === last))
+          await report(epoch);
       }
+    }
+    if (team) {
+      // The helpers finish their shares; report while they do, so cancel still works.
+      let finished = false;
+      const done = team.done().finally(() => (finished = true));
+      while (!finished) {
+        await Promise.race([done, new Promise((r) => setTimeout(r, sliceMs))]);
+        processed = team.tokens();
+        if (!finished) await report(settings.epochs - 1);
+      }
+      await done;
+      processed = team.tokens();
+      await report(settings.epochs - 1);
     }
     const seconds = (performance.now() - t0) / 1000;
     return {
@@ -233,6 +287,7 @@ export async function runKernel(
       seconds,
       tokensPerSecond: total / seconds,
       engine: kernel.engine,
+      threads: team?.threads ?? 1,
     };
   } finally {
     kernel.dispose();

@@ -13,6 +13,7 @@ import type {
   EmbedWorkerProgress,
 } from '../../../workers/embed-protocol.ts';
 import { workerClient, type Job } from './worker-client.ts';
+import { trainingThreads } from './threads.ts';
 
 export type { Job } from './worker-client.ts';
 
@@ -30,7 +31,7 @@ export function startTraining(
   req: EmbedRequest,
   onProgress: (p: EmbedWorkerProgress) => void,
 ): Job<EmbeddingRow> {
-  return job((a) => a.train(req, Comlink.proxy(onProgress)));
+  return job((a) => a.train({ threads: trainingThreads(), ...req }, Comlink.proxy(onProgress)));
 }
 
 /** Computes and stores the dataset's feature set. */
@@ -41,14 +42,14 @@ export function startFeatures(
   return job((a) => a.features(datasetId, Comlink.proxy(onProgress)));
 }
 
-/** Measures every trainer engine on the dataset (fastest first). */
+/** Measures every trainer engine on the dataset (fastest first); several threads where the page allows. */
 export function probeEngines(datasetId: string): Job<EngineMeasure[]> {
-  return job((a) => a.probe(datasetId));
+  return job((a) => a.probe(datasetId, undefined, trainingThreads()));
 }
 
 /** The trainer engine names the worker can run, in probe order. */
 export function listEngines(): Promise<string[]> {
-  return client.remote().engines();
+  return client.remote().engines(trainingThreads());
 }
 
 /**
@@ -69,7 +70,9 @@ export function startAutoEmbedding(
   req: Omit<EmbedRequest, 'auto'>,
   onProgress: (p: EmbedWorkerProgress) => void,
 ): Job<EmbeddingRow> {
-  return autoClient.job((a) => a.train({ ...req, auto: true }, Comlink.proxy(onProgress)));
+  return autoClient.job((a) =>
+    a.train({ threads: trainingThreads(), ...req, auto: true }, Comlink.proxy(onProgress)),
+  );
 }
 
 /** Ends the automatic build's embeddings worker. */

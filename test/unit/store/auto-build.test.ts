@@ -64,6 +64,7 @@ function embedding(seed: number): EmbeddingResult {
   return {
     settings: { ...DEFAULT_EMBED_SETTINGS, dim },
     engine: 'js',
+    threads: 1,
     dim,
     items,
     vectors: Float32Array.from([1, 0, 0, 1, Math.SQRT1_2, Math.SQRT1_2].map((x) => x * seed)),

@@ -62,6 +62,7 @@ async function fakeResult(
   return {
     settings: { ...DEFAULT_EMBED_SETTINGS, dim, epochs: 10, ...settings },
     engine: 'wasm-simd',
+    threads: 1,
     dim,
     items: Int32Array.from({ length: count }, (_, i) => 3 * i + 1),
     vectors,

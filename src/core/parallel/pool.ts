@@ -1,0 +1,111 @@
+/**
+ * A pool of helper threads (Web Workers in a browser, worker_threads in
+ * node) that run core tasks (tasks.ts) on memory they share with the caller.
+ * The pool knows nothing of the platform: it is given a way to start a
+ * thread, and it reuses each thread for the next task once it is free.
+ */
+import { WrenError } from '../errors.ts';
+
+/** One helper thread, as the platform gives it. */
+export interface ThreadPort {
+  postMessage(message: unknown): void;
+  /** Sets the one listener for the thread's messages. */
+  onMessage(listener: (message: unknown) => void): void;
+  /** Sets the one listener for the thread failing to start or crashing. */
+  onError(listener: (error: Error) => void): void;
+  terminate(): void;
+}
+
+/** What a thread sends back for a task. */
+export type TaskReply = { ok: true; value: unknown } | { ok: false; message: string };
+
+export interface ThreadPool {
+  /** The most helper threads that run at once. */
+  readonly size: number;
+  /** Runs `task` on a free helper thread (starting one when fewer than `size` exist); resolves to its value. */
+  run<T>(task: { task: string } & Record<string, unknown>): Promise<T>;
+  /** Ends every helper thread; running and later tasks reject. */
+  close(): void;
+}
+
+interface Slot {
+  port: ThreadPort;
+  busy: ((reply: TaskReply) => void) | null;
+  fail: ((e: Error) => void) | null;
+}
+
+export function makePool(spawn: () => ThreadPort, size: number): ThreadPool {
+  if (!(Number.isInteger(size) && size >= 0))
+    throw new WrenError('invalid-settings', 'A thread pool has 0 or more threads.');
+  const slots: Slot[] = [];
+  const waiting: Array<() => void> = [];
+  let closed = false;
+  const closedError = (): WrenError => new WrenError('internal', 'The thread pool was closed.');
+
+  const start = (): Slot => {
+    const slot: Slot = { port: spawn(), busy: null, fail: null };
+    slot.port.onMessage((m) => {
+      const done = slot.busy;
+      slot.busy = null;
+      slot.fail = null;
+      done?.(m as TaskReply);
+      waiting.shift()?.();
+    });
+    slot.port.onError((e) => {
+      // A crashed thread leaves the pool; its task fails, the next one starts a new thread.
+      const i = slots.indexOf(slot);
+      if (i >= 0) slots.splice(i, 1);
+      slot.port.terminate();
+      const fail = slot.fail;
+      slot.busy = null;
+      slot.fail = null;
+      fail?.(e);
+      waiting.shift()?.();
+    });
+    slots.push(slot);
+    return slot;
+  };
+
+  const claimed = (): void => undefined;
+  /** A free thread, marked busy before anyone else can take it. */
+  const claim = async (): Promise<Slot> => {
+    for (;;) {
+      if (closed) throw closedError();
+      const slot = slots.find((s) => !s.busy) ?? (slots.length < size ? start() : null);
+      if (slot) {
+        slot.busy = claimed;
+        return slot;
+      }
+      await new Promise<void>((r) => waiting.push(r));
+    }
+  };
+
+  return {
+    size,
+    async run<T>(task: { task: string } & Record<string, unknown>): Promise<T> {
+      if (size === 0) throw new WrenError('internal', 'This pool has no threads.');
+      const slot = await claim();
+      if (closed) throw closedError();
+      return new Promise<T>((resolve, reject) => {
+        slot.busy = (reply) =>
+          reply.ok ? resolve(reply.value as T) : reject(new WrenError('internal', reply.message));
+        slot.fail = (e) =>
+          reject(new WrenError('internal', `A helper thread failed: ${e.message}`));
+        slot.port.postMessage(task);
+      });
+    },
+    close() {
+      closed = true;
+      for (const s of slots.splice(0)) {
+        s.port.terminate();
+        s.fail?.(new Error('the pool was closed'));
+      }
+      for (const w of waiting.splice(0)) w();
+    },
+  };
+}
+
+/** The default number of training threads: every core but one (the page's), at least one. */
+export function defaultThreads(cores: number | undefined): number {
+  return Math.max(1, Math.floor(cores ?? 1) - 1);
+}

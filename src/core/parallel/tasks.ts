@@ -1,0 +1,30 @@
+/**
+ * What a helper thread can be asked to do: the one entry point of every
+ * pool thread (workers/thread.worker.ts in a browser, src/cli/thread-node.ts
+ * in node). Each task works on shared memory it was sent and returns a
+ * small value.
+ */
+import { runSgnsHelper, type SgnsHelperTask } from '../embeddings/sgns-team.ts';
+import type { TaskReply } from './pool.ts';
+
+/** 'ping' answers at once: it starts a thread and shows that it runs. */
+export type ThreadTask = SgnsHelperTask | { task: 'ping' };
+
+export function runTask(message: unknown): TaskReply {
+  const t = message as ThreadTask;
+  try {
+    switch (t.task) {
+      case 'sgns':
+        return { ok: true, value: runSgnsHelper(t) };
+      case 'ping':
+        return { ok: true, value: 'pong' };
+      default:
+        return {
+          ok: false,
+          message: `Unknown thread task "${String((t as { task?: unknown }).task)}".`,
+        };
+    }
+  } catch (e) {
+    return { ok: false, message: e instanceof Error ? e.message : String(e) };
+  }
+}

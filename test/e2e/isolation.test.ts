@@ -1,0 +1,118 @@
+/**
+ * Every core from a plain static host: the built app served with no headers
+ * at all (serveStatic), as GitHub Pages would. The first visit is not
+ * cross-origin isolated, and the Lab says so and trains on one thread; once
+ * the service worker serves the app (from the next load on) it adds
+ * COOP/COEP and the CSP, the page is isolated, the trainer table measures
+ * skip-gram on two threads, tfjs's threaded wasm backend starts (it hung in
+ * a minified build: tfjs #4253), an Item2Vec run trains on both threads, and
+ * all of it holds offline.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launch, serveStatic, SHOTS, type Browser, type Server } from './harness.ts';
+import { smallArchive } from './fixtures.ts';
+
+let server: Server;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  server = await serveStatic();
+  browser = await launch({ autoBuild: false });
+  page = browser.page;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+const isolated = (): Promise<boolean> => page.evaluate(() => crossOriginIsolated);
+
+async function measure(): Promise<Map<string, string>> {
+  await page.getByTestId('engine-probe').click();
+  await page.getByTestId('engine-table').waitFor({ timeout: 120_000 });
+  const rows = new Map<string, string>();
+  for (const r of await page.getByTestId('engine-measure').all())
+    rows.set((await r.getAttribute('data-engine'))!, (await r.innerText()).replace(/\s+/g, ' '));
+  return rows;
+}
+
+describe('cross-origin isolation on a static host', () => {
+  it('first visit: the host sends no isolation headers, the Lab says why it uses one thread', async () => {
+    const res = await fetch(server.url);
+    expect(res.headers.get('cross-origin-opener-policy')).toBeNull();
+    expect(res.headers.get('cross-origin-embedder-policy')).toBeNull();
+
+    await page.goto(server.url);
+    expect(await isolated()).toBe(false);
+    await page
+      .getByTestId('import-file')
+      .first()
+      .setInputFiles((await smallArchive()).path);
+    await page.getByTestId('dataset-name').waitFor({ timeout: 60_000 });
+    await page.goto(`${server.url}#/lab`);
+    const status = page.getByTestId('thread-status');
+    await expect.poll(() => status.getAttribute('data-threads')).toBe('1');
+    expect(await status.innerText()).toMatch(/not cross-origin isolated.*Reload the page/s);
+    expect(await page.getByTestId('thread-setting').count()).toBe(0);
+    const rows = await measure();
+    expect(rows.has('wasm-threads')).toBe(false);
+    expect(rows.get('wasm-simd')).toMatch(/\d/);
+  });
+
+  it('from the next load on, the service worker adds COOP/COEP and the CSP, and the page is isolated', async () => {
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    await page.reload();
+    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    expect(await isolated()).toBe(true);
+    const headers = await page.evaluate(async () => {
+      const r = await fetch('./index.html');
+      return Object.fromEntries(r.headers);
+    });
+    expect(headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(headers['cross-origin-embedder-policy']).toBe('require-corp');
+    expect(headers['content-security-policy']).toMatch(/default-src 'self'/);
+  });
+
+  it('the trainer table measures skip-gram on two threads, and tfjs starts its threaded wasm', async () => {
+    await page.goto(`${server.url}#/lab`);
+    const status = page.getByTestId('thread-status');
+    expect(await status.innerText()).toMatch(/cross-origin isolated/);
+    await page.getByTestId('thread-setting').selectOption('2');
+    await expect.poll(() => status.getAttribute('data-threads')).toBe('2');
+    const rows = await measure();
+    expect(rows.get('wasm-threads')).toMatch(/× 2 threads [\d,]+/);
+    // tfjs-wasm under isolation runs its threaded build; a hang would time out above.
+    expect(rows.get('tfjs-wasm')).toMatch(/tfjs-wasm [\d,]+/);
+    await page.getByTestId('engine-table').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, 'lab-threads.png') });
+  });
+
+  it('an Item2Vec run on wasm-threads trains on both threads and is stored', async () => {
+    await page.reload();
+    const choice = page.getByTestId('embed-engine-choice');
+    await expect.poll(() => choice.locator('option[value="wasm-threads"]').count()).toBe(1);
+    await choice.selectOption('wasm-threads');
+    await page.getByTestId('embed-train').click();
+    await expect
+      .poll(() => page.getByTestId('embed-engine').innerText(), { timeout: 120_000 })
+      .toBe('wasm-threads');
+    const row = page.getByTestId('embedding-row').first();
+    await row.waitFor({ timeout: 240_000 });
+    expect(await row.textContent()).toMatch(/wasm-threads/);
+  });
+
+  it('stays isolated offline', async () => {
+    await browser.context.setOffline(true);
+    try {
+      await page.reload();
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      expect(await isolated()).toBe(true);
+    } finally {
+      await browser.context.setOffline(false);
+    }
+  });
+});
