@@ -11,6 +11,7 @@ import { nodePool } from '../../../src/cli/node-pool.ts';
 import { WrenError } from '../../../src/core/errors.ts';
 import { runKernel, prepareKernelInput } from '../../../src/core/embeddings/sgns-driver.ts';
 import { shareSentences, teamWasmKernel } from '../../../src/core/embeddings/sgns-team.ts';
+import { probeEngines } from '../../../src/core/embeddings/engines.ts';
 import { wasmKernel } from '../../../src/core/embeddings/sgns-wasm.ts';
 import {
   GENSIM_REFERENCE,
@@ -183,6 +184,28 @@ describe('skip-gram on three threads', () => {
       /helper thread failed: the thread ran out of memory/,
     );
     broken.close();
+  });
+
+  it('the engine probe measures a team on all its threads and leaves the pool free', async () => {
+    const [m] = await probeEngines(
+      [
+        {
+          name: 'wasm-threads',
+          activate: () => Promise.resolve(true),
+          kernel: teamWasmKernel(pool, 3),
+        },
+      ],
+      planted(6, 2000),
+      CLUSTERS * PER,
+      S,
+      100,
+    );
+    expect(m).toMatchObject({ engine: 'wasm-threads', threads: 3 });
+    expect(m!.tokensPerSecond).toBeGreaterThan(0);
+    expect(await Promise.all([pool.run({ task: 'ping' }), pool.run({ task: 'ping' })])).toEqual([
+      'pong',
+      'pong',
+    ]);
   });
 
   it('refuses more threads than its pool has', () => {
