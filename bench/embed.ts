@@ -3,7 +3,7 @@
  * with gensim's Word2Vec (Debian's python3-gensim, installed here when
  * missing; never a runtime dependency).
  *
- *   npm run bench:embed [-- --seeds 5] [-- --rounds 3] [-- --threads N] [-- --skip-gensim] [-- --only quality|speed|tune]
+ *   npm run bench:embed [-- --seeds 5] [-- --rounds 3] [-- --threads N] [-- --skip-gensim] [-- --only quality|speed|tune] [-- --no-variants]
  *
  * quality: the next-item protocol (DESIGN.md 4) on ml-latest-small (genuine,
  *   from ../shared/datasets; a generated stand-in when absent) — Wren's
@@ -76,6 +76,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     variants: { type: 'string' },
     threads: { type: 'string' },
+    'no-variants': { type: 'boolean', default: false },
   },
 });
 const threads = Number(values.threads ?? availableParallelism());
@@ -259,6 +260,7 @@ async function quality(hasGensim: boolean): Promise<void> {
     ['node2vec-p0.5-q2', { ...defaultSettingsFor('node2vec'), p: 0.5, q: 2 }],
     ['node2vec-p2-q0.5', { ...defaultSettingsFor('node2vec'), p: 2, q: 0.5 }],
   ];
+  if (values['no-variants']) return;
   const chosen = values.variants?.split(',');
   for (const [label, over] of variants.filter(([l]) => !chosen || chosen.includes(l))) {
     const runs: Awaited<ReturnType<typeof trainEmbedding>>[] = [];

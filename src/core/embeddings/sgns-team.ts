@@ -8,6 +8,12 @@
  * (through sgns-driver's runKernel, which yields to its event loop and
  * reports progress); helper threads from a pool train the others.
  *
+ * With several threads each one gathers a sentence's changes in rows of its
+ * own and adds them to the shared rows when the sentence ends (delayed
+ * updates, wasm/sgns.ts): written after every pair, popular movies' rows
+ * bounced between the cores' caches and two threads ran slower than one on
+ * ml-1m-shaped data.
+ *
  * Needs SharedArrayBuffer: in a browser, a cross-origin isolated page.
  * Results are not bit-for-bit repeatable across runs (threads interleave);
  * one thread is (sgns-wasm.ts).
@@ -25,6 +31,7 @@ import {
 
 interface SgnsExports {
   setup(...args: number[]): void;
+  setupDelayed(d0: number, d1: number, mark: number, touched: number, flushTokens: number): void;
   trainSentences(
     s0: number,
     s1: number,
@@ -42,6 +49,8 @@ export interface SgnsHelperTask {
   memory: WebAssembly.Memory;
   /** The arguments of the kernel's setup(), with this thread's own scratch rows and seed. */
   setup: number[];
+  /** The arguments of setupDelayed(): this thread's own delta rows and flush interval (empty: updates go straight to the shared rows). */
+  delayed: number[];
   s0: number;
   s1: number;
   epochs: number;
@@ -122,6 +131,7 @@ export function runSgnsHelper(t: SgnsHelperTask): number {
   const instance = new WebAssembly.Instance(helperModule, { env: { memory: t.memory, abort } });
   const w = instance.exports as unknown as SgnsExports;
   w.setup(...t.setup);
+  if (t.delayed.length) w.setupDelayed(...(t.delayed as [number, number, number, number, number]));
   const stop = new Int32Array(t.control, 0, 1);
   const slots = slotsOf(t.control, t.threads);
   const me = t.index * 3;
@@ -187,7 +197,11 @@ export function teamWasmKernel(pool: ThreadPool, threads: number): KernelFactory
       tables.lossNeg.length * 4,
     ];
     const shared = sizes.length;
-    for (let i = 0; i < threads; i++) sizes.push(dim * 4, longest * 4); // neu, buf of each thread
+    // Each thread's scratch: neu, buf and, with more than one thread, the delayed-update buffers.
+    const rowsCount = input.syn0.length / dim;
+    const own =
+      threads > 1 ? [dim * 4, longest * 4, f, f, rowsCount, rowsCount * 4] : [dim * 4, longest * 4];
+    for (let i = 0; i < threads; i++) sizes.push(...own);
     const at: number[] = [];
     let end = 65536;
     for (const [i, s] of sizes.entries()) {
@@ -221,16 +235,23 @@ export function teamWasmKernel(pool: ThreadPool, threads: number): KernelFactory
       at[3]!, // keep
       at[4]!, // corpus
       at[5]!, // offsets
-      at[9 + 2 * i]!, // neu
-      at[10 + 2 * i]!, // buf
+      at[shared + own.length * i]!, // neu
+      at[shared + own.length * i + 1]!, // buf
       at[6]!,
       at[7]!,
       at[8]!,
     ];
     const setups = Array.from({ length: threads }, (_, i) => setupOf(i));
+    // Each thread shares its changes at least 64 times an epoch, and at most every 2,000 tokens.
+    const flushTokens = Math.max(1, Math.min(2000, Math.round(rows.length / (threads * 64))));
+    const delayedOf = (i: number): number[] =>
+      threads > 1
+        ? [...[2, 3, 4, 5].map((j) => at[shared + own.length * i + j]!), flushTokens]
+        : [];
     const instance = await WebAssembly.instantiate(module, { env: { memory, abort } });
     const w = instance.exports as unknown as SgnsExports;
     w.setup(...setups[0]!);
+    if (threads > 1) w.setupDelayed(...(delayedOf(0) as [number, number, number, number, number]));
 
     const control = new SharedArrayBuffer(8 + threads * 24);
     const stop = new Int32Array(control, 0, 1);
@@ -252,6 +273,7 @@ export function teamWasmKernel(pool: ThreadPool, threads: number): KernelFactory
             task: 'sgns',
             memory,
             setup: setups[i]!,
+            delayed: delayedOf(i),
             s0: cuts[i]!,
             s1: cuts[i + 1]!,
             epochs,
