@@ -4,7 +4,7 @@
  *
  *   npm run bench:linalg [-- --sizes 610,943,1682,3706] [-- --repeats 3]
  *                        [-- --variants sweep,blocked-js,blocked-wasm,tfjs-f32]
- *                        [-- --block 64] [-- --ease]
+ *                        [-- --block 64] [-- --ease [-- --threads N]]
  *
  * Matrices: Gram-like, XᵀX + 400·I for a sparse 0/1 X of 6,040 rows whose
  * columns have Zipf-like popularity (4.5 % dense on average, as ml-1m); n =
@@ -23,9 +23,10 @@
  * GFLOP/s counts n³ per inverse (wall clock). Errors: the largest |entry − sweep's entry| (absolute, and over
  * the largest |entry|), and the largest |A·A⁻¹ − I| over 64 sampled rows.
  *
- * `--ease`: EASE fitted once (λ = 400, one 3,706² inverse) on generated data
- * of ml-1m's shape (6,040 users × 3,706 movies, 1,000,209 ratings; ncf-loo,
- * seed 1), as bench/models.ts generates it.
+ * `--ease`: EASE fitted (λ = 400, one 3,706² inverse) on generated data of
+ * ml-1m's shape (6,040 users × 3,706 movies, 1,000,209 ratings; ncf-loo,
+ * seed 1), as bench/models.ts generates it, on one thread and on --threads
+ * (default: every core, at least 2), in turn, `repeats` times.
  *
  * Appends JSON lines to bench/results/linalg.jsonl (DESIGN.md's format).
  */
@@ -34,6 +35,8 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
+import { nodePool } from '../src/cli/node-pool.ts';
 import { generateDataset } from '../src/core/data/synthetic.ts';
 import { evaluateSplit, makeSplit } from '../src/core/eval/protocols.ts';
 import { Ease } from '../src/core/models/ease.ts';
@@ -212,33 +215,60 @@ async function inverses(sizes: number[], variants: string[], repeats: number, bl
   }
 }
 
-/** EASE with λ = 400 on ml-1m's generated shape: one 3,706² inverse. */
-async function easeMl1m(): Promise<void> {
+/**
+ * EASE with λ = 400 on ml-1m's generated shape (one 3,706² inverse), on one
+ * thread and on `threads` threads (the inverse's block products split by
+ * rows), taken in turn `repeats` times; the medians, and whether both give
+ * the same model.
+ */
+async function easeMl1m(threads: number, repeats: number): Promise<void> {
   const ds = generateDataset(ML_1M_SHAPE);
   const split = makeSplit(ds.ratings, 'ncf-loo', 1, { itemCount: ds.movies.length });
-  const model = new Ease({ lambda: LAMBDA });
-  const t0 = performance.now();
-  await model.fit(split.data);
-  const seconds = (performance.now() - t0) / 1000;
-  const m = evaluateSplit(split, (u, items, out) => model.score(u, items, out));
-  record({
-    suite: 'linalg',
-    name: 'ease-fit-lambda400',
-    dataset: 'generated-ml-1m',
-    backend: (await spdWasmSupported()) ? 'wasm-simd' : 'js',
-    metrics: {
-      protocol: 'ncf-loo',
-      seed: 1,
-      hr: round(m.hr!, 4),
-      ndcg: round(m.ndcg!, 4),
-      modelled: model.modelled,
-      formulation: model.formulation,
-      config: model.config,
-    },
-    seconds: round(seconds, 4),
-    samplesPerSecond: Math.round(split.data.train.items.length / seconds),
-    peakMemoryMB: peakMemoryMB(),
-  });
+  const pool = nodePool(threads - 1);
+  const times: Record<number, number[]> = { 1: [], [threads]: [] };
+  const metrics: Record<number, { hr: number; ndcg: number }> = {};
+  let model = new Ease({ lambda: LAMBDA });
+  try {
+    for (let r = 0; r < repeats; r++)
+      for (const t of [1, threads]) {
+        model = new Ease({ lambda: LAMBDA });
+        const t0 = performance.now();
+        await model.fit(split.data, { pool, threads: t });
+        times[t]!.push((performance.now() - t0) / 1000);
+        console.error(`EASE fit, ${t} thread(s): ${times[t]!.at(-1)!.toFixed(2)} s`);
+        const m = evaluateSplit(split, (u, items, out) => model.score(u, items, out));
+        metrics[t] = { hr: round(m.hr!, 4), ndcg: round(m.ndcg!, 4) };
+      }
+  } finally {
+    pool.close();
+  }
+  for (const t of [1, threads]) {
+    const seconds = median(times[t]!);
+    record({
+      suite: 'linalg',
+      name: t === 1 ? 'ease-fit-lambda400' : `ease-fit-lambda400-${t}-threads`,
+      dataset: 'generated-ml-1m',
+      backend: (await spdWasmSupported()) ? (t === 1 ? 'wasm-simd' : `wasm-simd ×${t}`) : 'js',
+      metrics: {
+        protocol: 'ncf-loo',
+        seed: 1,
+        ...metrics[t],
+        threads: t,
+        runs: times[t]!.map((x) => round(x, 4)),
+        ...(t > 1 && {
+          speedupOverOneThread: round(median(times[1]!) / seconds, 4),
+          sameModelAsOneThread:
+            metrics[t]!.hr === metrics[1]!.hr && metrics[t]!.ndcg === metrics[1]!.ndcg,
+        }),
+        modelled: model.modelled,
+        formulation: model.formulation,
+        config: model.config,
+      },
+      seconds: round(seconds, 4),
+      samplesPerSecond: Math.round(split.data.train.items.length / seconds),
+      peakMemoryMB: peakMemoryMB(),
+    });
+  }
 }
 
 async function main(): Promise<void> {
@@ -249,9 +279,14 @@ async function main(): Promise<void> {
       repeats: { type: 'string', default: '3' },
       block: { type: 'string' },
       ease: { type: 'boolean', default: false },
+      threads: { type: 'string' },
     },
   });
-  if (values.ease) return easeMl1m();
+  if (values.ease)
+    return easeMl1m(
+      Number(values.threads ?? Math.max(2, availableParallelism())),
+      Number(values.repeats),
+    );
   await inverses(
     values.sizes.split(',').map(Number),
     values.variants.split(','),

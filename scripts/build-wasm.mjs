@@ -34,6 +34,13 @@ const kernels = [
     name: 'SPD_INVERSE_WASM_BASE64',
   },
   {
+    // The same products on memory shared between threads (spd-team.ts).
+    source: 'src/core/models/wasm/spd-inverse.ts',
+    output: 'src/core/models/spd-inverse-shared-wasm.generated.ts',
+    name: 'SPD_INVERSE_SHARED_WASM_BASE64',
+    flags: ['--importMemory', '--sharedMemory', '--maximumMemory', '65536', '--enable', 'threads'],
+  },
+  {
     source: 'src/core/models/wasm/attention.ts',
     output: 'src/core/models/attention-wasm.generated.ts',
     name: 'ATTENTION_WASM_BASE64',

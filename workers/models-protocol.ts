@@ -16,6 +16,8 @@ export interface ModelsRequest {
   models: { name: string; config: Record<string, number> }[];
   /** 'auto' = the fastest tfjs backend by a measured probe (software GPUs skipped); or a backend name. */
   backend: string;
+  /** Threads a fit that splits may use (EASE's inverse); more than one only on a cross-origin isolated page. */
+  threads?: number;
 }
 
 export interface ModelsProgress {
@@ -64,6 +66,7 @@ export interface ModelsWorkerApi {
   autoBuild(
     datasetId: string,
     onProgress: (p: AutoBuildProgress) => void,
+    threads?: number,
   ): Promise<Outcome<ModelRow>>;
   cancel(): void;
 }

@@ -35,6 +35,7 @@ import { ctrRandomSplit } from '../src/core/models/ctr-random.ts';
 import type { BackendMeasure, ModelsProgress, ModelsWorkerApi } from './models-protocol.ts';
 import type { FitOptions } from '../src/core/models/types.ts';
 import { softwareGpu } from './tf-engines.ts';
+import { threadPool } from './pool.ts';
 
 const db = new WrenDb();
 let measured: BackendMeasure[] | null = null;
@@ -80,16 +81,24 @@ function reporting(
   base: Base,
   signal: AbortSignal,
   onProgress: (p: ModelsProgress) => void,
+  threads = 1,
 ): FitOptions {
   let last = { stage: 'fit', done: 0, total: 1 };
   return {
     signal,
+    ...parallel(threads),
     onProgress: (p) => {
       last = { stage: p.stage, done: p.done, total: p.total };
       onProgress({ ...base, ...last, loss: p.loss });
     },
     onEpoch: (r) => onProgress({ ...base, ...last, epoch: { ...r } }),
   };
+}
+
+/** The helper threads for a fit that splits (EASE's inverse), where the page is cross-origin isolated. */
+function parallel(threads: number): Pick<FitOptions, 'pool' | 'threads'> {
+  const pool = threadPool(threads);
+  return pool ? { pool, threads } : {};
 }
 
 const api: ModelsWorkerApi = {
@@ -161,7 +170,7 @@ const api: ModelsWorkerApi = {
           const base = { index, count, model: info.name, backend };
           const model = new CtrModel(info.name as CtrKind, { ...config, seed: req.seed });
           const t0 = performance.now();
-          await model.fit(split, reporting(base, signal, onProgress));
+          await model.fit(split, reporting(base, signal, onProgress, req.threads));
           const fitSeconds = (performance.now() - t0) / 1000;
           onProgress({ ...base, stage: 'evaluate', done: 0, total: 1 });
           const t1 = performance.now();
@@ -206,7 +215,7 @@ const api: ModelsWorkerApi = {
         const base = { index, count, model: info.name, backend: info.neural ? backend : 'js' };
         const model = await info.create(config);
         const t0 = performance.now();
-        await model.fit(split.data, reporting(base, signal, onProgress));
+        await model.fit(split.data, reporting(base, signal, onProgress, req.threads));
         const fitSeconds = (performance.now() - t0) / 1000;
         const t1 = performance.now();
         onProgress({ ...base, stage: 'evaluate', done: 0, total: 1 });
@@ -248,7 +257,7 @@ const api: ModelsWorkerApi = {
     });
   },
 
-  autoBuild(datasetId, onProgress) {
+  autoBuild(datasetId, onProgress, threads = 1) {
     return guarded(async (signal) => {
       const ds = await db.datasets.get(datasetId);
       if (!ds || ds.status !== 'ready')
@@ -264,7 +273,11 @@ const api: ModelsWorkerApi = {
       const t0 = performance.now();
       const model = await fitPersonalModel(
         data,
-        { signal, onProgress: (p) => onProgress({ stage: p.stage, done: p.done, total: p.total }) },
+        {
+          signal,
+          onProgress: (p) => onProgress({ stage: p.stage, done: p.done, total: p.total }),
+          ...parallel(threads),
+        },
         { catalog },
       );
       const fitSeconds = (performance.now() - t0) / 1000;

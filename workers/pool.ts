@@ -5,8 +5,7 @@
  * page has the shared memory these jobs need; elsewhere there is no pool and
  * jobs run on one thread.
  */
-import { sharedMemorySupported } from '../src/core/embeddings/sgns-team.ts';
-import { makePool, type ThreadPool } from '../src/core/parallel/pool.ts';
+import { makePool, sharedMemorySupported, type ThreadPool } from '../src/core/parallel/pool.ts';
 
 let pool: ThreadPool | null = null;
 

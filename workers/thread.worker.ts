@@ -6,4 +6,4 @@
  */
 import { runTask } from '../src/core/parallel/tasks.ts';
 
-self.onmessage = (e: MessageEvent<unknown>) => self.postMessage(runTask(e.data));
+self.onmessage = async (e: MessageEvent<unknown>) => self.postMessage(await runTask(e.data));

@@ -2,4 +2,6 @@
 import { parentPort } from 'node:worker_threads';
 import { runTask } from '../core/parallel/tasks.ts';
 
-parentPort?.on('message', (m: unknown) => parentPort?.postMessage(runTask(m)));
+parentPort?.on('message', (m: unknown) => {
+  void runTask(m).then((reply) => parentPort?.postMessage(reply));
+});

@@ -19,7 +19,7 @@
  * one thread is (sgns-wasm.ts).
  */
 import { WrenError } from '../errors.ts';
-import type { ThreadPool } from '../parallel/pool.ts';
+import { sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
 import { SGNS_SHARED_WASM_BASE64 } from './sgns-shared-wasm.generated.ts';
 import {
   sigmoidTables,
@@ -80,19 +80,6 @@ const sharedModule = (): Promise<WebAssembly.Module> =>
  * a worker thread stayed on V8's baseline tier there and ran at half speed.
  */
 let helperModule: WebAssembly.Module | null = null;
-
-/** Whether this engine can share memory between threads (a browser page must be cross-origin isolated). */
-export function sharedMemorySupported(): boolean {
-  try {
-    if (typeof SharedArrayBuffer !== 'function') return false;
-    const g = globalThis as { crossOriginIsolated?: boolean };
-    if (g.crossOriginIsolated === false) return false;
-    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const abort = (): never => {
   throw new WrenError('internal', 'The WebAssembly trainer aborted.');

@@ -207,11 +207,16 @@ export class Ease extends HistoryModel {
     const a = Float64Array.from(p.gram);
     for (let i = 0; i < dim; i++) a[i * dim + i]! += lambda;
     opts.onProgress?.({ stage, done: 0, total: dim });
-    const kernel = await invertSpdInPlace(a, dim, async (k) => {
-      checkAbort(opts.signal);
-      opts.onProgress?.({ stage, done: k, total: dim });
-      await new Promise((r) => setTimeout(r, 0));
-    });
+    const kernel = await invertSpdInPlace(
+      a,
+      dim,
+      async (k) => {
+        checkAbort(opts.signal);
+        opts.onProgress?.({ stage, done: k, total: dim });
+        await new Promise((r) => setTimeout(r, 0));
+      },
+      { pool: opts.pool, threads: opts.threads },
+    );
     this.engine = kernel === 'wasm' ? 'wasm-simd' : 'js';
     checkAbort(opts.signal);
     this.history = h;

@@ -1,5 +1,7 @@
 /** Small dense linear algebra in float64 typed arrays (row-major). */
 import { wasmModule } from '../wasm-module.ts';
+import { sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
+import { SPD_INVERSE_SHARED_WASM_BASE64 } from './spd-inverse-shared-wasm.generated.ts';
 import { SPD_INVERSE_WASM_BASE64 } from './spd-inverse-wasm.generated.ts';
 
 /**
@@ -89,6 +91,12 @@ export interface InvertOptions {
   kernel?: SpdKernel;
   /** Pivots per block step (a multiple of 4); by default chosen from n. */
   block?: number;
+  /**
+   * Threads for the block products (this one and `threads - 1` helpers from
+   * `pool`), on memory they share; 1, or no shared memory here: one thread.
+   */
+  threads?: number;
+  pool?: ThreadPool;
 }
 
 /**
@@ -123,9 +131,27 @@ export async function invertSpdInPlace(
   if (a.length < n * n) throw new RangeError(`need ${n}×${n} values, got ${a.length}`);
   const nb = blockSize(n, options.block);
   const kind = options.kernel ?? 'auto';
+  const threads = Math.min(options.threads ?? 1, (options.pool?.size ?? 0) + 1);
   const ws =
+    (kind !== 'js' && threads > 1 && options.pool
+      ? await sharedWorkspace(a, n, nb, options.pool, threads)
+      : null) ??
     (kind !== 'js' ? await wasmWorkspace(a, n, nb, kind === 'wasm') : null) ??
     jsWorkspace(a, n, nb);
+  try {
+    return await invertIn(ws, a, n, nb, onRow);
+  } finally {
+    ws.dispose?.();
+  }
+}
+
+async function invertIn(
+  ws: Workspace,
+  a: Float64Array,
+  n: number,
+  nb: number,
+  onRow?: (k: number) => void | Promise<void>,
+): Promise<'wasm' | 'js'> {
   if (n === 0) return ws.kernel;
   const m = ws.a;
   const np = (n + 3) >> 2;
@@ -145,8 +171,8 @@ export async function invertSpdInPlace(
     packQ(ws.qp, q, kb, kp, stride);
     packC(ws.cp, m, n, k0, k1, np, stride);
     ws.wp.fill(0, 0, np * stride);
-    ws.product(kb, stride, np, kp);
-    ws.update(kb, stride, k0 >> 2, (k1 + 3) >> 2, tile);
+    await ws.product(kb, stride, np, kp);
+    await ws.update(kb, stride, k0 >> 2, (k1 + 3) >> 2, tile);
     // K's own rows and columns: W and −P⁻¹.
     const wp = ws.wp;
     for (let i = 0; i < k0; i++) {
@@ -189,10 +215,12 @@ interface Workspace {
   wp: Float64Array;
   qp: Float64Array;
   stride: number;
-  /** W −= C·Q over all row panels and the Q column panels. */
-  product(kb: number, stride: number, rowPanels: number, colPanels: number): void;
+  /** W −= C·Q over all row panels and the Q column panels (on several threads: resolves when all are done). */
+  product(kb: number, stride: number, rowPanels: number, colPanels: number): void | Promise<void>;
   /** Upper triangle of `a` −= W·Cᵀ, skipping panels [pk0, pk1). */
-  update(kb: number, stride: number, pk0: number, pk1: number, tile: number): void;
+  update(kb: number, stride: number, pk0: number, pk1: number, tile: number): void | Promise<void>;
+  /** Frees what the workspace holds beyond garbage collection (helper threads' work). */
+  dispose?(): void;
 }
 
 /** C = A_·K (upper triangle read), zero in K's rows and past n. */
@@ -312,7 +340,7 @@ function jsWorkspace(a: Float64Array, n: number, nb: number): Workspace {
       for (let p = 0; p < rowPanels; p++)
         for (let c = 0; c < colPanels; c++) block4(wp, p * s + c * 16, 4, qp, c * s, cp, p * s, kb);
     },
-    update: (kb, s, pk0, pk1, tile) => updateJs(a, n, wp, cp, kb, s, pk0, pk1, tile),
+    update: (kb, s, pk0, pk1, tile) => updateJs(a, n, wp, cp, kb, s, pk0, pk1, tile, 0, np),
   };
 }
 
@@ -327,11 +355,14 @@ function updateJs(
   pk0: number,
   pk1: number,
   tile: number,
+  ip0: number,
+  ip1: number,
 ): void {
   const panels = (n + 3) >> 2;
-  for (let j0 = 0; j0 < panels; j0 += tile) {
+  for (let j0 = ip0 - (ip0 % tile); j0 < panels; j0 += tile) {
     const j1 = Math.min(panels, j0 + tile);
-    for (let ip = 0; ip < j1; ip++) {
+    const last = Math.min(j1, ip1);
+    for (let ip = ip0; ip < last; ip++) {
       if (ip >= pk0 && ip < pk1) continue;
       const rows = Math.min(4, n - ip * 4);
       for (let jp = Math.max(j0, ip); jp < j1; jp++) {
@@ -402,7 +433,8 @@ interface SpdInverseExports {
     cp: number,
     kb: number,
     stride: number,
-    rowPanels: number,
+    p0: number,
+    p1: number,
     colPanels: number,
   ): void;
   update(
@@ -415,6 +447,8 @@ interface SpdInverseExports {
     pk0: number,
     pk1: number,
     tile: number,
+    ip0: number,
+    ip1: number,
   ): void;
 }
 
@@ -479,7 +513,136 @@ async function wasmWorkspace(
     wp: view(2),
     qp: view(3),
     stride,
-    product: (kb, s, rowPanels, colPanels) => w.product(pw, pq, pc, kb, s, rowPanels, colPanels),
-    update: (kb, s, pk0, pk1, tile) => w.update(pa, n, pw, pc, kb, s, pk0, pk1, tile),
+    product: (kb, s, rowPanels, colPanels) => w.product(pw, pq, pc, kb, s, 0, rowPanels, colPanels),
+    update: (kb, s, pk0, pk1, tile) => w.update(pa, n, pw, pc, kb, s, pk0, pk1, tile, 0, np),
+  };
+}
+
+// ------------------------------------------- WebAssembly SIMD, several threads
+
+const spdSharedModule = wasmModule(SPD_INVERSE_SHARED_WASM_BASE64);
+
+/** What a helper thread is sent for its rows of one block product. */
+export interface SpdHelperTask {
+  task: 'spd';
+  memory: WebAssembly.Memory;
+  op: 'product' | 'update';
+  args: number[];
+}
+
+/** A helper thread's share of a block product, on the caller's shared memory. */
+export async function runSpdHelper(t: SpdHelperTask): Promise<number> {
+  const module = await spdSharedModule();
+  if (!module) throw new Error('this engine has no WebAssembly SIMD');
+  const instance = new WebAssembly.Instance(module, { env: { memory: t.memory, abort } });
+  const w = instance.exports as unknown as SpdInverseExports;
+  if (t.op === 'product') w.product(...(t.args as Parameters<SpdInverseExports['product']>));
+  else w.update(...(t.args as Parameters<SpdInverseExports['update']>));
+  return 0;
+}
+
+const abort = (): never => {
+  throw new Error('the WebAssembly inverse aborted');
+};
+
+/** Cuts [0, rows) into `parts` runs of equal work when row r costs rows − r (a triangle); equal runs otherwise. */
+export function shareRows(rows: number, parts: number, triangle: boolean): number[] {
+  const cuts = [0];
+  for (let p = 1; p < parts; p++) {
+    // Work before x in a triangle: x·rows − x²/2; solve for a p/parts share of rows²/2.
+    const x = triangle ? rows - rows * Math.sqrt(1 - p / parts) : (rows * p) / parts;
+    cuts.push(Math.min(rows, Math.max(cuts[p - 1]!, Math.round(x))));
+  }
+  cuts.push(rows);
+  return cuts;
+}
+
+/**
+ * The WebAssembly workspace on memory shared with `threads - 1` helpers:
+ * each block product is cut by row panels, this thread takes the first run
+ * and the helpers the others (the same numbers as one thread: every output
+ * block is computed once, by the same code). Null where there is no shared
+ * memory or no SIMD, so the caller falls back to one thread.
+ */
+async function sharedWorkspace(
+  a: Float64Array,
+  n: number,
+  nb: number,
+  pool: ThreadPool,
+  threads: number,
+): Promise<Workspace | null> {
+  if (!sharedMemorySupported()) return null;
+  const module = await spdSharedModule();
+  if (!module) return null;
+  const np = (n + 3) >> 2;
+  const stride = nb * 4;
+  const at = [n * n, np * stride, np * stride, (nb >> 2) * stride];
+  const ptr: number[] = [];
+  let end = 65536;
+  for (const len of at) {
+    ptr.push(end);
+    end += Math.ceil((len * 8) / 16) * 16;
+  }
+  const pages = Math.ceil(end / 65536);
+  if (pages > 65536) return null;
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  } catch {
+    return null;
+  }
+  const instance = await WebAssembly.instantiate(module, { env: { memory, abort } });
+  const w = instance.exports as unknown as SpdInverseExports;
+  const view = (i: number): Float64Array =>
+    new Float64Array(memory.buffer, ptr[i]!, at[i]!) as unknown as Float64Array;
+  const m = view(0);
+  for (let i = 0; i < n; i++) m.set(a.subarray(i * n + i, i * n + n), i * n + i);
+  const [pa, pc, pw, pq] = ptr as [number, number, number, number];
+  const split = async (
+    cuts: number[],
+    op: 'product' | 'update',
+    args: (r0: number, r1: number) => number[],
+  ): Promise<void> => {
+    const helpers: Promise<unknown>[] = [];
+    for (let i = 1; i + 1 < cuts.length; i++)
+      if (cuts[i + 1]! > cuts[i]!)
+        helpers.push(pool.run({ task: 'spd', memory, op, args: args(cuts[i]!, cuts[i + 1]!) }));
+    const mine = args(cuts[0]!, cuts[1]!);
+    if (op === 'product') w.product(...(mine as Parameters<SpdInverseExports['product']>));
+    else w.update(...(mine as Parameters<SpdInverseExports['update']>));
+    await Promise.all(helpers);
+  };
+  return {
+    kernel: 'wasm',
+    a: m,
+    cp: view(1),
+    wp: view(2),
+    qp: view(3),
+    stride,
+    product: (kb, s, rowPanels, colPanels) =>
+      split(shareRows(rowPanels, threads, false), 'product', (p0, p1) => [
+        pw,
+        pq,
+        pc,
+        kb,
+        s,
+        p0,
+        p1,
+        colPanels,
+      ]),
+    update: (kb, s, pk0, pk1, tile) =>
+      split(shareRows(np, threads, true), 'update', (i0, i1) => [
+        pa,
+        n,
+        pw,
+        pc,
+        kb,
+        s,
+        pk0,
+        pk1,
+        tile,
+        i0,
+        i1,
+      ]),
   };
 }

@@ -4,6 +4,7 @@
  * and save to / load from plain typed arrays (what IndexedDB stores and what
  * serving reads back — the TF Serving role).
  */
+import type { ThreadPool } from '../parallel/pool.ts';
 import type { InteractionData } from '../eval/protocols.ts';
 
 export interface FitProgress {
@@ -32,6 +33,12 @@ export interface FitOptions {
   onProgress?: (p: FitProgress) => void;
   /** After each epoch of a model trained by epochs, with its validation metrics where it has them. */
   onEpoch?: (r: EpochLogEntry) => void;
+  /**
+   * Helper threads for the models whose fit splits across cores (EASE's
+   * inverse today): up to `threads - 1` of them from `pool`. Without: one thread.
+   */
+  pool?: ThreadPool;
+  threads?: number;
 }
 
 /** A model as stored: its name, its settings and its learned arrays. */

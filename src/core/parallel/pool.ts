@@ -67,31 +67,37 @@ export function makePool(spawn: () => ThreadPort, size: number): ThreadPool {
   };
 
   const claimed = (): void => undefined;
-  /** A free thread, marked busy before anyone else can take it. */
-  const claim = async (): Promise<Slot> => {
-    for (;;) {
-      if (closed) throw closedError();
-      const slot = slots.find((s) => !s.busy) ?? (slots.length < size ? start() : null);
-      if (slot) {
-        slot.busy = claimed;
-        return slot;
-      }
-      await new Promise<void>((r) => waiting.push(r));
-    }
+  /** A free thread (started if there are fewer than `size`), marked busy; null when all are busy. */
+  const take = (): Slot | null => {
+    const slot = slots.find((s) => !s.busy) ?? (slots.length < size ? start() : null);
+    if (slot) slot.busy = claimed;
+    return slot;
   };
 
   return {
     size,
-    async run<T>(task: { task: string } & Record<string, unknown>): Promise<T> {
-      if (size === 0) throw new WrenError('internal', 'This pool has no threads.');
-      const slot = await claim();
-      if (closed) throw closedError();
+    /**
+     * Posts at once when a thread is free (not after the caller's current
+     * synchronous work: a caller that computes its own share right after
+     * asking must not delay the helpers' start), else when one frees up.
+     */
+    run<T>(task: { task: string } & Record<string, unknown>): Promise<T> {
+      if (size === 0) return Promise.reject(new WrenError('internal', 'This pool has no threads.'));
       return new Promise<T>((resolve, reject) => {
-        slot.busy = (reply) =>
-          reply.ok ? resolve(reply.value as T) : reject(new WrenError('internal', reply.message));
-        slot.fail = (e) =>
-          reject(new WrenError('internal', `A helper thread failed: ${e.message}`));
-        slot.port.postMessage(task);
+        const go = (): void => {
+          if (closed) return reject(closedError());
+          const slot = take();
+          if (!slot) {
+            waiting.push(go);
+            return;
+          }
+          slot.busy = (reply) =>
+            reply.ok ? resolve(reply.value as T) : reject(new WrenError('internal', reply.message));
+          slot.fail = (e) =>
+            reject(new WrenError('internal', `A helper thread failed: ${e.message}`));
+          slot.port.postMessage(task);
+        };
+        go();
       });
     },
     close() {
@@ -108,4 +114,17 @@ export function makePool(spawn: () => ThreadPort, size: number): ThreadPool {
 /** The default number of training threads: every core but one (the page's), at least one. */
 export function defaultThreads(cores: number | undefined): number {
   return Math.max(1, Math.floor(cores ?? 1) - 1);
+}
+
+/** Whether this engine can share memory between threads (a browser page must be cross-origin isolated). */
+export function sharedMemorySupported(): boolean {
+  try {
+    if (typeof SharedArrayBuffer !== 'function') return false;
+    const g = globalThis as { crossOriginIsolated?: boolean };
+    if (g.crossOriginIsolated === false) return false;
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -5,17 +5,20 @@
  * small value.
  */
 import { runSgnsHelper, type SgnsHelperTask } from '../embeddings/sgns-team.ts';
+import { runSpdHelper, type SpdHelperTask } from '../models/linalg.ts';
 import type { TaskReply } from './pool.ts';
 
 /** 'ping' answers at once: it starts a thread and shows that it runs. */
-export type ThreadTask = SgnsHelperTask | { task: 'ping' };
+export type ThreadTask = SgnsHelperTask | SpdHelperTask | { task: 'ping' };
 
-export function runTask(message: unknown): TaskReply {
+export async function runTask(message: unknown): Promise<TaskReply> {
   const t = message as ThreadTask;
   try {
     switch (t.task) {
       case 'sgns':
         return { ok: true, value: runSgnsHelper(t) };
+      case 'spd':
+        return { ok: true, value: await runSpdHelper(t) };
       case 'ping':
         return { ok: true, value: 'pong' };
       default:

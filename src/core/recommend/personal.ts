@@ -122,6 +122,8 @@ async function chooseLambda(
     await m.fit(positives, {
       signal: opts.signal,
       onProgress: (p) => opts.onProgress?.({ ...p, stage }),
+      pool: opts.pool,
+      threads: opts.threads,
     });
     const prior = popularityPrior(m.itemCounts(), PERSONAL_PARAMS.prior);
     const list = scoreList(

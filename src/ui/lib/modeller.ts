@@ -9,6 +9,7 @@ import type {
   ModelsWorkerApi,
 } from '../../../workers/models-protocol.ts';
 import { workerClient, type Job } from './worker-client.ts';
+import { trainingThreads } from './threads.ts';
 
 const client = workerClient<ModelsWorkerApi>(
   () =>
@@ -23,7 +24,9 @@ export function startModels(
   req: ModelsRequest,
   onProgress: (p: ModelsProgress) => void,
 ): Job<ModelRow[]> {
-  return client.job((a) => a.train(req, Comlink.proxy(onProgress)));
+  return client.job((a) =>
+    a.train({ threads: trainingThreads(), ...req }, Comlink.proxy(onProgress)),
+  );
 }
 
 /** Measures NeuMF training speed on every tfjs backend, fastest first. */
@@ -49,7 +52,9 @@ export function startAutoRanker(
   datasetId: string,
   onProgress: (p: AutoBuildProgress) => void,
 ): Job<ModelRow> {
-  return autoClient.job((a) => a.autoBuild(datasetId, Comlink.proxy(onProgress)));
+  return autoClient.job((a) =>
+    a.autoBuild(datasetId, Comlink.proxy(onProgress), trainingThreads()),
+  );
 }
 
 /** Ends the automatic build's models worker. */

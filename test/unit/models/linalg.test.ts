@@ -244,7 +244,7 @@ describe('the WebAssembly SIMD kernel (wasm/spd-inverse.ts)', () => {
     m.set(wp, pw / 8);
     m.set(cp, pc / 8);
     // Skip panel 1 (rows and columns 4…7); column tiles of 2 panels.
-    w.update(pa, n, pw, pc, kb, stride, 1, 2, 2);
+    w.update(pa, n, pw, pc, kb, stride, 1, 2, 2, 0, 5);
     const got = mem().subarray(pa / 8, pa / 8 + n * n);
     for (let i = 0; i < n; i++)
       for (let j = 0; j < n; j++) {
@@ -254,6 +254,38 @@ describe('the WebAssembly SIMD kernel (wasm/spd-inverse.ts)', () => {
         const want = skipped ? a0[i * n + j]! : a0[i * n + j]! - s;
         expect(got[i * n + j], `(${i}, ${j})`).toBeCloseTo(want, 12);
       }
+  });
+
+  it('update and product take a range of row panels and leave the other rows alone', async () => {
+    const { w, mem } = await instance();
+    const n = 19;
+    const kb = 6;
+    const stride = 8 * 4;
+    const [pa, pw, pc] = [65536, 65536 + 8192, 65536 + 16384];
+    const rng = new Random(2, 1);
+    const a0 = Float64Array.from({ length: n * n }, () => rng.next());
+    const wp = Float64Array.from({ length: 5 * stride }, () => rng.next() - 0.5);
+    const cp = Float64Array.from({ length: 5 * stride }, () => rng.next() - 0.5);
+    const whole = async (): Promise<Float64Array> => {
+      mem().set(a0, pa / 8);
+      mem().set(wp, pw / 8);
+      mem().set(cp, pc / 8);
+      w.update(pa, n, pw, pc, kb, stride, 1, 2, 2, 0, 5);
+      return mem().slice(pa / 8, pa / 8 + n * n);
+    };
+    const want = await whole();
+    mem().set(a0, pa / 8);
+    // Rows 8…15 (panels 2, 3) in one call, then the others in two more: the same numbers.
+    w.update(pa, n, pw, pc, kb, stride, 1, 2, 2, 2, 4);
+    const part = mem().slice(pa / 8, pa / 8 + n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++)
+        expect(part[i * n + j], `(${i}, ${j})`).toBe(
+          i >= 8 && i < 16 ? want[i * n + j] : a0[i * n + j],
+        );
+    w.update(pa, n, pw, pc, kb, stride, 1, 2, 2, 0, 2);
+    w.update(pa, n, pw, pc, kb, stride, 1, 2, 2, 4, 5);
+    expect(mem().slice(pa / 8, pa / 8 + n * n)).toEqual(want);
   });
 
   it('product: W −= C·Q into W’s panels', async () => {
@@ -268,7 +300,7 @@ describe('the WebAssembly SIMD kernel (wasm/spd-inverse.ts)', () => {
     const cp = Float64Array.from({ length: 3 * stride }, () => rng.next() - 0.5);
     m.set(qp, pq / 8);
     m.set(cp, pc / 8);
-    w.product(pw, pq, pc, kb, stride, 3, 2);
+    w.product(pw, pq, pc, kb, stride, 0, 3, 2);
     const wp = mem().subarray(pw / 8, pw / 8 + 3 * stride);
     for (let i = 0; i < rows; i++)
       for (let t = 0; t < 8; t++) {

@@ -24,7 +24,7 @@ function fakeThreads(ms = 5) {
           me.running--;
           if (me.terminated) return;
           if ((m as { task: string }).task === 'crash') onError(new Error('out of memory'));
-          else onMessage(runTask(m));
+          else void runTask(m).then(onMessage);
         }, ms);
       },
       onMessage: (l) => (onMessage = l),
@@ -47,6 +47,29 @@ describe('thread pool', () => {
     expect(started.length).toBe(2);
     pool.close();
     expect(started.every((t) => t.terminated)).toBe(true);
+  });
+
+  it('posts a task at once when a thread is free, before the caller goes on with its own share', async () => {
+    const posted: unknown[] = [];
+    const pool = makePool(
+      () => ({
+        postMessage: (m) => posted.push(m),
+        onMessage: () => undefined,
+        onError: () => undefined,
+        terminate: () => undefined,
+      }),
+      2,
+    );
+    void pool.run({ task: 'ping', n: 1 });
+    void pool.run({ task: 'ping', n: 2 });
+    // No await in between: a helper must not wait for the caller's synchronous work to end.
+    expect(posted).toEqual([
+      { task: 'ping', n: 1 },
+      { task: 'ping', n: 2 },
+    ]);
+    void pool.run({ task: 'ping', n: 3 });
+    expect(posted.length).toBe(2); // both threads busy: it waits
+    pool.close();
   });
 
   it('fails the task of a thread that crashes, and starts a new thread for the next', async () => {

@@ -65,6 +65,7 @@ function blockEdge(out: usize, ld: usize, x: usize, y: usize, kb: i32, rows: i32
 /**
  * W −= C·Q in W's panel layout: wp panel p, rows t of column block q come from
  * qp panel q (Q's columns 4q…4q+3) against cp panel p (C's rows 4p…4p+3).
+ * Row panels [p0, p1) only, so threads can share the work.
  */
 export function product(
   wp: usize,
@@ -72,11 +73,12 @@ export function product(
   cp: usize,
   kb: i32,
   stride: i32,
-  rowPanels: i32,
+  p0: i32,
+  p1: i32,
   colPanels: i32,
 ): void {
   const sb = (<usize>stride) << 3;
-  for (let p: i32 = 0; p < rowPanels; p++)
+  for (let p: i32 = p0; p < p1; p++)
     for (let q: i32 = 0; q < colPanels; q++)
       block4(
         wp + <usize>p * sb + ((<usize>q) << 7),
@@ -90,7 +92,8 @@ export function product(
 /**
  * The upper triangle of the n×n row-major `a` (4×4 blocks on and above the
  * diagonal) −= W·Cᵀ, skipping the row and column panels [pk0, pk1); columns
- * in tiles of `tile` panels so C's tile stays in cache.
+ * in tiles of `tile` panels so C's tile stays in cache. Row panels [ip0, ip1)
+ * only, so threads can share the work.
  */
 export function update(
   a: usize,
@@ -102,13 +105,16 @@ export function update(
   pk0: i32,
   pk1: i32,
   tile: i32,
+  ip0: i32,
+  ip1: i32,
 ): void {
   const panels = (n + 3) >> 2;
   const sb = (<usize>stride) << 3;
   const ld = (<usize>n) << 3;
-  for (let j0: i32 = 0; j0 < panels; j0 += tile) {
+  for (let j0: i32 = max(0, ip0 - (ip0 % tile)); j0 < panels; j0 += tile) {
     const j1 = min(panels, j0 + tile);
-    for (let ip: i32 = 0; ip < j1; ip++) {
+    const last = min(j1, ip1);
+    for (let ip: i32 = ip0; ip < last; ip++) {
       if (ip >= pk0 && ip < pk1) continue;
       const rows = min(4, n - ip * 4);
       const x = wp + <usize>ip * sb;

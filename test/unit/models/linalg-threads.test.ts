@@ -1,0 +1,126 @@
+/**
+ * The inverse on several threads (invertSpdInPlace with a pool, real node
+ * worker threads): the block products split by row panels give exactly the
+ * numbers of one thread, at awkward sizes; the work is cut evenly (by area
+ * for the triangle); a helper that fails fails the inversion; and EASE fitted
+ * on three threads is the model fitted on one.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { nodePool } from '../../../src/cli/node-pool.ts';
+import { invertSpdInPlace, shareRows } from '../../../src/core/models/linalg.ts';
+import { Ease } from '../../../src/core/models/ease.ts';
+import { makePool } from '../../../src/core/parallel/pool.ts';
+import { Random } from '../../../src/core/random.ts';
+import type { InteractionData } from '../../../src/core/eval/protocols.ts';
+
+const pool = nodePool(2);
+afterAll(() => pool.close());
+
+function gram(n: number, seed: number): Float64Array {
+  const rng = new Random(seed, 4);
+  const a = new Float64Array(n * n);
+  for (let u = 0; u < 2 * n + 5; u++) {
+    const cols: number[] = [];
+    for (let j = 0; j < n; j++) if (rng.next() < 0.15) cols.push(j);
+    for (const i of cols) for (const j of cols) a[i * n + j]!++;
+  }
+  for (let i = 0; i < n; i++) a[i * n + i]! += 3;
+  return a;
+}
+
+describe('sharing rows', () => {
+  it('cuts equal runs, or equal areas of a triangle, covering every row once', () => {
+    expect(shareRows(10, 2, false)).toEqual([0, 5, 10]);
+    const cuts = shareRows(1000, 3, true);
+    expect(cuts[0]).toBe(0);
+    expect(cuts.at(-1)).toBe(1000);
+    const area = (a: number, b: number): number => {
+      let s = 0;
+      for (let r = a; r < b; r++) s += 1000 - r;
+      return s;
+    };
+    const parts = [0, 1, 2].map((p) => area(cuts[p]!, cuts[p + 1]!));
+    for (const w of parts) expect(Math.abs(w / area(0, 1000) - 1 / 3)).toBeLessThan(0.01);
+    // The first run (most work per row) is the shortest.
+    expect(cuts[1]! - cuts[0]!).toBeLessThan(cuts[3]! - cuts[2]!);
+    const few = shareRows(1, 3, true);
+    expect(few[0]).toBe(0);
+    expect(few.at(-1)).toBe(1);
+    expect(few).toEqual([...few].sort((x, y) => x - y));
+  });
+});
+
+describe('invertSpdInPlace on several threads', () => {
+  it.each([
+    [3, 64],
+    [130, 64],
+    [257, 32],
+  ])('n = %i (block %i): three threads give exactly one thread’s numbers', async (n, block) => {
+    const g = gram(n, n);
+    const one = Float64Array.from(g);
+    await invertSpdInPlace(one, n, undefined, { kernel: 'wasm', block });
+    const three = Float64Array.from(g);
+    const rows: number[] = [];
+    const kernel = await invertSpdInPlace(three, n, (k) => void rows.push(k), {
+      kernel: 'wasm',
+      block,
+      pool,
+      threads: 3,
+    });
+    expect(kernel).toBe('wasm');
+    expect(three).toEqual(one);
+    expect(rows.at(-1)).toBe(n);
+  });
+
+  it('a helper that fails fails the inversion with its message', async () => {
+    const broken = makePool(() => {
+      let fail: (e: Error) => void = () => undefined;
+      return {
+        postMessage: () => setTimeout(() => fail(new Error('out of memory')), 1),
+        onMessage: () => undefined,
+        onError: (l) => (fail = l),
+        terminate: () => undefined,
+      };
+    }, 1);
+    const g = gram(200, 1);
+    await expect(
+      invertSpdInPlace(g, 200, undefined, { kernel: 'wasm', pool: broken, threads: 2 }),
+    ).rejects.toThrow(/helper thread failed: out of memory/);
+    broken.close();
+  });
+});
+
+describe('EASE on several threads', () => {
+  it('fits the same model as on one thread', async () => {
+    const rng = new Random(9);
+    const users = 300;
+    const items = 180;
+    const offsets = new Int32Array(users + 1);
+    const list: number[] = [];
+    for (let u = 0; u < users; u++) {
+      const seen = new Set<number>();
+      for (let k = 0; k < 12; k++) seen.add(rng.int(items));
+      list.push(...[...seen].sort((a, b) => a - b));
+      offsets[u + 1] = list.length;
+    }
+    const data: InteractionData = {
+      train: { offsets, items: Int32Array.from(list) },
+      trainRatings: new Uint8Array(list.length).fill(10),
+      trainTimes: Uint32Array.from(list, (_, i) => i),
+      catalogue: new Uint8Array(items).fill(1),
+      userCount: users,
+      itemCount: items,
+    };
+    const one = new Ease({ lambda: 50 });
+    await one.fit(data);
+    const three = new Ease({ lambda: 50 });
+    await three.fit(data, { pool, threads: 3 });
+    const a = new Float32Array(items);
+    const b = new Float32Array(items);
+    for (const u of [0, 17, 299]) {
+      one.score(u, null, a);
+      three.score(u, null, b);
+      expect(b).toEqual(a);
+    }
+  });
+});
