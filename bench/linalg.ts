@@ -15,6 +15,9 @@
  *   before blocking), run once per size; it is the reference for the errors;
  * - blocked-js / blocked-wasm: `invertSpdInPlace` with its products in plain
  *   JS or WebAssembly SIMD (float64);
+ * - blocked-wasm-threads[-N]: the same on N threads (every core by default),
+ *   the products split by row panels (node worker threads, started and
+ *   answering before the first timed run);
  * - tfjs-f32: the same block sweep with tfjs matrix products on the wasm
  *   backend, float32 (option c; a prototype that lives only here).
  *
@@ -37,6 +40,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { nodePool } from '../src/cli/node-pool.ts';
+import type { ThreadPool } from '../src/core/parallel/pool.ts';
 import { generateDataset } from '../src/core/data/synthetic.ts';
 import { evaluateSplit, makeSplit } from '../src/core/eval/protocols.ts';
 import { Ease } from '../src/core/models/ease.ts';
@@ -141,6 +145,21 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
+const threadsOf = (variant: string): number =>
+  Number(variant.split('-')[3] ?? Math.max(2, availableParallelism()));
+
+/** Node worker-thread pools, started (and their threads answering) before any timed run. */
+const pools = new Map<number, ThreadPool>();
+async function warmPool(size: number): Promise<ThreadPool> {
+  let pool = pools.get(size);
+  if (!pool) {
+    pool = nodePool(size);
+    pools.set(size, pool);
+    await Promise.all(Array.from({ length: size }, () => pool!.run({ task: 'ping' })));
+  }
+  return pool;
+}
+
 async function run(
   variant: string,
   g: Float64Array,
@@ -154,7 +173,12 @@ async function run(
     await invertSpdInPlace(a, n, undefined, { kernel: 'js', block });
   else if (variant === 'blocked-wasm')
     await invertSpdInPlace(a, n, undefined, { kernel: 'wasm', block });
-  else throw new Error(`unknown variant ${variant}`);
+  else if (variant.startsWith('blocked-wasm-threads')) {
+    // blocked-wasm-threads-N: the block products on N threads (default every core, at least 2).
+    const threads = threadsOf(variant);
+    const pool = await warmPool(threads - 1);
+    await invertSpdInPlace(a, n, undefined, { kernel: 'wasm', block, pool, threads });
+  } else throw new Error(`unknown variant ${variant}`);
   return a;
 }
 
@@ -167,6 +191,7 @@ async function inverses(sizes: number[], variants: string[], repeats: number, bl
       const cpu: number[] = [];
       let x: Float64Array = new Float64Array(0);
       const reps = variant === 'sweep' ? 1 : repeats;
+      if (variant.startsWith('blocked-wasm-threads')) await warmPool(threadsOf(variant) - 1);
       for (let r = 0; r < reps; r++) {
         const t0 = performance.now();
         const c0 = process.cpuUsage();
@@ -194,8 +219,11 @@ async function inverses(sizes: number[], variants: string[], repeats: number, bl
         suite: 'linalg',
         name: variant === 'sweep' ? 'spd-inverse-sweep' : `spd-inverse-${variant}`,
         dataset: `gram-like-${n}`,
-        backend:
-          variant === 'blocked-wasm' ? 'wasm-simd' : variant === 'tfjs-f32' ? 'tfjs-wasm' : 'js',
+        backend: variant.startsWith('blocked-wasm')
+          ? variant.replace('blocked-wasm', 'wasm-simd')
+          : variant === 'tfjs-f32'
+            ? 'tfjs-wasm'
+            : 'js',
         metrics: {
           n,
           block: variant === 'sweep' ? 1 : (block ?? 'default'),
@@ -293,6 +321,7 @@ async function main(): Promise<void> {
     Number(values.repeats),
     values.block === undefined ? undefined : Number(values.block),
   );
+  for (const p of pools.values()) p.close();
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) await main();

@@ -28,6 +28,7 @@ import type { Sequences } from '../features/sequences.ts';
 import { distinctHistories } from './item-knn.ts';
 import { HistoryModel } from './history-model.ts';
 import { invertSpdInPlace } from './linalg.ts';
+import { gramUpper } from './gram.ts';
 import { checkAbort, type FitOptions, type SavedModel } from './types.ts';
 
 export interface EaseConfig {
@@ -59,7 +60,12 @@ interface Prepared {
   gram: Float64Array;
 }
 
-function prepare(h: Sequences, itemCount: number, maxDim: number): Prepared {
+async function prepare(
+  h: Sequences,
+  itemCount: number,
+  maxDim: number,
+  opts: Pick<FitOptions, 'pool' | 'threads'> = {},
+): Promise<Prepared> {
   const users = h.offsets.length - 1;
   const counts = new Int32Array(itemCount);
   for (let i = 0; i < h.items.length; i++) counts[h.items[i]!]!++;
@@ -76,8 +82,9 @@ function prepare(h: Sequences, itemCount: number, maxDim: number): Prepared {
   active.forEach((m, c) => (col[m] = c));
   const dual = users < active.length;
   const dim = dual ? users : active.length;
-  const gram = new Float64Array(dim * dim);
+  let gram: Float64Array;
   if (dual) {
+    gram = new Float64Array(dim * dim);
     const byItem = usersOfItems(h, col, active.length);
     for (let c = 0; c < active.length; c++) {
       const from = byItem.offsets[c]!;
@@ -89,19 +96,20 @@ function prepare(h: Sequences, itemCount: number, maxDim: number): Prepared {
       }
     }
   } else {
-    const cols = new Int32Array(dim);
+    // Each user's modelled columns, sorted; then the pairs, split by rows across threads.
+    const offsets = new Int32Array(users + 1);
+    const cols = new Int32Array(h.items.length);
+    let n = 0;
     for (let u = 0; u < users; u++) {
-      let n = 0;
+      const start = n;
       for (let a = h.offsets[u]!; a < h.offsets[u + 1]!; a++) {
         const c = col[h.items[a]!]!;
         if (c >= 0) cols[n++] = c;
       }
-      const mine = cols.subarray(0, n).sort();
-      for (let a = 0; a < n; a++) {
-        const row = mine[a]! * dim;
-        for (let b = a; b < n; b++) gram[row + mine[b]!]!++;
-      }
+      cols.subarray(start, n).sort();
+      offsets[u + 1] = n;
     }
+    gram = await gramUpper({ offsets, cols: cols.subarray(0, n) }, dim, opts.pool, opts.threads);
   }
   return { dual, active, col, dim, gram };
 }
@@ -163,7 +171,7 @@ export class Ease extends HistoryModel {
     let lambda = this.config.lambda;
     if (!(lambda > 0)) lambda = await this.chooseLambda(data, opts);
     const h = distinctHistories(data);
-    const p = prepare(h, data.itemCount, maxDim);
+    const p = await prepare(h, data.itemCount, maxDim, opts);
     await this.solve(p, h, data.itemCount, lambda, opts, 'fitting');
     this.config = { lambda, maxDim, seed };
   }
@@ -172,7 +180,7 @@ export class Ease extends HistoryModel {
   private async chooseLambda(data: InteractionData, opts: FitOptions): Promise<number> {
     const val = validationLoo(data, this.config.seed);
     const h = distinctHistories(val.data);
-    const p = prepare(h, data.itemCount, this.config.maxDim);
+    const p = await prepare(h, data.itemCount, this.config.maxDim, opts);
     const tried = new Map<number, number>();
     const at = async (lambda: number): Promise<number> => {
       if (!tried.has(lambda)) {

@@ -6,10 +6,11 @@
  */
 import { runSgnsHelper, type SgnsHelperTask } from '../embeddings/sgns-team.ts';
 import { runSpdHelper, type SpdHelperTask } from '../models/linalg.ts';
+import { runGramHelper, type GramHelperTask } from '../models/gram.ts';
 import type { TaskReply } from './pool.ts';
 
 /** 'ping' answers at once: it starts a thread and shows that it runs. */
-export type ThreadTask = SgnsHelperTask | SpdHelperTask | { task: 'ping' };
+export type ThreadTask = SgnsHelperTask | SpdHelperTask | GramHelperTask | { task: 'ping' };
 
 export async function runTask(message: unknown): Promise<TaskReply> {
   const t = message as ThreadTask;
@@ -19,6 +20,8 @@ export async function runTask(message: unknown): Promise<TaskReply> {
         return { ok: true, value: runSgnsHelper(t) };
       case 'spd':
         return { ok: true, value: await runSpdHelper(t) };
+      case 'gram':
+        return { ok: true, value: runGramHelper(t) };
       case 'ping':
         return { ok: true, value: 'pong' };
       default:

@@ -2,14 +2,16 @@
  * The inverse on several threads (invertSpdInPlace with a pool, real node
  * worker threads): the block products split by row panels give exactly the
  * numbers of one thread, at awkward sizes; the work is cut evenly (by area
- * for the triangle); a helper that fails fails the inversion; and EASE fitted
- * on three threads is the model fitted on one.
+ * for the triangle); a helper that fails fails the inversion; the Gram
+ * matrix split by rows counts what one thread counts; and EASE fitted on
+ * three threads is the model fitted on one.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodePool } from '../../../src/cli/node-pool.ts';
 import { invertSpdInPlace, shareRows } from '../../../src/core/models/linalg.ts';
 import { Ease } from '../../../src/core/models/ease.ts';
 import { makePool } from '../../../src/core/parallel/pool.ts';
+import { gramRows, gramUpper, shareGramRows } from '../../../src/core/models/gram.ts';
 import { Random } from '../../../src/core/random.ts';
 import type { InteractionData } from '../../../src/core/eval/protocols.ts';
 
@@ -87,6 +89,36 @@ describe('invertSpdInPlace on several threads', () => {
       invertSpdInPlace(g, 200, undefined, { kernel: 'wasm', pool: broken, threads: 2 }),
     ).rejects.toThrow(/helper thread failed: out of memory/);
     broken.close();
+  });
+});
+
+describe('the Gram matrix on several threads', () => {
+  it('counts every pair once, upper triangle only, as one thread does', async () => {
+    const rng = new Random(3);
+    const dim = 97;
+    const lists = Array.from({ length: 400 }, () =>
+      [...new Set(Array.from({ length: 1 + rng.int(30) }, () => rng.int(dim)))].sort(
+        (a, b) => a - b,
+      ),
+    );
+    const offsets = new Int32Array(lists.length + 1);
+    lists.forEach((l, u) => (offsets[u + 1] = offsets[u]! + l.length));
+    const s = { offsets, cols: Int32Array.from(lists.flat()) };
+    const want = new Float64Array(dim * dim);
+    for (const l of lists) for (const i of l) for (const j of l) if (i <= j) want[i * dim + j]!++;
+    const one = await gramUpper(s, dim);
+    expect(one).toEqual(want);
+    const three = await gramUpper(s, dim, pool, 3);
+    expect(Array.from(three)).toEqual(Array.from(want));
+    // Rows split by work: no run is empty here, and the runs cover the rows.
+    const cuts = shareGramRows(s, dim, 3);
+    expect(cuts[0]).toBe(0);
+    expect(cuts.at(-1)).toBe(dim);
+    const part = new Float64Array(dim * dim);
+    gramRows(s, part, dim, cuts[1]!, cuts[2]!);
+    for (let i = 0; i < dim; i++)
+      for (let j = 0; j < dim; j++)
+        expect(part[i * dim + j]).toBe(i >= cuts[1]! && i < cuts[2]! ? want[i * dim + j] : 0);
   });
 });
 

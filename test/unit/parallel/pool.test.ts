@@ -60,16 +60,17 @@ describe('thread pool', () => {
       }),
       2,
     );
-    void pool.run({ task: 'ping', n: 1 });
-    void pool.run({ task: 'ping', n: 2 });
+    const runs = [pool.run({ task: 'ping', n: 1 }), pool.run({ task: 'ping', n: 2 })];
     // No await in between: a helper must not wait for the caller's synchronous work to end.
     expect(posted).toEqual([
       { task: 'ping', n: 1 },
       { task: 'ping', n: 2 },
     ]);
-    void pool.run({ task: 'ping', n: 3 });
+    runs.push(pool.run({ task: 'ping', n: 3 }));
     expect(posted.length).toBe(2); // both threads busy: it waits
     pool.close();
+    const settled = await Promise.allSettled(runs);
+    expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
   });
 
   it('fails the task of a thread that crashes, and starts a new thread for the next', async () => {

@@ -1,0 +1,127 @@
+/**
+ * The upper triangle of EASE's movie × movie Gram matrix (how many people
+ * liked both movies), on one thread or split by rows across a pool's
+ * threads. Each user's modelled movies, as columns in ascending order, are
+ * the input; row r of the triangle counts, for every user with r, the
+ * columns ≥ r in that user's list. Threads take runs of rows of about equal
+ * work and write disjoint rows of one shared matrix: the same counts as one
+ * thread.
+ */
+import type { ThreadPool } from '../parallel/pool.ts';
+import { sharedMemorySupported } from '../parallel/pool.ts';
+
+/** Each user's modelled columns, ascending (CSR). */
+export interface SortedColumns {
+  offsets: Int32Array;
+  cols: Int32Array;
+}
+
+/** Adds the pair counts of rows [r0, r1) to `gram` (dim × dim, row-major, upper triangle). */
+export function gramRows(
+  s: SortedColumns,
+  gram: Float64Array,
+  dim: number,
+  r0: number,
+  r1: number,
+): void {
+  const { offsets, cols } = s;
+  const users = offsets.length - 1;
+  for (let u = 0; u < users; u++) {
+    const from = offsets[u]!;
+    const to = offsets[u + 1]!;
+    // The first position whose column is ≥ r0 (binary search: the list is sorted).
+    let lo = from;
+    let hi = to;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cols[mid]! < r0) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let a = lo; a < to; a++) {
+      const c = cols[a]!;
+      if (c >= r1) break;
+      const row = c * dim;
+      for (let b = a; b < to; b++) gram[row + cols[b]!]!++;
+    }
+  }
+}
+
+/** Cuts rows [0, dim) into `parts` runs of about equal pair counts. */
+export function shareGramRows(s: SortedColumns, dim: number, parts: number): number[] {
+  const work = new Float64Array(dim);
+  const { offsets, cols } = s;
+  for (let u = 0; u + 1 < offsets.length; u++) {
+    const to = offsets[u + 1]!;
+    for (let a = offsets[u]!; a < to; a++) work[cols[a]!]! += to - a;
+  }
+  let total = 0;
+  for (let r = 0; r < dim; r++) total += work[r]!;
+  const cuts = [0];
+  let acc = 0;
+  let r = 0;
+  for (let p = 1; p < parts; p++) {
+    const goal = (total * p) / parts;
+    while (r < dim && acc + work[r]! <= goal) acc += work[r++]!;
+    cuts.push(r);
+  }
+  cuts.push(dim);
+  return cuts;
+}
+
+/** What a helper thread is sent for its rows. */
+export interface GramHelperTask {
+  task: 'gram';
+  offsets: Int32Array;
+  cols: Int32Array;
+  /** The dim × dim matrix on a SharedArrayBuffer. */
+  gram: Float64Array;
+  dim: number;
+  r0: number;
+  r1: number;
+}
+
+export function runGramHelper(t: GramHelperTask): number {
+  gramRows({ offsets: t.offsets, cols: t.cols }, t.gram, t.dim, t.r0, t.r1);
+  return 0;
+}
+
+const shared = <T extends Int32Array | Float64Array>(
+  a: T,
+  make: (b: SharedArrayBuffer) => T,
+): T => {
+  const out = make(new SharedArrayBuffer(a.byteLength));
+  out.set(a);
+  return out;
+};
+
+/**
+ * The Gram matrix's upper triangle, on `threads` threads when a pool and
+ * shared memory are there (this thread takes the first run of rows), else on
+ * this one.
+ */
+export async function gramUpper(
+  s: SortedColumns,
+  dim: number,
+  pool?: ThreadPool,
+  threads = 1,
+): Promise<Float64Array> {
+  const parts = Math.min(threads, (pool?.size ?? 0) + 1);
+  if (!pool || parts < 2 || !sharedMemorySupported()) {
+    const gram = new Float64Array(dim * dim);
+    gramRows(s, gram, dim, 0, dim);
+    return gram;
+  }
+  const gram = new Float64Array(new SharedArrayBuffer(dim * dim * 8));
+  const offsets = shared(s.offsets, (b) => new Int32Array(b));
+  const cols = shared(s.cols, (b) => new Int32Array(b));
+  const cuts = shareGramRows(s, dim, parts);
+  const helpers: Promise<unknown>[] = [];
+  for (let i = 1; i < parts; i++)
+    if (cuts[i + 1]! > cuts[i]!)
+      helpers.push(
+        pool.run({ task: 'gram', offsets, cols, gram, dim, r0: cuts[i]!, r1: cuts[i + 1]! }),
+      );
+  gramRows({ offsets, cols }, gram, dim, cuts[0]!, cuts[1]!);
+  await Promise.all(helpers);
+  return gram;
+}
