@@ -5,8 +5,8 @@
  * the service worker serves the app (from the next load on) it adds
  * COOP/COEP and the CSP, the page is isolated, the trainer table measures
  * skip-gram on two threads, tfjs's threaded wasm backend starts (it hung in
- * a minified build: tfjs #4253), an Item2Vec run trains on both threads, and
- * all of it holds offline.
+ * a minified build: tfjs #4253), an Item2Vec run and EASE's fit train on
+ * both threads, and all of it holds offline.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,9 +58,10 @@ describe('cross-origin isolation on a static host', () => {
     await expect.poll(() => status.getAttribute('data-threads')).toBe('1');
     expect(await status.innerText()).toMatch(/not cross-origin isolated.*Reload the page/s);
     expect(await page.getByTestId('thread-setting').count()).toBe(0);
-    const rows = await measure();
-    expect(rows.has('wasm-threads')).toBe(false);
-    expect(rows.get('wasm-simd')).toMatch(/\d/);
+    // The trainers offered: the one-thread ones only.
+    const choice = page.getByTestId('embed-engine-choice');
+    await expect.poll(() => choice.locator('option[value="wasm-simd"]').count()).toBe(1);
+    expect(await choice.locator('option[value="wasm-threads"]').count()).toBe(0);
   });
 
   it('from the next load on, the service worker adds COOP/COEP and the CSP, and the page is isolated', async () => {
@@ -103,6 +104,20 @@ describe('cross-origin isolation on a static host', () => {
     const row = page.getByTestId('embedding-row').first();
     await row.waitFor({ timeout: 240_000 });
     expect(await row.textContent()).toMatch(/wasm-threads/);
+  });
+
+  it('EASE trains on the Models page with its Gram matrix and inverse on two threads', async () => {
+    // Pool threads start only when a task is posted to them, so a new one proves the split ran.
+    const threads = (): number =>
+      page.workers().filter((w) => w.url().includes('thread.worker')).length;
+    await page.goto(`${server.url}#/models`);
+    const before = threads();
+    for (const name of ['popularity', 'itemknn', 'puresvd', 'ease', 'gmf', 'mlp', 'neumf'])
+      await page.getByTestId(`model-${name}`).setChecked(name === 'ease');
+    await page.getByTestId('models-train').click();
+    await page.getByTestId('models-done').waitFor({ timeout: 240_000 });
+    expect(await page.getByTestId('models-table-ncf-loo').textContent()).toMatch(/EASE/);
+    expect(threads()).toBe(before + 1);
   });
 
   it('stays isolated offline', async () => {
