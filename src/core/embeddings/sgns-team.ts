@@ -28,20 +28,7 @@ import {
   type KernelFactory,
   type Team,
 } from './sgns-driver.ts';
-
-interface SgnsExports {
-  setup(...args: number[]): void;
-  setupDelayed(d0: number, d1: number, mark: number, touched: number, flushTokens: number): void;
-  trainSentences(
-    s0: number,
-    s1: number,
-    processed: number,
-    total: number,
-    lr0: number,
-    lrMin: number,
-  ): number;
-  takeLoss(): number;
-}
+import type { SgnsExports } from './sgns-wasm.ts';
 
 /** What a helper thread is sent for its share of the sentences. */
 export interface SgnsHelperTask {

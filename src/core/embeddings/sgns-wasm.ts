@@ -15,9 +15,11 @@ import {
 } from './sgns-driver.ts';
 import type { SgnsSettings, TrainOptions } from './sgns.ts';
 
-interface SgnsExports {
-  memory: WebAssembly.Memory;
+/** The kernel's exports (wasm/sgns.ts); the shared-memory build imports its memory instead. */
+export interface SgnsExports {
+  memory?: WebAssembly.Memory;
   setup(...args: number[]): void;
+  setupDelayed(d0: number, d1: number, mark: number, touched: number, flushTokens: number): void;
   trainSentences(
     s0: number,
     s1: number,
@@ -91,9 +93,9 @@ export async function wasmKernel(input: KernelInput): Promise<Kernel> {
     ],
     65536,
   );
-  const pages = Math.ceil(end / 65536) - w.memory.buffer.byteLength / 65536;
-  if (pages > 0) w.memory.grow(pages);
-  const mem = w.memory.buffer;
+  const pages = Math.ceil(end / 65536) - w.memory!.buffer.byteLength / 65536;
+  if (pages > 0) w.memory!.grow(pages);
+  const mem = w.memory!.buffer;
   const p = (i: number): number => at[i]!;
   new Float32Array(mem, p(0), input.syn0.length).set(input.syn0);
   new Int32Array(mem, p(2), table.length).set(table);
@@ -111,7 +113,7 @@ export async function wasmKernel(input: KernelInput): Promise<Kernel> {
     trainSentences: (s0, s1, processed, total) =>
       w.trainSentences(s0, s1, processed, total, lr0, lrMin),
     takeLoss: () => w.takeLoss(),
-    vectors: () => new Float32Array(w.memory.buffer, p(0), input.syn0.length).slice(),
+    vectors: () => new Float32Array(w.memory!.buffer, p(0), input.syn0.length).slice(),
     dispose: () => undefined,
   };
 }

@@ -452,6 +452,23 @@ interface SpdInverseExports {
   ): void;
 }
 
+/**
+ * Where the WebAssembly workspace keeps the matrix and its panels (doubles:
+ * `at`; byte addresses from 64 KiB: `ptr`; the first byte past them: `end`).
+ */
+function panelLayout(n: number, nb: number) {
+  const np = (n + 3) >> 2;
+  const stride = nb * 4;
+  const at = [n * n, np * stride, np * stride, (nb >> 2) * stride];
+  const ptr: number[] = [];
+  let end = 65536;
+  for (const len of at) {
+    ptr.push(end);
+    end += Math.ceil((len * 8) / 16) * 16;
+  }
+  return { np, stride, at, ptr, end };
+}
+
 /** The compiled kernel, or null where the engine has no WebAssembly SIMD. */
 const spdInverseModule = wasmModule(SPD_INVERSE_WASM_BASE64);
 
@@ -484,16 +501,7 @@ async function wasmWorkspace(
     },
   });
   const w = instance.exports as unknown as SpdInverseExports;
-  const np = (n + 3) >> 2;
-  const stride = nb * 4;
-  const base = 65536;
-  const at = [n * n, np * stride, np * stride, (nb >> 2) * stride];
-  const ptr: number[] = [];
-  let end = base;
-  for (const len of at) {
-    ptr.push(end);
-    end += Math.ceil((len * 8) / 16) * 16;
-  }
+  const { np, stride, at, ptr, end } = panelLayout(n, nb);
   try {
     const pages = Math.ceil(end / 65536) - w.memory.buffer.byteLength / 65536;
     if (pages > 0) w.memory.grow(pages);
@@ -574,15 +582,7 @@ async function sharedWorkspace(
   if (!sharedMemorySupported()) return null;
   const module = await spdSharedModule();
   if (!module) return null;
-  const np = (n + 3) >> 2;
-  const stride = nb * 4;
-  const at = [n * n, np * stride, np * stride, (nb >> 2) * stride];
-  const ptr: number[] = [];
-  let end = 65536;
-  for (const len of at) {
-    ptr.push(end);
-    end += Math.ceil((len * 8) / 16) * 16;
-  }
+  const { np, stride, at, ptr, end } = panelLayout(n, nb);
   const pages = Math.ceil(end / 65536);
   if (pages > 65536) return null;
   let memory: WebAssembly.Memory;

@@ -19,8 +19,8 @@ import {
   type TrainProgress,
 } from '../../../src/core/embeddings/sgns.ts';
 import { exactTopK, normalizeRows } from '../../../src/core/embeddings/topk.ts';
-import { makePool } from '../../../src/core/parallel/pool.ts';
 import { Random } from '../../../src/core/random.ts';
+import { brokenPool } from '../parallel/broken-pool.ts';
 import { seqs } from './helpers.ts';
 
 const pool = nodePool(2);
@@ -164,15 +164,7 @@ describe('skip-gram on three threads', () => {
   });
 
   it('a helper that fails fails the job with a clear message', async () => {
-    const broken = makePool(() => {
-      let fail: (e: Error) => void = () => undefined;
-      return {
-        postMessage: () => setTimeout(() => fail(new Error('the thread ran out of memory')), 5),
-        onMessage: () => undefined,
-        onError: (l) => (fail = l),
-        terminate: () => undefined,
-      };
-    }, 1);
+    const broken = brokenPool('the thread ran out of memory');
     const err = await runKernel(
       planted(4, 2000),
       CLUSTERS * PER,

@@ -10,9 +10,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { nodePool } from '../../../src/cli/node-pool.ts';
 import { invertSpdInPlace, shareRows } from '../../../src/core/models/linalg.ts';
 import { Ease } from '../../../src/core/models/ease.ts';
-import { makePool } from '../../../src/core/parallel/pool.ts';
 import { gramRows, gramUpper, shareGramRows } from '../../../src/core/models/gram.ts';
 import { Random } from '../../../src/core/random.ts';
+import { brokenPool } from '../parallel/broken-pool.ts';
 import type { InteractionData } from '../../../src/core/eval/protocols.ts';
 
 const pool = nodePool(2);
@@ -75,15 +75,7 @@ describe('invertSpdInPlace on several threads', () => {
   });
 
   it('a helper that fails fails the inversion with its message', async () => {
-    const broken = makePool(() => {
-      let fail: (e: Error) => void = () => undefined;
-      return {
-        postMessage: () => setTimeout(() => fail(new Error('out of memory')), 1),
-        onMessage: () => undefined,
-        onError: (l) => (fail = l),
-        terminate: () => undefined,
-      };
-    }, 1);
+    const broken = brokenPool('out of memory');
     const g = gram(200, 1);
     await expect(
       invertSpdInPlace(g, 200, undefined, { kernel: 'wasm', pool: broken, threads: 2 }),
