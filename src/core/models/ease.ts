@@ -212,7 +212,8 @@ export class Ease extends HistoryModel {
     stage: string,
   ): Promise<void> {
     const { dim, dual } = p;
-    const a = Float64Array.from(p.gram);
+    // slice() copies memory; Float64Array.from() walked ml-1m's 110 MB one value at a time (0.9 s).
+    const a = p.gram.slice();
     for (let i = 0; i < dim; i++) a[i * dim + i]! += lambda;
     opts.onProgress?.({ stage, done: 0, total: dim });
     const kernel = await invertSpdInPlace(
@@ -232,7 +233,7 @@ export class Ease extends HistoryModel {
     this.active = p.active;
     this.col = p.col;
     if (dual) {
-      this.kinv = Float32Array.from(a);
+      this.kinv = new Float32Array(a);
       this.b = null;
       this.byItem = usersOfItems(h, p.col, p.active.length);
       // d_j = 1 / (1 − X_jᵀ K⁻¹ X_j), in float64 from the unrounded inverse.
