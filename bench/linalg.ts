@@ -155,7 +155,7 @@ async function warmPool(size: number): Promise<ThreadPool> {
   if (!pool) {
     pool = nodePool(size);
     pools.set(size, pool);
-    await Promise.all(Array.from({ length: size }, () => pool!.run({ task: 'ping' })));
+    await pool.warm();
   }
   return pool;
 }

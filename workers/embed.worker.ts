@@ -18,7 +18,7 @@ import { GENSIM_REFERENCE } from '../src/core/embeddings/sgns.ts';
 import { jsKernel } from '../src/core/embeddings/sgns-cpu.ts';
 import { wasmKernel, wasmSimdSupported } from '../src/core/embeddings/sgns-wasm.ts';
 import { teamWasmKernel } from '../src/core/embeddings/sgns-team.ts';
-import { threadPool, warmPool } from './pool.ts';
+import { threadPool } from './pool.ts';
 import { WrenError } from '../src/core/errors.ts';
 import {
   FEATURE_CHUNK_ROWS,
@@ -64,7 +64,7 @@ function cpuEngines(threads: number): EngineSpec[] {
     engines.unshift({
       name: 'wasm-threads',
       activate: async () => {
-        await warmPool(pool);
+        await pool.warm();
         return true;
       },
       kernel: teamWasmKernel(pool, threads),

@@ -31,8 +31,3 @@ export function threadPool(threads: number): ThreadPool | null {
   }, threads - 1);
   return pool;
 }
-
-/** Starts every helper of `p` and waits until each answers, so a measurement does not time their start-up. */
-export async function warmPool(p: ThreadPool): Promise<void> {
-  await Promise.all(Array.from({ length: p.size }, () => p.run({ task: 'ping' })));
-}

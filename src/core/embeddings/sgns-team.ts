@@ -19,16 +19,11 @@
  * one thread is (sgns-wasm.ts).
  */
 import { WrenError } from '../errors.ts';
-import { sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
+import { shareByPrefix, sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
 import { SGNS_SHARED_WASM_BASE64 } from './sgns-shared-wasm.generated.ts';
-import {
-  sigmoidTables,
-  XorShift32,
-  type Kernel,
-  type KernelFactory,
-  type Team,
-} from './sgns-driver.ts';
-import type { SgnsExports } from './sgns-wasm.ts';
+import { XorShift32, type Kernel, type KernelFactory, type Team } from './sgns-driver.ts';
+import { kernelLayout, setupArgs, writeKernelInput, type SgnsExports } from './sgns-wasm.ts';
+import { wasmModule } from '../wasm-module.ts';
 
 /** What a helper thread is sent for its share of the sentences. */
 export interface SgnsHelperTask {
@@ -50,42 +45,21 @@ export interface SgnsHelperTask {
   threads: number;
 }
 
-function kernelBytes(): Uint8Array<ArrayBuffer> {
-  const bin = atob(SGNS_SHARED_WASM_BASE64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes;
-}
-
-let compiled: Promise<WebAssembly.Module> | null = null;
-const sharedModule = (): Promise<WebAssembly.Module> =>
-  (compiled ??= WebAssembly.compile(kernelBytes()));
-
 /**
- * Each helper thread compiles the (1.5 KB) kernel itself rather than
- * receiving the caller's compiled module: measured in node, a module sent to
- * a worker thread stayed on V8's baseline tier there and ran at half speed.
+ * The kernel compiled for shared memory. Each thread compiles it itself
+ * (the cache is per thread) rather than receiving the caller's module:
+ * measured once in node, a module sent to a worker thread ran at about half
+ * speed there.
  */
-let helperModule: WebAssembly.Module | null = null;
+const sharedModule = wasmModule(SGNS_SHARED_WASM_BASE64);
 
 const abort = (): never => {
   throw new WrenError('internal', 'The WebAssembly trainer aborted.');
 };
 
 /** Splits sentences [0, n) into `parts` runs of about equal tokens; returns the cut points (parts + 1). */
-export function shareSentences(offsets: Int32Array, parts: number): number[] {
-  const n = offsets.length - 1;
-  const tokens = offsets[n]! - offsets[0]!;
-  const cuts = [0];
-  let s = 0;
-  for (let p = 1; p < parts; p++) {
-    const goal = offsets[0]! + (tokens * p) / parts;
-    while (s < n && offsets[s + 1]! <= goal) s++;
-    cuts.push(Math.max(cuts[p - 1]!, s));
-  }
-  cuts.push(n);
-  return cuts;
-}
+export const shareSentences = (offsets: Int32Array, parts: number): number[] =>
+  shareByPrefix(offsets, parts);
 
 const slotsOf = (control: SharedArrayBuffer, threads: number): Float64Array =>
   new Float64Array(control, 8, threads * 3);
@@ -100,9 +74,10 @@ function sumTokens(slots: Float64Array, threads: number): number {
  * A helper thread's work: `epochs` passes over its sentences, in batches of
  * about 20 ms, until done or told to stop. Returns its tokens.
  */
-export function runSgnsHelper(t: SgnsHelperTask): number {
-  helperModule ??= new WebAssembly.Module(kernelBytes());
-  const instance = new WebAssembly.Instance(helperModule, { env: { memory: t.memory, abort } });
+export async function runSgnsHelper(t: SgnsHelperTask): Promise<number> {
+  const module = await sharedModule();
+  if (!module) throw new Error('this engine has no WebAssembly SIMD');
+  const instance = new WebAssembly.Instance(module, { env: { memory: t.memory, abort } });
   const w = instance.exports as unknown as SgnsExports;
   w.setup(...t.setup);
   if (t.delayed.length) w.setupDelayed(...(t.delayed as [number, number, number, number, number]));
@@ -155,73 +130,31 @@ export function teamWasmKernel(pool: ThreadPool, threads: number): KernelFactory
         'Training on several threads needs shared memory, which this page does not have (it is not cross-origin isolated).',
       );
     const module = await sharedModule();
-    const { dim, window, negatives } = input.settings;
-    const { rows, offsets, keep, table, longest } = input;
-    const tables = sigmoidTables();
+    if (!module) throw new WrenError('backend', 'This browser has no WebAssembly SIMD.');
+    const { dim } = input.settings;
+    const rows = input.rows;
     const f = input.syn0.length * 4;
-    const sizes = [
-      f, // syn0
-      f, // syn1
-      table.length * 4,
-      keep.length * 4,
-      rows.length * 4,
-      offsets.length * 4,
-      tables.sigmoid.length * 4,
-      tables.lossPos.length * 4,
-      tables.lossNeg.length * 4,
-    ];
-    const shared = sizes.length;
-    // Each thread's scratch: neu, buf and, with more than one thread, the delayed-update buffers.
-    const rowsCount = input.syn0.length / dim;
-    const own =
-      threads > 1 ? [dim * 4, longest * 4, f, f, rowsCount, rowsCount * 4] : [dim * 4, longest * 4];
-    for (let i = 0; i < threads; i++) sizes.push(...own);
-    const at: number[] = [];
-    let end = 65536;
-    for (const [i, s] of sizes.entries()) {
-      at.push(end);
-      // Each thread's scratch rows on pages of their own: no cache line written by two threads.
-      end += i >= shared ? Math.ceil(s / 4096) * 4096 : Math.ceil(s / 16) * 16;
-    }
-    const pages = Math.ceil(end / 65536);
+    // Each thread's scratch: neu, buf and, with more than one thread, the delayed-update
+    // buffers (d0, d1, mark, touched), on pages of their own: no cache line written by two threads.
+    const vocab = input.syn0.length / dim;
+    const scratch =
+      threads > 1
+        ? [dim * 4, input.longest * 4, f, f, vocab, vocab * 4]
+        : [dim * 4, input.longest * 4];
+    const l = kernelLayout(input, scratch, threads, 4096);
+    const pages = Math.ceil(l.end / 65536);
     if (pages > 65536)
       throw new WrenError('too-large', 'This corpus does not fit in 4 GiB of WebAssembly memory.');
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    const mem = memory.buffer;
-    new Float32Array(mem, at[0], input.syn0.length).set(input.syn0);
-    new Int32Array(mem, at[2], table.length).set(table);
-    new Float32Array(mem, at[3], keep.length).set(keep);
-    new Int32Array(mem, at[4], rows.length).set(rows);
-    new Int32Array(mem, at[5], offsets.length).set(offsets);
-    new Float32Array(mem, at[6], tables.sigmoid.length).set(tables.sigmoid);
-    new Float32Array(mem, at[7], tables.lossPos.length).set(tables.lossPos);
-    new Float32Array(mem, at[8], tables.lossNeg.length).set(tables.lossNeg);
+    writeKernelInput(memory.buffer, l, input);
     const seeds = new XorShift32(input.seed >>> 0);
-    const setupOf = (i: number): number[] => [
-      dim,
-      window,
-      negatives,
-      table.length - 1,
-      i === 0 ? input.seed >>> 0 : seeds.next(),
-      at[0]!, // syn0
-      at[1]!, // syn1
-      at[2]!, // table
-      at[3]!, // keep
-      at[4]!, // corpus
-      at[5]!, // offsets
-      at[shared + own.length * i]!, // neu
-      at[shared + own.length * i + 1]!, // buf
-      at[6]!,
-      at[7]!,
-      at[8]!,
-    ];
-    const setups = Array.from({ length: threads }, (_, i) => setupOf(i));
+    const setups = l.scratch.map(([neu, buf], i) =>
+      setupArgs(input, l, neu!, buf!, i === 0 ? input.seed : seeds.next()),
+    );
     // Each thread shares its changes at least 64 times an epoch, and at most every 2,000 tokens.
     const flushTokens = Math.max(1, Math.min(2000, Math.round(rows.length / (threads * 64))));
     const delayedOf = (i: number): number[] =>
-      threads > 1
-        ? [...[2, 3, 4, 5].map((j) => at[shared + own.length * i + j]!), flushTokens]
-        : [];
+      threads > 1 ? [...l.scratch[i]!.slice(2), flushTokens] : [];
     const instance = await WebAssembly.instantiate(module, { env: { memory, abort } });
     const w = instance.exports as unknown as SgnsExports;
     w.setup(...setups[0]!);
@@ -230,7 +163,7 @@ export function teamWasmKernel(pool: ThreadPool, threads: number): KernelFactory
     const control = new SharedArrayBuffer(8 + threads * 24);
     const stop = new Int32Array(control, 0, 1);
     const slots = slotsOf(control, threads);
-    const cuts = shareSentences(offsets, threads);
+    const cuts = shareSentences(input.offsets, threads);
     const lr0 = input.settings.learningRate;
     const lrMin = input.settings.minLearningRate;
     let helpers: Promise<unknown> | null = null;
@@ -299,7 +232,7 @@ export function teamWasmKernel(pool: ThreadPool, threads: number): KernelFactory
       trainSentences: (s0, s1, processed, total) =>
         w.trainSentences(s0, s1, processed, total, lr0, lrMin),
       takeLoss: () => w.takeLoss(),
-      vectors: () => new Float32Array(memory.buffer, at[0], input.syn0.length).slice(),
+      vectors: () => new Float32Array(memory.buffer, l.arrays[0], input.syn0.length).slice(),
       dispose: () => team.stop(),
     };
   };

@@ -49,15 +49,98 @@ export function wasmSimdSupported(): boolean {
   }
 }
 
-/** Places each array in the module's memory, 16-byte aligned; returns the byte offsets. */
-function layout(sizes: number[], base: number): { offsets: number[]; end: number } {
-  const offsets: number[] = [];
-  let at = base;
-  for (const s of sizes) {
-    offsets.push(at);
-    at += Math.ceil(s / 16) * 16;
-  }
-  return { offsets, end: at };
+/** Where a kernel's arrays lie in its memory (byte addresses from 64 KiB). */
+export interface KernelLayout {
+  /** syn0, syn1, the negative table, keep, the corpus, offsets, sigmoid, lossPos, lossNeg. */
+  arrays: number[];
+  /** Each thread's scratch blocks, in the order asked for. */
+  scratch: number[][];
+  /** The first byte past everything. */
+  end: number;
+}
+
+/**
+ * Lays out the kernel's input arrays (16-byte aligned), then `threads` sets
+ * of scratch blocks of `scratch` bytes each, aligned to `scratchAlign`
+ * (4096 keeps each thread's rows on pages of their own).
+ */
+export function kernelLayout(
+  input: KernelInput,
+  scratch: number[],
+  threads = 1,
+  scratchAlign = 16,
+): KernelLayout {
+  const tables = sigmoidTables();
+  const f = input.syn0.length * 4;
+  const sizes = [
+    f, // syn0
+    f, // syn1
+    input.table.length * 4,
+    input.keep.length * 4,
+    input.rows.length * 4,
+    input.offsets.length * 4,
+    tables.sigmoid.length * 4,
+    tables.lossPos.length * 4,
+    tables.lossNeg.length * 4,
+  ];
+  let end = 65536;
+  const arrays = sizes.map((s) => {
+    const at = end;
+    end += Math.ceil(s / 16) * 16;
+    return at;
+  });
+  const blocks = Array.from({ length: threads }, () =>
+    scratch.map((s) => {
+      const at = end;
+      end += Math.ceil(s / scratchAlign) * scratchAlign;
+      return at;
+    }),
+  );
+  return { arrays, scratch: blocks, end };
+}
+
+/** Copies the input arrays and the sigmoid tables to their places in `mem` (syn1 stays zero). */
+export function writeKernelInput(mem: ArrayBufferLike, l: KernelLayout, input: KernelInput): void {
+  const tables = sigmoidTables();
+  const at = l.arrays;
+  new Float32Array(mem, at[0], input.syn0.length).set(input.syn0);
+  new Int32Array(mem, at[2], input.table.length).set(input.table);
+  new Float32Array(mem, at[3], input.keep.length).set(input.keep);
+  new Int32Array(mem, at[4], input.rows.length).set(input.rows);
+  new Int32Array(mem, at[5], input.offsets.length).set(input.offsets);
+  new Float32Array(mem, at[6], tables.sigmoid.length).set(tables.sigmoid);
+  new Float32Array(mem, at[7], tables.lossPos.length).set(tables.lossPos);
+  new Float32Array(mem, at[8], tables.lossNeg.length).set(tables.lossNeg);
+}
+
+/** The arguments of the kernel's setup(): settings, `seed`, and where the arrays and this thread's neu and buf are. */
+export function setupArgs(
+  input: KernelInput,
+  l: KernelLayout,
+  neu: number,
+  buf: number,
+  seed: number,
+): number[] {
+  const { dim, window, negatives } = input.settings;
+  const [syn0, syn1, table, keep, corpus, offsets, sigmoid, lossPos, lossNeg] = l.arrays;
+  return [
+    dim,
+    window,
+    negatives,
+    input.table.length - 1,
+    seed >>> 0,
+    syn0!,
+    syn1!,
+    table!,
+    keep!,
+    corpus!,
+    offsets!,
+    neu,
+    buf,
+    sigmoid!,
+    lossPos!,
+    lossNeg!,
+  ];
 }
 
 export async function wasmKernel(input: KernelInput): Promise<Kernel> {
@@ -72,40 +155,12 @@ export async function wasmKernel(input: KernelInput): Promise<Kernel> {
     },
   });
   const w = instance.exports as unknown as SgnsExports;
-  const { dim, window, negatives } = input.settings;
-  const { rows, offsets, keep, table } = input;
-  const { longest } = input;
-  const tables = sigmoidTables();
-  const f = input.syn0.length * 4;
-  const { offsets: at, end } = layout(
-    [
-      f, // syn0
-      f, // syn1
-      table.length * 4,
-      keep.length * 4,
-      rows.length * 4,
-      offsets.length * 4,
-      dim * 4, // neu
-      longest * 4, // buf
-      tables.sigmoid.length * 4,
-      tables.lossPos.length * 4,
-      tables.lossNeg.length * 4,
-    ],
-    65536,
-  );
-  const pages = Math.ceil(end / 65536) - w.memory!.buffer.byteLength / 65536;
+  const l = kernelLayout(input, [input.settings.dim * 4, input.longest * 4]);
+  const pages = Math.ceil(l.end / 65536) - w.memory!.buffer.byteLength / 65536;
   if (pages > 0) w.memory!.grow(pages);
-  const mem = w.memory!.buffer;
-  const p = (i: number): number => at[i]!;
-  new Float32Array(mem, p(0), input.syn0.length).set(input.syn0);
-  new Int32Array(mem, p(2), table.length).set(table);
-  new Float32Array(mem, p(3), keep.length).set(keep);
-  new Int32Array(mem, p(4), rows.length).set(rows);
-  new Int32Array(mem, p(5), offsets.length).set(offsets);
-  new Float32Array(mem, p(8), tables.sigmoid.length).set(tables.sigmoid);
-  new Float32Array(mem, p(9), tables.lossPos.length).set(tables.lossPos);
-  new Float32Array(mem, p(10), tables.lossNeg.length).set(tables.lossNeg);
-  w.setup(dim, window, negatives, table.length - 1, input.seed >>> 0, ...at);
+  writeKernelInput(w.memory!.buffer, l, input);
+  const [neu, buf] = l.scratch[0]!;
+  w.setup(...setupArgs(input, l, neu!, buf!, input.seed));
   const lr0 = input.settings.learningRate;
   const lrMin = input.settings.minLearningRate;
   return {
@@ -113,7 +168,7 @@ export async function wasmKernel(input: KernelInput): Promise<Kernel> {
     trainSentences: (s0, s1, processed, total) =>
       w.trainSentences(s0, s1, processed, total, lr0, lrMin),
     takeLoss: () => w.takeLoss(),
-    vectors: () => new Float32Array(w.memory!.buffer, p(0), input.syn0.length).slice(),
+    vectors: () => new Float32Array(w.memory!.buffer, l.arrays[0], input.syn0.length).slice(),
     dispose: () => undefined,
   };
 }

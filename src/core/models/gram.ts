@@ -7,8 +7,7 @@
  * work and write disjoint rows of one shared matrix: the same counts as one
  * thread.
  */
-import type { ThreadPool } from '../parallel/pool.ts';
-import { sharedMemorySupported } from '../parallel/pool.ts';
+import { shareByPrefix, sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
 
 /** Each user's modelled columns, ascending (CSR). */
 export interface SortedColumns {
@@ -48,24 +47,15 @@ export function gramRows(
 
 /** Cuts rows [0, dim) into `parts` runs of about equal pair counts. */
 export function shareGramRows(s: SortedColumns, dim: number, parts: number): number[] {
-  const work = new Float64Array(dim);
+  // Row r's work: for every user with r, the columns from r on. Its running sum cuts the rows.
+  const prefix = new Float64Array(dim + 1);
   const { offsets, cols } = s;
   for (let u = 0; u + 1 < offsets.length; u++) {
     const to = offsets[u + 1]!;
-    for (let a = offsets[u]!; a < to; a++) work[cols[a]!]! += to - a;
+    for (let a = offsets[u]!; a < to; a++) prefix[cols[a]! + 1]! += to - a;
   }
-  let total = 0;
-  for (let r = 0; r < dim; r++) total += work[r]!;
-  const cuts = [0];
-  let acc = 0;
-  let r = 0;
-  for (let p = 1; p < parts; p++) {
-    const goal = (total * p) / parts;
-    while (r < dim && acc + work[r]! <= goal) acc += work[r++]!;
-    cuts.push(r);
-  }
-  cuts.push(dim);
-  return cuts;
+  for (let r = 0; r < dim; r++) prefix[r + 1]! += prefix[r]!;
+  return shareByPrefix(prefix, parts);
 }
 
 /** What a helper thread is sent for its rows. */

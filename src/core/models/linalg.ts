@@ -469,6 +469,26 @@ function panelLayout(n: number, nb: number) {
   return { np, stride, at, ptr, end };
 }
 
+/**
+ * Views of the matrix and its panels in a kernel's memory, with the upper
+ * triangle of `a` copied in (the only part the inverse reads), and their
+ * byte addresses.
+ */
+function placeMatrix(
+  buffer: ArrayBufferLike,
+  ptr: number[],
+  at: number[],
+  a: Float64Array,
+  n: number,
+) {
+  const view = (i: number): Float64Array =>
+    new Float64Array(buffer, ptr[i]!, at[i]!) as unknown as Float64Array;
+  const m = view(0);
+  for (let i = 0; i < n; i++) m.set(a.subarray(i * n + i, i * n + n), i * n + i);
+  const [pa, pc, pw, pq] = ptr as [number, number, number, number];
+  return { views: { a: m, cp: view(1), wp: view(2), qp: view(3) }, pa, pc, pw, pq };
+}
+
 /** The compiled kernel, or null where the engine has no WebAssembly SIMD. */
 const spdInverseModule = wasmModule(SPD_INVERSE_WASM_BASE64);
 
@@ -509,17 +529,10 @@ async function wasmWorkspace(
     if (required) throw e;
     return null;
   }
-  const view = (i: number): Float64Array => new Float64Array(w.memory.buffer, ptr[i]!, at[i]!);
-  const m = view(0);
-  // Only the upper triangle is read; copy row by row from the diagonal.
-  for (let i = 0; i < n; i++) m.set(a.subarray(i * n + i, i * n + n), i * n + i);
-  const [pa, pc, pw, pq] = ptr as [number, number, number, number];
+  const { views, pa, pc, pw, pq } = placeMatrix(w.memory.buffer, ptr, at, a, n);
   return {
     kernel: 'wasm',
-    a: m,
-    cp: view(1),
-    wp: view(2),
-    qp: view(3),
+    ...views,
     stride,
     product: (kb, s, rowPanels, colPanels) => w.product(pw, pq, pc, kb, s, 0, rowPanels, colPanels),
     update: (kb, s, pk0, pk1, tile) => w.update(pa, n, pw, pc, kb, s, pk0, pk1, tile, 0, np),
@@ -593,11 +606,7 @@ async function sharedWorkspace(
   }
   const instance = await WebAssembly.instantiate(module, { env: { memory, abort } });
   const w = instance.exports as unknown as SpdInverseExports;
-  const view = (i: number): Float64Array =>
-    new Float64Array(memory.buffer, ptr[i]!, at[i]!) as unknown as Float64Array;
-  const m = view(0);
-  for (let i = 0; i < n; i++) m.set(a.subarray(i * n + i, i * n + n), i * n + i);
-  const [pa, pc, pw, pq] = ptr as [number, number, number, number];
+  const { views, pa, pc, pw, pq } = placeMatrix(memory.buffer, ptr, at, a, n);
   const split = async (
     cuts: number[],
     op: 'product' | 'update',
@@ -614,10 +623,7 @@ async function sharedWorkspace(
   };
   return {
     kernel: 'wasm',
-    a: m,
-    cp: view(1),
-    wp: view(2),
-    qp: view(3),
+    ...views,
     stride,
     product: (kb, s, rowPanels, colPanels) =>
       split(shareRows(rowPanels, threads, false), 'product', (p0, p1) => [

@@ -24,6 +24,8 @@ export interface ThreadPool {
   readonly size: number;
   /** Runs `task` on a free helper thread (starting one when fewer than `size` exist); resolves to its value. */
   run<T>(task: { task: string } & Record<string, unknown>): Promise<T>;
+  /** Starts every thread and resolves when each has answered, so a measurement does not time their start-up. */
+  warm(): Promise<void>;
   /** Ends every helper thread; running and later tasks reject. */
   close(): void;
 }
@@ -74,7 +76,7 @@ export function makePool(spawn: () => ThreadPort, size: number): ThreadPool {
     return slot;
   };
 
-  return {
+  const pool: ThreadPool = {
     size,
     /**
      * Posts at once when a thread is free (not after the caller's current
@@ -100,6 +102,9 @@ export function makePool(spawn: () => ThreadPort, size: number): ThreadPool {
         go();
       });
     },
+    async warm() {
+      await Promise.all(Array.from({ length: size }, () => pool.run({ task: 'ping' })));
+    },
     close() {
       closed = true;
       for (const s of slots.splice(0)) {
@@ -109,6 +114,27 @@ export function makePool(spawn: () => ThreadPort, size: number): ThreadPool {
       for (const w of waiting.splice(0)) w();
     },
   };
+  return pool;
+}
+
+/**
+ * Cuts n items into `parts` runs of about equal weight, given the running
+ * sums of their weights (`prefix`, n + 1 values, from prefix[0]): item i
+ * weighs prefix[i + 1] − prefix[i]. Returns parts + 1 cut points from 0 to
+ * n; a run may be empty, an item is never split.
+ */
+export function shareByPrefix(prefix: ArrayLike<number>, parts: number): number[] {
+  const n = prefix.length - 1;
+  const total = prefix[n]! - prefix[0]!;
+  const cuts = [0];
+  let i = 0;
+  for (let p = 1; p < parts; p++) {
+    const goal = prefix[0]! + (total * p) / parts;
+    while (i < n && prefix[i + 1]! <= goal) i++;
+    cuts.push(i);
+  }
+  cuts.push(n);
+  return cuts;
 }
 
 /** The default number of training threads: every core but one (the page's), at least one. */

@@ -17,7 +17,7 @@ export async function runTask(message: unknown): Promise<TaskReply> {
   try {
     switch (t.task) {
       case 'sgns':
-        return { ok: true, value: runSgnsHelper(t) };
+        return { ok: true, value: await runSgnsHelper(t) };
       case 'spd':
         return { ok: true, value: await runSpdHelper(t) };
       case 'gram':

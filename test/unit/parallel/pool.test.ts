@@ -73,6 +73,15 @@ describe('thread pool', () => {
     expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
   });
 
+  it('warm starts every thread and waits for each to answer', async () => {
+    const { spawn, started } = fakeThreads();
+    const pool = makePool(spawn, 3);
+    await pool.warm();
+    expect(started.length).toBe(3);
+    expect(started.every((t) => t.most === 1 && t.running === 0)).toBe(true);
+    pool.close();
+  });
+
   it('fails the task of a thread that crashes, and starts a new thread for the next', async () => {
     const { spawn, started } = fakeThreads();
     const pool = makePool(spawn, 1);
