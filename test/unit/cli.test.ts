@@ -107,6 +107,31 @@ describe('wren embed', () => {
     const missing = await wren('embed', '--data', join(dir, 'nope'), '--json');
     expect(missing.code).toBe(1);
     expect(JSON.parse(missing.stdout)).toHaveProperty('error.code');
+    const alone = await wren('embed', '--data', '/nonexistent', '--threads', '2');
+    expect(alone.stderr).toMatch(/--threads goes with --engine wasm-threads/);
+    const one = await wren(
+      'embed',
+      '--data',
+      '/nonexistent',
+      '--engine',
+      'wasm-threads',
+      '--threads',
+      '1',
+    );
+    expect(one.stderr).toMatch(/--threads takes a whole number from 2 to 256; found "1"/);
+  });
+
+  it('trains on two threads with --engine wasm-threads and says so', async () => {
+    const args = ['embed', '--data', join(dir, 'ml-gen'), '--json', '--epochs', '2', '--dim', '8'];
+    const { code, stdout } = await wren(...args, '--engine', 'wasm-threads', '--threads', '2');
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as {
+      engine: string;
+      threads: number;
+      metrics: { hr10: number };
+    };
+    expect(out).toMatchObject({ engine: 'wasm-threads', threads: 2 });
+    expect(out.metrics.hr10).toBeGreaterThanOrEqual(0);
   });
 });
 
