@@ -15,6 +15,7 @@ export default ts.config(
       // AssemblyScript, compiled by scripts/build-wasm.mjs (not TypeScript).
       'src/core/embeddings/wasm/',
       'src/core/models/wasm/',
+      'src/core/train/wasm/',
     ],
   },
   js.configs.recommended,

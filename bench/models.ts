@@ -3,16 +3,17 @@
  * side with a Python reference (numpy/scipy: TopPop, ItemKNN, PureSVD) fitted
  * on the identical split and scored by the same rules.
  *
- *   npm run bench:models [-- --only quality|speed] [-- --seed 1]
+ *   npm run bench:models [-- --only quality|speed] [-- --seed 1] [-- --rounds 2]
  *                        [-- --cases ncf-loo:ml-latest-small,msr-100k:ml-100k]
  *                        [-- --models popularity,itemknn] [-- --ml1m <ml-1m.zip|dir>] [-- --skip-reference]
  *                        [-- --set key=value …]   (settings for every model trained)
  *
  * quality: neural models train with their defaults on the tfjs wasm backend.
  * speed: NeuMF training throughput (samples/s, one epoch of ml-latest-small's
- * ncf-loo training set with 4 negatives per positive, batch 256) on the tfjs
- * wasm and cpu backends, beside the same network in PyTorch on one CPU thread
- * (bench/neumf_torch.py; Debian's python3-torch, installed here when missing).
+ * ncf-loo training set with 4 negatives per positive, batch 256) with Wren's
+ * WebAssembly kernel on 1 and 2 threads, beside the same network in PyTorch
+ * on 1 and 2 CPU threads (bench/neumf_torch.py; Debian's python3-torch,
+ * installed here when missing), in turns in one run; and HR@10 on 1 and 2 threads.
  *
  * Cases (protocol:dataset): ncf-loo on ml-latest-small, msr-100k on ml-100k,
  * full-rank on ml-latest-small (add sparrow-ctr:ml-latest-small or ctr-random:ml-100k for the CTR
@@ -37,6 +38,7 @@ import type { Dataset } from '../src/core/data/types.ts';
 import {
   evaluateSplit,
   makeSplit,
+  type InteractionData,
   type ProtocolName,
   type RankingSplit,
 } from '../src/core/eval/protocols.ts';
@@ -47,8 +49,13 @@ import { rowUsers, sparrowCtrSplit } from '../src/core/models/ctr-data.ts';
 import { CTR_MODELS, ctrRandomConfig, type CtrProtocol } from '../src/core/models/ctr-info.ts';
 import { ctrRandomSplit } from '../src/core/models/ctr-random.ts';
 import { MODELS } from '../src/core/models/index.ts';
+import { NCF_DEFAULTS } from '../src/core/models/neural-cf-config.ts';
+import { NeuralCf } from '../src/core/models/neural-cf.ts';
+import { nodePool } from '../src/cli/node-pool.ts';
+import type { ThreadPool } from '../src/core/parallel/pool.ts';
+import type { NcfEngine } from '../src/core/train/ncf-trainer.ts';
+import { SparseTrainer, type EpochReport } from '../src/core/train/sparse-trainer.ts';
 import { scoreAllMs } from '../src/core/models/score-time.ts';
-import type { Recommender } from '../src/core/models/types.ts';
 import { DATASETS, root } from '../test/e2e/harness.ts';
 import { parseSettings } from './settings.ts';
 import { ML_1M_SHAPE } from './shapes.ts';
@@ -63,6 +70,8 @@ const { values } = parseArgs({
     ml1m: { type: 'string' },
     'skip-reference': { type: 'boolean', default: false },
     only: { type: 'string' },
+    /** Speed: rounds of the kernel and PyTorch runs (medians over them). */
+    rounds: { type: 'string' },
     /** Settings for every model trained, e.g. `--set userDropout=0 --set lambda=400`. */
     set: { type: 'string', multiple: true },
   },
@@ -303,61 +312,42 @@ function torchAvailable(): boolean {
       return false;
     }
   };
-  if (has()) return true;
+  const blas = existsSync('/usr/lib/x86_64-linux-gnu/openblas-pthread');
+  if (has() && blas) return true;
   try {
-    console.error('installing python3-torch (the reference) with apt-get…');
-    execSync('apt-get install -y -qq python3-torch', { stdio: 'ignore' });
+    // OpenBLAS: Debian's torch calls the system BLAS, and the reference BLAS is ~6× slower.
+    console.error('installing python3-torch and OpenBLAS (the reference) with apt-get…');
+    execSync('apt-get install -y -qq python3-torch libopenblas0-pthread', { stdio: 'ignore' });
   } catch {
     console.error('could not install python3-torch: the PyTorch row is skipped');
   }
   return has();
 }
 
-async function speed(): Promise<void> {
-  const { ds, label } = await loadDataset('ml-latest-small');
-  const split = makeSplit(ds.ratings, 'ncf-loo', seed, { itemCount: ds.movies.length });
-  const { data } = split;
-  const info = MODELS.find((m) => m.name === 'neumf')!;
-  const perSecond: Record<string, number> = {};
-  for (const backend of ['wasm', 'cpu']) {
-    await tf.setBackend(backend);
-    const model: Recommender = await info.create({ ...info.defaults, epochs: 1, validate: 0 });
-    await model.fit(data);
-    const h = model.epochLog![0]!;
-    const users = Array.from({ length: 20 }, (_, i) => i * 30);
-    const scoreMs = scoreAllMs(model, data.itemCount, users);
-    // ml-1m's catalogue (3,706 movies) as a candidate list: the cost depends on the pairs scored.
-    const ml1m = Int32Array.from({ length: 3706 }, (_, i) => i);
-    const out = new Float32Array(ml1m.length);
-    const times: number[] = [];
-    for (const u of users) {
-      const t = performance.now();
-      model.score(u, ml1m, out);
-      times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
-    perSecond[backend] = h.samples / h.seconds;
-    record({
-      suite: 'models-speed',
-      name: 'neumf-train-1-epoch',
-      dataset: label,
-      backend: `tfjs-${backend}`,
-      metrics: {
-        samples: h.samples,
-        batchSize: 256,
-        loss: r4(h.loss),
-        users: data.userCount,
-        items: data.itemCount,
-        scoreAllMs: r4(scoreMs),
-        score3706Ms: r4(times[times.length >> 1]!),
-      },
-      seconds: r4(h.seconds),
-      samplesPerSecond: Math.round(h.samples / h.seconds),
-      peakMemoryMB: Math.round(process.memoryUsage().rss / 2 ** 20),
-    });
+/** One epoch of NeuMF (defaults, no validation) with the kernel; its report and what ran it. */
+async function kernelEpoch(
+  data: InteractionData,
+  threads: number,
+  force?: NcfEngine,
+): Promise<{ h: EpochReport; model: NeuralCf; engine: string; threads: number }> {
+  const model = new NeuralCf('neumf', { ...NCF_DEFAULTS, epochs: 1, validate: 0 });
+  model.build(data.userCount, data.itemCount);
+  const trainer = model.ncfTrainer(model.config, force);
+  const [h] = await trainer.fit(data, threads > 1 ? { pool: pool(threads), threads } : {});
+  return { h: h!, model, engine: trainer.engine, threads: trainer.threads };
+}
+
+let helpers: ThreadPool | null = null;
+function pool(threads: number): ThreadPool {
+  if (!helpers || helpers.size !== threads - 1) {
+    helpers?.close();
+    helpers = nodePool(threads - 1);
   }
-  if (!torchAvailable()) return;
-  // The same stream for PyTorch: every training interaction and 4 random unseen items each, shuffled.
+  return helpers;
+}
+
+/** The (user, item, label) stream PyTorch trains on: every positive and 4 unseen movies each, shuffled. */
+function torchSamples(data: InteractionData): string {
   const { train } = data;
   const n = train.items.length * 5;
   const cols = new Int32Array(3 * n);
@@ -388,40 +378,156 @@ async function speed(): Promise<void> {
   }
   const path = join(tmp, 'samples.bin');
   writeFileSync(path, cols);
-  const out = execFileSync(
-    PYTHON,
-    [
-      join(root, 'bench/neumf_torch.py'),
-      path,
-      String(data.userCount),
-      String(data.itemCount),
-      '256',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  ).toString();
-  const t = JSON.parse(out) as {
-    samples: number;
-    seconds: number;
-    samplesPerSecond: number;
-    meanLoss: number;
-    torch: string;
-  };
+  return path;
+}
+
+/**
+ * NeuMF training speed: one epoch of ml-latest-small's ncf-loo training set
+ * (4 negatives per positive, batch 256) with Wren's kernel on 1 and on 2
+ * threads (and the plain-JS fallback, and the tfjs sparse trainer it
+ * replaced), beside PyTorch on 1 and 2 threads, taken in turn in one run;
+ * then HR@10 of NeuMF with its defaults on 1 and 2 threads over three seeds.
+ */
+async function speed(): Promise<void> {
+  const { ds, label } = await loadDataset('ml-latest-small');
+  const split = makeSplit(ds.ratings, 'ncf-loo', seed, { itemCount: ds.movies.length });
+  const { data } = split;
+  const torch = torchAvailable() ? torchSamples(data) : null;
+  // The kernel trains without tfjs; the trained model scores with it.
+  await tf.setBackend('wasm');
+  const rows = Number(values.rounds ?? 2);
+  const perSecond: Record<string, number[]> = {};
+  const note = (name: string, sps: number): void => void (perSecond[name] ??= []).push(sps);
+  await pool(2).warm();
+  for (let round = 0; round < rows; round++) {
+    for (const [threads, force] of [
+      [1, undefined],
+      [2, undefined],
+      [1, 'js'],
+    ] as const) {
+      const r = await kernelEpoch(data, threads, force);
+      const name = `${r.engine}-${r.threads}`;
+      note(name, r.h.samples / r.h.seconds);
+      const users = Array.from({ length: 20 }, (_, i) => i * 30);
+      record({
+        suite: 'models-speed',
+        name: 'neumf-train-1-epoch',
+        dataset: label,
+        backend: `${r.engine} kernel, ${r.threads} thread${r.threads > 1 ? 's' : ''}`,
+        metrics: {
+          samples: r.h.samples,
+          batchSize: 256,
+          loss: r4(r.h.loss),
+          users: data.userCount,
+          items: data.itemCount,
+          threads: r.threads,
+          round,
+          scoreAllMs: r4(scoreAllMs(r.model, data.itemCount, users)),
+        },
+        seconds: r4(r.h.seconds),
+        samplesPerSecond: Math.round(r.h.samples / r.h.seconds),
+        peakMemoryMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+      });
+    }
+    if (!torch) continue;
+    for (const threads of [1, 2]) {
+      const out = execFileSync(
+        PYTHON,
+        [
+          join(root, 'bench/neumf_torch.py'),
+          torch,
+          String(data.userCount),
+          String(data.itemCount),
+          '256',
+          String(threads),
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+          // torch's own setting does not reach OpenBLAS' pthread pool.
+          env: {
+            ...process.env,
+            OPENBLAS_NUM_THREADS: String(threads),
+            OMP_NUM_THREADS: String(threads),
+          },
+        },
+      ).toString();
+      const t = JSON.parse(out) as {
+        samples: number;
+        seconds: number;
+        samplesPerSecond: number;
+        meanLoss: number;
+        torch: string;
+        threads: number;
+      };
+      note(`torch-${threads}`, t.samplesPerSecond);
+      record({
+        suite: 'models-speed',
+        name: 'neumf-train-1-epoch',
+        dataset: label,
+        backend: `pytorch ${t.torch} (python3-torch), ${t.threads} thread${t.threads > 1 ? 's' : ''}`,
+        metrics: { samples: t.samples, batchSize: 256, loss: r4(t.meanLoss), threads, round },
+        seconds: r4(t.seconds),
+        samplesPerSecond: Math.round(t.samplesPerSecond),
+        peakMemoryMB: null,
+      });
+    }
+  }
+  // The tfjs sparse trainer NeuMF trained with before the kernel (one epoch, wasm backend).
+  const before = new NeuralCf('neumf', { ...NCF_DEFAULTS, epochs: 1, validate: 0 });
+  before.build(data.userCount, data.itemCount);
+  const [h] = await new SparseTrainer(tf, before.network(), before.config).fit(data);
+  note('tfjs-wasm-1', h!.samples / h!.seconds);
   record({
     suite: 'models-speed',
     name: 'neumf-train-1-epoch',
     dataset: label,
-    backend: `pytorch ${t.torch} (python3-torch), 1 thread`,
+    backend: 'tfjs-wasm sparse trainer (before the kernel), 1 thread',
+    metrics: { samples: h!.samples, batchSize: 256, loss: r4(h!.loss), threads: 1 },
+    seconds: r4(h!.seconds),
+    samplesPerSecond: Math.round(h!.samples / h!.seconds),
+    peakMemoryMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+  });
+  const median = (xs: number[] = []): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length ? s[(s.length - 1) >> 1]! : NaN;
+  };
+  const ratios: Record<string, number> = {};
+  for (const [a, b] of <[string, string][]>[
+    ['wasm-simd-1', 'torch-1'],
+    ['wasm-simd-2', 'torch-2'],
+    ['wasm-simd-2', 'wasm-simd-1'],
+    ['torch-2', 'torch-1'],
+    ['wasm-simd-1', 'tfjs-wasm-1'],
+  ])
+    ratios[`${a} / ${b}`] = r4(median(perSecond[a]) / median(perSecond[b]));
+  // Quality on two threads: Hogwild must not cost HR@10 beyond seed noise.
+  const quality: Record<string, number[]> = {};
+  for (const threads of [1, 2])
+    for (const s of [1, 2, 3]) {
+      const m = new NeuralCf('neumf', { ...NCF_DEFAULTS, seed: s });
+      await m.fit(data, threads > 1 ? { pool: pool(threads), threads } : {});
+      const r = evaluateSplit(split, (u, items, out) => m.score(u, items, out));
+      (quality[`hr10-${threads}`] ??= []).push(r4(r.hr!));
+      (quality[`ndcg10-${threads}`] ??= []).push(r4(r.ndcg!));
+    }
+  record({
+    suite: 'models-speed',
+    name: 'neumf-threads-summary',
+    dataset: label,
+    backend: 'wasm-simd kernel',
     metrics: {
-      samples: t.samples,
-      batchSize: 256,
-      loss: r4(t.meanLoss),
-      wasmRatio: r4(perSecond.wasm! / t.samplesPerSecond),
-      cpuRatio: r4(perSecond.cpu! / t.samplesPerSecond),
+      medianSamplesPerSecond: Object.fromEntries(
+        Object.entries(perSecond).map(([k, v]) => [k, Math.round(median(v))]),
+      ),
+      ratios,
+      ...quality,
+      qualitySeeds: [1, 2, 3],
     },
-    seconds: r4(t.seconds),
-    samplesPerSecond: Math.round(t.samplesPerSecond),
+    seconds: null,
+    samplesPerSecond: null,
     peakMemoryMB: null,
   });
+  helpers?.close();
 }
 
 if (values.only !== 'speed') await quality();

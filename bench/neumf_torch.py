@@ -4,13 +4,13 @@
 The same network as Wren's NeuMF: GMF with 8 factors, an MLP tower
 [64, 32, 16, 8] over 32-d user and item embeddings, one output layer over
 both, binary cross-entropy on logits, Adam (lr 0.001), batch 256, on one CPU
-thread. Trains on the (user, item, label) samples bench/models.ts wrote, so
+thread (or as many as asked). Trains on the (user, item, label) samples bench/models.ts wrote, so
 both sides see the same stream. Prints one JSON object: samples/s.
 
 Uses Debian's python3-torch, installed by the bench; never a runtime
 dependency of Wren.
 
-    python3 bench/neumf_torch.py samples.bin users items [batch]
+    python3 bench/neumf_torch.py samples.bin users items [batch] [threads]
 """
 import json
 import sys
@@ -45,7 +45,8 @@ class NeuMF(nn.Module):
 def main():
     path, users, items = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     batch = int(sys.argv[4]) if len(sys.argv) > 4 else 256
-    torch.set_num_threads(1)
+    threads = int(sys.argv[5]) if len(sys.argv) > 5 else 1
+    torch.set_num_threads(threads)
     torch.manual_seed(1)
     raw = np.fromfile(path, dtype=np.int32).reshape(3, -1)
     u = torch.from_numpy(raw[0].astype(np.int64))

@@ -41,6 +41,18 @@ const kernels = [
     flags: ['--importMemory', '--sharedMemory', '--maximumMemory', '65536', '--enable', 'threads'],
   },
   {
+    source: 'src/core/train/wasm/ncf.ts',
+    output: 'src/core/train/ncf-wasm.generated.ts',
+    name: 'NCF_WASM_BASE64',
+  },
+  {
+    // The same step on memory shared between threads (Hogwild, ncf-trainer.ts).
+    source: 'src/core/train/wasm/ncf.ts',
+    output: 'src/core/train/ncf-shared-wasm.generated.ts',
+    name: 'NCF_SHARED_WASM_BASE64',
+    flags: ['--importMemory', '--sharedMemory', '--maximumMemory', '65536', '--enable', 'threads'],
+  },
+  {
     source: 'src/core/models/wasm/attention.ts',
     output: 'src/core/models/attention-wasm.generated.ts',
     name: 'ATTENTION_WASM_BASE64',

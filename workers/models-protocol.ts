@@ -43,6 +43,11 @@ export interface BackendMeasure {
   samplesPerSecond: number | null;
   /** A software GPU (SwiftShader): skipped by 'auto'. */
   software: boolean;
+  /**
+   * Wren's own GMF/MLP/NeuMF kernel (not a tfjs backend, so never picked by
+   * 'auto'): the engine and the threads it trained on.
+   */
+  kernel?: { engine: string; threads: number };
 }
 
 /** The automatic build's progress: 'read' (the ratings), then the model's own stages, then 'save'. */
@@ -54,7 +59,8 @@ export interface AutoBuildProgress {
 
 export interface ModelsWorkerApi {
   /** Measures every tfjs backend (NeuMF training steps), fastest first. */
-  probe(): Promise<Outcome<BackendMeasure[]>>;
+  /** Measures every tfjs backend, and the NCF kernel on one thread and on `threads`. */
+  probe(threads?: number): Promise<Outcome<BackendMeasure[]>>;
   train(req: ModelsRequest, onProgress: (p: ModelsProgress) => void): Promise<Outcome<ModelRow[]>>;
   /**
    * The automatic build's ranker for For You: unless the dataset already has

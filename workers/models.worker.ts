@@ -33,8 +33,8 @@ import { rowUsers, sparrowCtrSplit } from '../src/core/models/ctr-data.ts';
 import { CTR_MODELS, ctrRandomConfig, isCtrProtocol } from '../src/core/models/ctr-info.ts';
 import { ctrRandomSplit } from '../src/core/models/ctr-random.ts';
 import type { BackendMeasure, ModelsProgress, ModelsWorkerApi } from './models-protocol.ts';
-import type { FitOptions } from '../src/core/models/types.ts';
-import { softwareGpu } from './tf-engines.ts';
+import type { FitOptions, Recommender } from '../src/core/models/types.ts';
+import { softwareGpu, wasmThreads } from './tf-engines.ts';
 import { threadPool } from './pool.ts';
 
 const db = new WrenDb();
@@ -52,6 +52,24 @@ async function activate(backend: string): Promise<boolean> {
   }
 }
 
+/** GMF, MLP and NeuMF's own kernel, on one thread and (where the page is isolated) on `threads`. */
+async function probeKernel(threads: number): Promise<BackendMeasure[]> {
+  const { NeuralCf } = await import('../src/core/models/neural-cf.ts');
+  const out: BackendMeasure[] = [];
+  for (const n of threads > 1 ? [1, threads] : [1]) {
+    const r = await NeuralCf.measureKernel(n > 1 ? parallel(n) : {});
+    if (n > 1 && r.threads === 1) break;
+    out.push({
+      backend: `${r.engine} kernel${r.threads > 1 ? ` × ${r.threads} threads` : ''}`,
+      samplesPerSecond: r.samplesPerSecond,
+      software: false,
+      kernel: { engine: r.engine, threads: r.threads },
+    });
+  }
+  return out;
+}
+
+/** The tfjs backends, fastest first. */
 async function probeAll(): Promise<BackendMeasure[]> {
   const out: BackendMeasure[] = [];
   for (const backend of BACKENDS) {
@@ -95,19 +113,30 @@ function reporting(
   };
 }
 
-/** The helper threads for a fit that splits (EASE's inverse), where the page is cross-origin isolated. */
+/** What ran a fit: the model's own engine (else `otherwise`), and its threads when more than one. */
+function engineLabel(model: Recommender, otherwise: string): string {
+  const threads = model.threads ?? 1;
+  return `${model.engine ?? otherwise}${threads > 1 ? ` × ${threads} threads` : ''}`;
+}
+
+/** The helper threads for a fit that splits (EASE; GMF, MLP and NeuMF), where the page is cross-origin isolated. */
 function parallel(threads: number): Pick<FitOptions, 'pool' | 'threads'> {
   const pool = threadPool(threads);
   return pool ? { pool, threads } : {};
 }
 
 const api: ModelsWorkerApi = {
-  probe() {
-    return guarded(async () => (measured = await probeAll()));
+  probe(threads = 1) {
+    return guarded(async () => {
+      wasmThreads(threads);
+      measured = await probeAll();
+      return [...(await probeKernel(threads)), ...measured];
+    });
   },
 
   train(req, onProgress) {
     return guarded(async (signal) => {
+      wasmThreads(req.threads ?? 1);
       const ds = await db.datasets.get(req.datasetId);
       if (!ds || ds.status !== 'ready')
         throw new WrenError('not-found', 'That dataset is not here any more.');
@@ -212,7 +241,12 @@ const api: ModelsWorkerApi = {
       for (let index = 0; index < count; index++) {
         const { info: entry, config } = infos[index]!;
         const info = entry as ModelInfo;
-        const base = { index, count, model: info.name, backend: info.neural ? backend : 'js' };
+        const base = {
+          index,
+          count,
+          model: info.name,
+          backend: info.kernel ? 'wasm-simd kernel' : info.neural ? backend : 'js',
+        };
         const model = await info.create(config);
         const t0 = performance.now();
         await model.fit(split.data, reporting(base, signal, onProgress, req.threads));
@@ -241,7 +275,7 @@ const api: ModelsWorkerApi = {
             config: model.config,
             metrics,
             epochLog: log.map((r) => ({ ...r })),
-            backend: info.neural ? `tfjs-${backend}` : (model.engine ?? 'js'),
+            backend: engineLabel(model, info.neural ? `tfjs-${backend}` : 'js'),
             fitSeconds,
             evalSeconds,
             samplesPerSecond: samples / Math.max(fitSeconds, 1e-9),
@@ -297,7 +331,7 @@ const api: ModelsWorkerApi = {
           // Trained on every rating: there is no held-out test set to score.
           metrics: {},
           epochLog: [],
-          backend: model.engine,
+          backend: engineLabel(model, 'js'),
           fitSeconds,
           evalSeconds: 0,
           samplesPerSecond: data.train.items.length / Math.max(fitSeconds, 1e-9),

@@ -1,11 +1,11 @@
 /**
- * tfjs engines for the embeddings worker, loaded on demand (tfjs is 2 MB).
+ * tfjs engines for the workers, loaded on demand (tfjs is 2 MB).
  * The wasm backend's files are served by this site (emitted by Vite, precached
  * by the service worker), never fetched from a CDN.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -17,6 +17,16 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
 });
+
+/**
+ * The threads tfjs's wasm backend starts (its threaded build runs only on a
+ * cross-origin isolated page): Wren's training-thread setting rather than
+ * tfjs's own default of half the cores. Read once, when the backend first
+ * starts in this worker; later calls change nothing.
+ */
+export function wasmThreads(threads: number): void {
+  setThreadsCount(Math.max(1, Math.floor(threads)));
+}
 
 /** True when the GPU behind WebGPU/WebGL is a software fallback (SwiftShader): a CPU in disguise. */
 export async function softwareGpu(backend: 'webgpu' | 'webgl'): Promise<boolean> {

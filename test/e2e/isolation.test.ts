@@ -120,6 +120,25 @@ describe('cross-origin isolation on a static host', () => {
     expect(threads()).toBe(before + 1);
   });
 
+  it('NeuMF trains on two threads, and the Models page measures its kernel on one and on two', async () => {
+    await page.goto(`${server.url}#/models`);
+    for (const name of ['popularity', 'itemknn', 'puresvd', 'ease', 'gmf', 'mlp', 'neumf'])
+      await page.getByTestId(`model-${name}`).setChecked(name === 'neumf');
+    await page.getByTestId('models-epochs').fill('1');
+    await page.getByTestId('models-train').click();
+    await page.getByTestId('models-done').waitFor({ timeout: 240_000 });
+    expect(await page.getByTestId('models-table-ncf-loo').textContent()).toMatch(
+      /wasm-simd × 2 threads/,
+    );
+    await page.getByTestId('models-probe').click();
+    await page.getByTestId('models-probe-table').waitFor({ timeout: 120_000 });
+    const kernels = page.locator('[data-testid="probe-row"][data-kernel]');
+    expect(await kernels.count()).toBe(2);
+    expect(await kernels.nth(1).innerText()).toMatch(/wasm-simd kernel × 2 threads\s*[\d,]+/);
+    await page.getByTestId('models-probe-table').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, 'models-threads.png') });
+  });
+
   it('stays isolated offline', async () => {
     await browser.context.setOffline(true);
     try {

@@ -22,6 +22,8 @@ export interface ModelInfo {
   defaults: Record<string, number>;
   /** Uses tfjs (loaded on demand, so pages that only list models stay light). */
   neural: boolean;
+  /** Trains with Wren's own WebAssembly kernel (GMF, MLP, NeuMF), not on the tfjs backend; tfjs still scores. */
+  kernel?: boolean;
   create(config: Record<string, number>): Promise<Recommender>;
   load(saved: SavedModel): Promise<Recommender>;
 }
@@ -47,6 +49,7 @@ function ncf(
     paper,
     defaults: NCF_DEFAULTS,
     neural: true,
+    kernel: name !== 'two-tower',
     create: async (c) => new (await import('./neural-cf.ts')).NeuralCf(name, c),
     load: async (s) => (await import('./neural-cf.ts')).NeuralCf.load(s),
   };

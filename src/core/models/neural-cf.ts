@@ -6,14 +6,23 @@
  * and movie towers joined only by a dot product, so movie vectors can be
  * computed once and searched, as retrieval does — Yi et al., RecSys 2019).
  *
- * Embedding tables are {@link EmbeddingTable}s updated sparsely; the dense
- * layers run in tfjs on the active backend (see src/core/train/sparse-trainer).
+ * Embedding tables are {@link EmbeddingTable}s updated sparsely. GMF, MLP and
+ * NeuMF train with a plain-JS step (src/core/train/ncf-kernel.ts), on several
+ * threads where a pool is given; two-tower's dense layers run in tfjs on the
+ * active backend (src/core/train/sparse-trainer.ts). Scoring runs in tfjs.
  */
 import * as tf from '@tensorflow/tfjs';
 import { evaluateSplit, validationLoo, type InteractionData } from '../eval/protocols.ts';
 import { Random } from '../random.ts';
 import { DenseParams, EmbeddingTable, glorot } from '../train/embedding-table.ts';
-import { SparseTrainer, type EpochReport, type SparseNetwork } from '../train/sparse-trainer.ts';
+import {
+  SparseTrainer,
+  type EpochReport,
+  type SparseNetwork,
+  type TrainSettings,
+} from '../train/sparse-trainer.ts';
+import type { NcfArrays, NcfShape } from '../train/ncf-kernel.ts';
+import { NcfTrainer, ncfShape, type NcfEngine } from '../train/ncf-trainer.ts';
 import {
   mlpTowerSizes,
   NCF_DEFAULTS,
@@ -106,6 +115,10 @@ export class NeuralCf implements Recommender {
   private itemCount = 0;
   /** Epoch reports of the last fit. */
   epochLog: EpochReport[] = [];
+  /** GMF, MLP and NeuMF train in WebAssembly (or plain JS), two-tower's dense part in tfjs (undefined). */
+  engine: NcfEngine | undefined = undefined;
+  /** Threads the last fit trained on. */
+  threads = 1;
 
   /** Movies the model scores (its item table's rows). */
   get movieCount(): number {
@@ -124,7 +137,8 @@ export class NeuralCf implements Recommender {
     return mlpTowerSizes(this.config);
   }
 
-  private build(userCount: number, itemCount: number, weights?: SavedModel['arrays']): void {
+  /** Fresh weights (or the given ones) for this many users and movies. */
+  build(userCount: number, itemCount: number, weights?: SavedModel['arrays']): void {
     const { factors, mlpEmbedding, seed } = this.config;
     this.userCount = userCount;
     this.itemCount = itemCount;
@@ -172,7 +186,8 @@ export class NeuralCf implements Recommender {
     });
   }
 
-  private network(): SparseNetwork {
+  /** The network as tfjs runs it: for scoring, for two-tower's training, and as the kernels' reference in tests. */
+  network(): SparseNetwork {
     const t = this.tables;
     const lookups =
       this.model === 'gmf'
@@ -255,6 +270,8 @@ export class NeuralCf implements Recommender {
       const label = variant === 'gmf' ? 'GMF' : 'MLP';
       await m.fit(data, {
         signal: opts.signal,
+        pool: opts.pool,
+        threads: opts.threads,
         onProgress: (p) => opts.onProgress?.({ ...p, stage: `${label} pre-training, ${p.stage}` }),
       });
       parts[variant] = m.save().arrays;
@@ -285,7 +302,11 @@ export class NeuralCf implements Recommender {
   ): Promise<void> {
     const { validate, patience, seed } = this.config;
     const val = validate ? validationLoo(data, seed) : null;
-    const trainer = new SparseTrainer(tf, this.network(), { ...this.config, learningRate });
+    const settings = { ...this.config, learningRate };
+    const trainer =
+      this.model === 'two-tower'
+        ? new SparseTrainer(tf, this.network(), settings)
+        : this.ncfTrainer(settings);
     let best = -Infinity;
     let bestWeights: Float32Array[] | null = null;
     let since = 0;
@@ -309,7 +330,34 @@ export class NeuralCf implements Recommender {
         return go;
       },
     });
+    this.engine = trainer instanceof NcfTrainer ? trainer.engine : undefined;
+    this.threads = trainer instanceof NcfTrainer ? trainer.threads : 1;
     if (bestWeights) this.weightArrays().forEach((w, j) => w.set(bestWeights![j]!));
+  }
+
+  /** The kernels' trainer over this model's arrays (GMF, MLP and NeuMF); `force` 'js' takes the plain-JS step. */
+  ncfTrainer(settings: TrainSettings, force?: NcfEngine): NcfTrainer {
+    return new NcfTrainer(this.shape(), this.ncfArrays(), this.tableRows(), settings, force);
+  }
+
+  /** GMF, MLP and NeuMF as the kernels see them. */
+  private shape(): NcfShape {
+    return ncfShape(
+      this.model === 'mlp' ? 0 : this.config.factors,
+      this.model === 'gmf' ? [] : this.towerSizes(),
+    );
+  }
+
+  /** The tables in lookup order and the dense weights, with their Adam moments. */
+  private ncfArrays(): NcfArrays {
+    return {
+      tables: this.network().lookups.map(({ table: t }) => ({ w: t.weights, m: t.m, v: t.v })),
+      dense: { w: this.dense.weights, m: this.dense.m, v: this.dense.v },
+    };
+  }
+
+  private tableRows(): number[] {
+    return this.network().lookups.map(({ table }) => table.rows);
   }
 
   /** Every trained array, tables then dense weights (views, in a fixed order). */
@@ -556,6 +604,38 @@ export class NeuralCf implements Recommender {
       n++;
     }
     return (n * b * 1000) / (performance.now() - t0);
+  }
+
+  /**
+   * The GMF/MLP/NeuMF kernel's speed: one epoch of NeuMF (default shape,
+   * 4 negatives per positive) over random interactions of 1,000 users with
+   * 60 of 5,000 movies each, on `threads` threads where a pool is given.
+   */
+  static async measureKernel(
+    opts: Pick<FitOptions, 'pool' | 'threads'> = {},
+  ): Promise<{ samplesPerSecond: number; engine: NcfEngine; threads: number }> {
+    const users = 1000;
+    const per = 60;
+    const rng = new Random(1, 0x4b524e);
+    const items = new Int32Array(users * per);
+    for (let i = 0; i < items.length; i++) items[i] = rng.int(5000);
+    const data: InteractionData = {
+      userCount: users,
+      itemCount: 5000,
+      train: { offsets: Int32Array.from({ length: users + 1 }, (_, u) => u * per), items },
+      trainRatings: new Uint8Array(items.length).fill(8),
+      trainTimes: new Uint32Array(items.length),
+      catalogue: new Uint8Array(5000).fill(1),
+    };
+    const m = new NeuralCf('neumf', { epochs: 1, validate: 0 });
+    m.build(users, 5000);
+    const trainer = m.ncfTrainer(m.config);
+    const [r] = await trainer.fit(data, opts);
+    return {
+      samplesPerSecond: r!.samples / r!.seconds,
+      engine: trainer.engine,
+      threads: trainer.threads,
+    };
   }
 
   static load(s: SavedModel): NeuralCf {

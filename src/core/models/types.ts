@@ -34,8 +34,8 @@ export interface FitOptions {
   /** After each epoch of a model trained by epochs, with its validation metrics where it has them. */
   onEpoch?: (r: EpochLogEntry) => void;
   /**
-   * Helper threads for the models whose fit splits across cores (EASE's
-   * inverse today): up to `threads - 1` of them from `pool`. Without: one thread.
+   * Helper threads for the models whose fit splits across cores (EASE;
+   * GMF, MLP and NeuMF): up to `threads - 1` of them from `pool`. Without: one thread.
    */
   pool?: ThreadPool;
   threads?: number;
@@ -65,6 +65,8 @@ export interface Recommender {
   readonly epochLog?: readonly EpochLogEntry[];
   /** What ran the last fit's arithmetic, for a model that does not use tfjs (absent: plain JS). */
   readonly engine?: 'wasm-simd' | 'js';
+  /** Threads the last fit ran on, where it can use more than one. */
+  readonly threads?: number;
   /** Frees tfjs memory, where the model holds any. */
   dispose?(): void;
 }

@@ -7,10 +7,12 @@
 import { runSgnsHelper, type SgnsHelperTask } from '../embeddings/sgns-team.ts';
 import { runSpdHelper, type SpdHelperTask } from '../models/linalg.ts';
 import { runGramHelper, type GramHelperTask } from '../models/gram.ts';
+import { runNcfHelper, type NcfHelperTask } from '../train/ncf-trainer.ts';
 import type { TaskReply } from './pool.ts';
 
 /** 'ping' answers at once: it starts a thread and shows that it runs. */
-export type ThreadTask = SgnsHelperTask | SpdHelperTask | GramHelperTask | { task: 'ping' };
+export type ThreadTask =
+  SgnsHelperTask | SpdHelperTask | GramHelperTask | NcfHelperTask | { task: 'ping' };
 
 export async function runTask(message: unknown): Promise<TaskReply> {
   const t = message as ThreadTask;
@@ -22,6 +24,8 @@ export async function runTask(message: unknown): Promise<TaskReply> {
         return { ok: true, value: await runSpdHelper(t) };
       case 'gram':
         return { ok: true, value: runGramHelper(t) };
+      case 'ncf':
+        return { ok: true, value: await runNcfHelper(t) };
       case 'ping':
         return { ok: true, value: 'pong' };
       default:

@@ -40,8 +40,9 @@ export class EmbeddingTable {
   readonly rows: number;
   readonly dim: number;
   readonly weights: Float32Array;
-  private readonly m: Float32Array;
-  private readonly v: Float32Array;
+  /** Adam's first and second moments, one per weight. */
+  readonly m: Float32Array;
+  readonly v: Float32Array;
   /** Scratch: summed gradient per distinct touched row, and the row list. */
   private readonly slot: Int32Array;
   private sum = new Float32Array(0);
@@ -139,8 +140,9 @@ export class DenseParams {
   readonly shapes: [number, number][];
   readonly offsets: number[];
   readonly weights: Float32Array;
-  private readonly m: Float32Array;
-  private readonly v: Float32Array;
+  /** Adam's first and second moments, one per weight. */
+  readonly m: Float32Array;
+  readonly v: Float32Array;
 
   constructor(
     shapes: [number, number][],

@@ -83,6 +83,75 @@ function contains(items: Int32Array, from: number, to: number, x: number): boole
   return false;
 }
 
+/**
+ * Each epoch's samples: every training interaction as a positive and
+ * `negatives` sampled movies the user never had, shuffled with the seed. The
+ * arrays are refilled by `next()`; with `shared`, they live in
+ * SharedArrayBuffers that helper threads can read.
+ */
+export class EpochSamples {
+  readonly total: number;
+  readonly users: Int32Array;
+  readonly items: Int32Array;
+  readonly labels: Float32Array;
+  private readonly hist: { offsets: Int32Array; items: Int32Array };
+  private readonly pool: Int32Array;
+  private readonly rng: Random;
+  private readonly raw: { users: Int32Array; items: Int32Array; labels: Float32Array };
+  private readonly order: Int32Array;
+
+  constructor(
+    private readonly data: InteractionData,
+    private readonly settings: Pick<TrainSettings, 'negatives' | 'seed'>,
+    shared = false,
+  ) {
+    this.hist = sortedHistories(data);
+    this.pool = cataloguePool(data.catalogue);
+    this.total = data.train.items.length * (1 + settings.negatives);
+    const n = this.total;
+    const buffer = (bytes: number): ArrayBufferLike =>
+      shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+    this.users = new Int32Array(buffer(4 * n));
+    this.items = new Int32Array(buffer(4 * n));
+    this.labels = new Float32Array(buffer(4 * n));
+    this.raw = { users: new Int32Array(n), items: new Int32Array(n), labels: new Float32Array(n) };
+    this.order = new Int32Array(n);
+    this.rng = new Random(settings.seed, 0x545241);
+  }
+
+  /** Draws the next epoch's negatives and order. */
+  next(): void {
+    const { data, hist, pool, rng, raw, order } = this;
+    const { negatives } = this.settings;
+    let s = 0;
+    for (let u = 0; u < data.userCount; u++) {
+      const from = hist.offsets[u]!;
+      const to = hist.offsets[u + 1]!;
+      const full = to - from >= pool.length;
+      for (let i = data.train.offsets[u]!; i < data.train.offsets[u + 1]!; i++) {
+        raw.users[s] = u;
+        raw.items[s] = data.train.items[i]!;
+        raw.labels[s++] = 1;
+        for (let k = 0; k < negatives; k++) {
+          let m = pool[rng.int(pool.length)]!;
+          while (!full && contains(hist.items, from, to, m)) m = pool[rng.int(pool.length)]!;
+          raw.users[s] = u;
+          raw.items[s] = m;
+          raw.labels[s++] = 0;
+        }
+      }
+    }
+    for (let i = 0; i < this.total; i++) order[i] = i;
+    rng.shuffle(order);
+    for (let i = 0; i < this.total; i++) {
+      const o = order[i]!;
+      this.users[i] = raw.users[o]!;
+      this.items[i] = raw.items[o]!;
+      this.labels[i] = raw.labels[o]!;
+    }
+  }
+}
+
 export class SparseTrainer {
   private step = 0;
   private readonly lossAndGrads: (xs: TF.Tensor[]) => { value: TF.Scalar; grads: TF.Tensor[] };
@@ -169,88 +238,73 @@ export class SparseTrainer {
   }
 
   /** Trains for the configured epochs; calls `onEpoch` after each (it may stop early by returning false). */
-  async fit(
-    data: InteractionData,
-    opts: Omit<FitOptions, 'onEpoch'> & { onEpoch?: (r: EpochReport) => boolean | void } = {},
-  ): Promise<EpochReport[]> {
-    const { epochs, batchSize, negatives, seed } = this.settings;
-    const hist = sortedHistories(data);
-    const pool = cataloguePool(data.catalogue);
-    const positives = data.train.items.length;
-    const per = 1 + negatives;
-    const total = positives * per;
-    const users = new Int32Array(total);
-    const items = new Int32Array(total);
-    const labels = new Float32Array(total);
-    const order = new Int32Array(total);
-    const bu = new Int32Array(batchSize);
-    const bi = new Int32Array(batchSize);
-    const bl = new Float32Array(batchSize);
-    const rng = new Random(seed, 0x545241);
-    const reports: EpochReport[] = [];
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      const t0 = performance.now();
-      let s = 0;
-      for (let u = 0; u < data.userCount; u++) {
-        const from = hist.offsets[u]!;
-        const to = hist.offsets[u + 1]!;
-        const full = to - from >= pool.length;
-        for (let i = data.train.offsets[u]!; i < data.train.offsets[u + 1]!; i++) {
-          users[s] = u;
-          items[s] = data.train.items[i]!;
-          labels[s++] = 1;
-          for (let k = 0; k < negatives; k++) {
-            let m = pool[rng.int(pool.length)]!;
-            while (!full && contains(hist.items, from, to, m)) m = pool[rng.int(pool.length)]!;
-            users[s] = u;
-            items[s] = m;
-            labels[s++] = 0;
-          }
-        }
-      }
-      for (let i = 0; i < total; i++) order[i] = i;
-      rng.shuffle(order);
+  fit(data: InteractionData, opts: EpochOptions = {}): Promise<EpochReport[]> {
+    const { batchSize } = this.settings;
+    return fitEpochs(data, this.settings, opts, false, async (samples, tick) => {
+      const { total, users, items, labels } = samples;
       let lossSum = 0;
       let batches = 0;
       for (let b = 0; b < total; b += batchSize) {
         const n = Math.min(batchSize, total - b);
-        const su = n === batchSize ? bu : bu.subarray(0, n);
-        const si = n === batchSize ? bi : bi.subarray(0, n);
-        const sl = n === batchSize ? bl : bl.subarray(0, n);
-        for (let j = 0; j < n; j++) {
-          const o = order[b + j]!;
-          su[j] = users[o]!;
-          si[j] = items[o]!;
-          sl[j] = labels[o]!;
-        }
-        lossSum += this.trainBatch(su, si, sl);
-        batches++;
-        if (batches % 64 === 0) {
-          checkAbort(opts.signal);
-          opts.onProgress?.({
-            stage: `epoch ${epoch + 1}/${epochs}`,
-            done: epoch * total + b + n,
-            total: epochs * total,
-            loss: lossSum / batches,
-          });
-          await new Promise((r) => setTimeout(r, 0));
-        }
+        lossSum += this.trainBatch(
+          users.subarray(b, b + n),
+          items.subarray(b, b + n),
+          labels.subarray(b, b + n),
+        );
+        if (++batches % 64 === 0) await tick(b + n, lossSum / batches);
       }
-      const report = {
-        epoch: epoch + 1,
-        loss: lossSum / Math.max(1, batches),
-        seconds: (performance.now() - t0) / 1000,
-        samples: total,
-      };
-      reports.push(report);
-      opts.onProgress?.({
-        stage: `epoch ${epoch + 1}/${epochs}`,
-        done: (epoch + 1) * total,
-        total: epochs * total,
-        loss: report.loss,
-      });
-      if (opts.onEpoch?.(report) === false) break;
-    }
-    return reports;
+      return lossSum / Math.max(1, batches);
+    });
   }
+}
+
+export type EpochOptions = Omit<FitOptions, 'onEpoch'> & {
+  onEpoch?: (r: EpochReport) => boolean | void;
+};
+
+/**
+ * One epoch's batches over `samples` (refilled for it); resolves to the mean
+ * batch loss. `tick(done, loss)` reports progress, throws when cancelled and
+ * yields to the event loop: call it every few dozen batches.
+ */
+export type EpochRunner = (
+  samples: EpochSamples,
+  tick: (done: number, loss: number) => Promise<void>,
+) => Promise<number>;
+
+/**
+ * The epoch loop of both trainers (this one and ncf-trainer.ts): fresh
+ * samples each epoch, progress, reports, `onEpoch` (which may stop early).
+ */
+export async function fitEpochs(
+  data: InteractionData,
+  settings: Pick<TrainSettings, 'epochs' | 'negatives' | 'seed'>,
+  opts: EpochOptions,
+  shared: boolean,
+  run: EpochRunner,
+): Promise<EpochReport[]> {
+  const { epochs } = settings;
+  const samples = new EpochSamples(data, settings, shared);
+  const total = samples.total;
+  const reports: EpochReport[] = [];
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const t0 = performance.now();
+    samples.next();
+    const stage = `epoch ${epoch + 1}/${epochs}`;
+    const loss = await run(samples, async (done, loss) => {
+      checkAbort(opts.signal);
+      opts.onProgress?.({ stage, done: epoch * total + done, total: epochs * total, loss });
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    const report = {
+      epoch: epoch + 1,
+      loss,
+      seconds: (performance.now() - t0) / 1000,
+      samples: total,
+    };
+    reports.push(report);
+    opts.onProgress?.({ stage, done: (epoch + 1) * total, total: epochs * total, loss });
+    if (opts.onEpoch?.(report) === false) break;
+  }
+  return reports;
 }

@@ -31,7 +31,7 @@ export function startModels(
 
 /** Measures NeuMF training speed on every tfjs backend, fastest first. */
 export function probeBackends(): Job<BackendMeasure[]> {
-  return client.job((a) => a.probe());
+  return client.job((a) => a.probe(trainingThreads()));
 }
 
 /**

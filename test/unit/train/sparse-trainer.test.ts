@@ -119,10 +119,10 @@ describe('SparseTrainer', () => {
     }
   });
 
-  it('trains alike on the wasm and cpu backends', async () => {
+  it('trains alike on the wasm and cpu backends (two-tower: GMF, MLP and NeuMF train without tfjs)', async () => {
     const run = async (backend: string): Promise<number[]> => {
       expect(await tf.setBackend(backend)).toBe(true);
-      const m = new NeuralCf('gmf', { ...small, epochs: 2 });
+      const m = new NeuralCf('two-tower', { ...small, epochs: 2 });
       await m.fit(split.data);
       return m.epochLog.map((r) => r.loss);
     };
