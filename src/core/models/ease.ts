@@ -114,6 +114,32 @@ async function prepare(
   return { dual, active, col, dim, gram };
 }
 
+/**
+ * EASE's weights from the inverse P = (G + λI)⁻¹, given as the upper
+ * triangle of −P (row-major n×n): B_ij = −P_ij / P_jj off the diagonal, 0 on
+ * it. One pass in 32 × 32 tiles, each upper value written to both places.
+ */
+export function easeWeights(negatedUpper: Float64Array, n: number): Float32Array {
+  const src = negatedUpper;
+  const b = new Float32Array(n * n);
+  // With inv_j = −1 / (−P)_jj: B_ij = −P_ij / P_jj = (−P)_ij · inv_j.
+  const inv = new Float64Array(n);
+  for (let j = 0; j < n; j++) inv[j] = -1 / src[j * n + j]!;
+  const T = 32;
+  for (let i0 = 0; i0 < n; i0 += T)
+    for (let j0 = i0; j0 < n; j0 += T) {
+      const i1 = Math.min(n, i0 + T);
+      const j1 = Math.min(n, j0 + T);
+      for (let i = i0; i < i1; i++)
+        for (let j = Math.max(i + 1, j0); j < j1; j++) {
+          const v = src[i * n + j]!;
+          b[i * n + j] = v * inv[j]!;
+          b[j * n + i] = v * inv[i]!;
+        }
+    }
+  return b;
+}
+
 /** Modelled movie column → the users who have it (CSR). */
 function usersOfItems(h: Sequences, col: Int32Array, columns: number): Sequences {
   const offsets = new Int32Array(columns + 1);
@@ -172,7 +198,8 @@ export class Ease extends HistoryModel {
     if (!(lambda > 0)) lambda = await this.chooseLambda(data, opts);
     const h = distinctHistories(data);
     const p = await prepare(h, data.itemCount, maxDim, opts);
-    await this.solve(p, h, data.itemCount, lambda, opts, 'fitting');
+    // The Gram matrix is not needed after this solve: it is inverted where it lies.
+    await this.solve(p, h, data.itemCount, lambda, opts, 'fitting', true);
     this.config = { lambda, maxDim, seed };
   }
 
@@ -210,12 +237,16 @@ export class Ease extends HistoryModel {
     lambda: number,
     opts: FitOptions,
     stage: string,
+    /** Invert the Gram matrix in place (it is not used again) rather than a copy. */
+    consume = false,
   ): Promise<void> {
     const { dim, dual } = p;
     // slice() copies memory; Float64Array.from() walked ml-1m's 110 MB one value at a time (0.9 s).
-    const a = p.gram.slice();
+    const a = consume ? p.gram : p.gram.slice();
     for (let i = 0; i < dim; i++) a[i * dim + i]! += lambda;
     opts.onProgress?.({ stage, done: 0, total: dim });
+    // Primal: B straight from the inverse's upper triangle, with no full inverse in between.
+    let b: Float32Array | null = null;
     const kernel = await invertSpdInPlace(
       a,
       dim,
@@ -224,7 +255,11 @@ export class Ease extends HistoryModel {
         opts.onProgress?.({ stage, done: k, total: dim });
         await new Promise((r) => setTimeout(r, 0));
       },
-      { pool: opts.pool, threads: opts.threads },
+      {
+        pool: opts.pool,
+        threads: opts.threads,
+        finish: dual ? undefined : (upper) => (b = easeWeights(upper, dim)),
+      },
     );
     this.engine = kernel === 'wasm' ? 'wasm-simd' : 'js';
     checkAbort(opts.signal);
@@ -248,10 +283,6 @@ export class Ease extends HistoryModel {
         this.d[c] = 1 / (1 - q);
       }
     } else {
-      const b = new Float32Array(dim * dim);
-      for (let i = 0; i < dim; i++)
-        for (let j = 0; j < dim; j++)
-          if (i !== j) b[i * dim + j] = -a[i * dim + j]! / a[j * dim + j]!;
       this.b = b;
       this.kinv = null;
     }

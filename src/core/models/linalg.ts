@@ -97,6 +97,13 @@ export interface InvertOptions {
    */
   threads?: number;
   pool?: ThreadPool;
+  /**
+   * Called at the end with the working n×n matrix, whose upper triangle then
+   * holds −A⁻¹, instead of A⁻¹ being mirrored into `a` (which is left without
+   * meaningful values): for a caller that wants something else made of the
+   * inverse (EASE's B) without one more pass over n² values.
+   */
+  finish?: (negatedUpper: Float64Array) => void;
 }
 
 /**
@@ -139,7 +146,7 @@ export async function invertSpdInPlace(
     (kind !== 'js' ? await wasmWorkspace(a, n, nb, kind === 'wasm') : null) ??
     jsWorkspace(a, n, nb);
   try {
-    return await invertIn(ws, a, n, nb, onRow);
+    return await invertIn(ws, a, n, nb, onRow, options.finish);
   } finally {
     ws.dispose?.();
   }
@@ -151,6 +158,7 @@ async function invertIn(
   n: number,
   nb: number,
   onRow?: (k: number) => void | Promise<void>,
+  finish?: (negatedUpper: Float64Array) => void,
 ): Promise<'wasm' | 'js'> {
   if (n === 0) return ws.kernel;
   const m = ws.a;
@@ -186,7 +194,8 @@ async function invertIn(
     }
     if (onRow) await onRow(k1);
   }
-  negateAndMirror(m, a, n);
+  if (finish) finish(m);
+  else negateAndMirror(m, a, n);
   return ws.kernel;
 }
 
