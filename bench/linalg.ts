@@ -4,7 +4,7 @@
  *
  *   npm run bench:linalg [-- --sizes 610,943,1682,3706] [-- --repeats 3]
  *                        [-- --variants sweep,blocked-js,blocked-wasm,tfjs-f32]
- *                        [-- --block 64] [-- --ease [-- --threads N]]
+ *                        [-- --block 64] [-- --ease [-- --threads N]] [-- --ease-eval [-- --threads N]]
  *
  * Matrices: Gram-like, XᵀX + 400·I for a sparse 0/1 X of 6,040 rows whose
  * columns have Zipf-like popularity (4.5 % dense on average, as ml-1m); n =
@@ -30,6 +30,8 @@
  * ml-1m's shape (6,040 users × 3,706 movies, 1,000,209 ratings; ncf-loo,
  * seed 1), as bench/models.ts generates it, on one thread and on --threads
  * (default: every core, at least 2), in turn, `repeats` times.
+ * `--ease-eval`: the full-rank evaluation of one such EASE (every movie
+ * scored for every user) on one thread and on --threads, in turn.
  *
  * Appends JSON lines to bench/results/linalg.jsonl (DESIGN.md's format).
  */
@@ -42,7 +44,8 @@ import { availableParallelism } from 'node:os';
 import { nodePool } from '../src/cli/node-pool.ts';
 import type { ThreadPool } from '../src/core/parallel/pool.ts';
 import { generateDataset } from '../src/core/data/synthetic.ts';
-import { evaluateSplit, makeSplit } from '../src/core/eval/protocols.ts';
+import { evaluateSplit, makeSplit, type ProtocolMetrics } from '../src/core/eval/protocols.ts';
+import { evaluateModel } from '../src/core/eval/parallel-eval.ts';
 import { Ease } from '../src/core/models/ease.ts';
 import { invertSpdBySweep, invertSpdInPlace, spdWasmSupported } from '../src/core/models/linalg.ts';
 import { Random } from '../src/core/random.ts';
@@ -299,6 +302,56 @@ async function easeMl1m(threads: number, repeats: number): Promise<void> {
   }
 }
 
+/**
+ * `--ease-eval`: full-rank evaluation (every movie scored for each of 6,040
+ * users) of one EASE fitted on ml-1m-shaped generated data, on 1 and on N
+ * threads in turn; the metrics must be equal.
+ */
+async function easeEval(threads: number, repeats: number): Promise<void> {
+  const ds = generateDataset(ML_1M_SHAPE);
+  const split = makeSplit(ds.ratings, 'full-rank', 1, { itemCount: ds.movies.length });
+  const pool = nodePool(threads - 1);
+  const times: Record<number, number[]> = { 1: [], [threads]: [] };
+  const metrics: Record<number, ProtocolMetrics> = {};
+  try {
+    await pool.warm();
+    const model = new Ease({ lambda: LAMBDA });
+    await model.fit(split.data, { pool, threads });
+    for (let r = 0; r < repeats; r++)
+      for (const t of [1, threads]) {
+        const t0 = performance.now();
+        metrics[t] = await evaluateModel(split, model, { pool, threads: t });
+        times[t]!.push((performance.now() - t0) / 1000);
+        console.error(`full-rank evaluation, ${t} thread(s): ${times[t]!.at(-1)!.toFixed(2)} s`);
+      }
+  } finally {
+    pool.close();
+  }
+  for (const t of [1, threads]) {
+    const seconds = median(times[t]!);
+    record({
+      suite: 'linalg',
+      name: t === 1 ? 'ease-full-rank-eval' : `ease-full-rank-eval-${t}-threads`,
+      dataset: 'generated-ml-1m',
+      backend: t === 1 ? 'js' : `js ×${t}`,
+      metrics: {
+        protocol: 'full-rank',
+        users: metrics[t]!.users,
+        ndcg: round(metrics[t]!.ndcg!, 4),
+        threads: t,
+        runs: times[t]!.map((x) => round(x, 4)),
+        ...(t > 1 && {
+          speedupOverOneThread: round(median(times[1]!) / seconds, 4),
+          sameMetricsAsOneThread: JSON.stringify(metrics[t]) === JSON.stringify(metrics[1]),
+        }),
+      },
+      seconds: round(seconds, 4),
+      samplesPerSecond: null,
+      peakMemoryMB: peakMemoryMB(),
+    });
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -307,9 +360,15 @@ async function main(): Promise<void> {
       repeats: { type: 'string', default: '3' },
       block: { type: 'string' },
       ease: { type: 'boolean', default: false },
+      'ease-eval': { type: 'boolean', default: false },
       threads: { type: 'string' },
     },
   });
+  if (values['ease-eval'])
+    return easeEval(
+      Number(values.threads ?? Math.max(2, availableParallelism())),
+      Number(values.repeats),
+    );
   if (values.ease)
     return easeMl1m(
       Number(values.threads ?? Math.max(2, availableParallelism())),

@@ -10,7 +10,8 @@ import * as Comlink from 'comlink';
 import { jobRunner } from './jobs.ts';
 import * as tf from '@tensorflow/tfjs';
 import { WrenError } from '../src/core/errors.ts';
-import { evaluateSplit, makeSplit } from '../src/core/eval/protocols.ts';
+import { makeSplit } from '../src/core/eval/protocols.ts';
+import { evaluateModel } from '../src/core/eval/parallel-eval.ts';
 import { modelInfo, type ModelInfo } from '../src/core/models/index.ts';
 import { scoreAllMs } from '../src/core/models/score-time.ts';
 import { configProblem } from '../src/core/models/config-check.ts';
@@ -253,9 +254,11 @@ const api: ModelsWorkerApi = {
         const fitSeconds = (performance.now() - t0) / 1000;
         const t1 = performance.now();
         onProgress({ ...base, stage: 'evaluate', done: 0, total: 1 });
-        const metrics = evaluateSplit(split, (u, items, out) => model.score(u, items, out), {
+        // Per-user scoring on every training thread where the model scores without tfjs.
+        const metrics = await evaluateModel(split, model, {
           signal,
           onProgress: (done, total) => onProgress({ ...base, stage: 'evaluate', done, total }),
+          ...parallel(req.threads ?? 1),
         });
         const evalSeconds = (performance.now() - t1) / 1000;
         const sample = Array.from({ length: Math.min(10, split.data.userCount) }, (_, i) =>

@@ -348,76 +348,131 @@ export function evaluateSplit(
   score: Scorer,
   opts: EvalOptions = {},
 ): ProtocolMetrics {
-  return split.protocol === 'ncf-loo'
-    ? evaluateLoo(split, score, opts)
-    : evaluateHoldout(split, score, opts);
+  const k = opts.k ?? 10;
+  const n = usersToEvaluate(split);
+  const rows = new Float64Array(n * USER_FIELDS);
+  const tops = split.protocol === 'ncf-loo' ? null : new Int32Array(n * k);
+  evaluateUsers(split, score, 0, n, rows, tops, { ...opts, k });
+  return aggregateUsers(split, rows, tops, opts);
 }
 
-function evaluateLoo(split: LooSplit, score: Scorer, opts: EvalOptions): ProtocolMetrics {
-  const k = opts.k ?? 10;
-  const per = split.candidatesPerUser;
-  const out = new Float32Array(per);
-  let hr = 0;
-  let ndcg = 0;
-  const n = split.users.length;
-  for (let e = 0; e < n; e++) {
-    if (opts.signal?.aborted) throw opts.signal.reason;
-    score(split.users[e]!, split.candidates.subarray(e * per, (e + 1) * per), out);
-    const r = hitNdcgAtRank(rankOfTarget(out, 0), k);
-    hr += r.hit;
-    ndcg += r.ndcg;
-    opts.onUser?.(split.users[e]!, r);
-    if (opts.onProgress && (e & 255) === 255) opts.onProgress(e + 1, n);
+/** Per evaluated user: evaluated (0 or 1), hit, ndcg, recall, precision, mrr. */
+export const USER_FIELDS = 6;
+
+/** How many slots {@link evaluateUsers} fills: ncf-loo's evaluated users, or every user for the holdout protocols. */
+export function usersToEvaluate(split: RankingSplit): number {
+  return split.protocol === 'ncf-loo' ? split.users.length : split.data.userCount;
+}
+
+/**
+ * Scores slots [from, to) of a split — ncf-loo's evaluated users by index,
+ * or user ids for the holdout protocols — writing each one's figures into
+ * `rows` (USER_FIELDS per slot) and, for holdout, its top k into `tops`
+ * (k per slot, −1 after the last). Threads can each take a run of slots.
+ */
+export function evaluateUsers(
+  split: RankingSplit,
+  score: Scorer,
+  from: number,
+  to: number,
+  rows: Float64Array,
+  tops: Int32Array | null,
+  opts: EvalOptions & { k: number; stop?: () => boolean },
+): void {
+  const { k } = opts;
+  const total = to - from;
+  const tick = (e: number): void => {
+    if (opts.onProgress && ((e - from) & 255) === 255) opts.onProgress(e - from + 1, total);
+  };
+  if (split.protocol === 'ncf-loo') {
+    const per = split.candidatesPerUser;
+    const out = new Float32Array(per);
+    for (let e = from; e < to; e++) {
+      if (opts.signal?.aborted) throw opts.signal.reason;
+      if (opts.stop?.()) return;
+      score(split.users[e]!, split.candidates.subarray(e * per, (e + 1) * per), out);
+      const r = hitNdcgAtRank(rankOfTarget(out, 0), k);
+      rows.set([1, r.hit, r.ndcg, 0, 0, 0], e * USER_FIELDS);
+      tick(e);
+    }
+    opts.onProgress?.(total, total);
+    return;
   }
-  opts.onProgress?.(n, n);
-  return { hr: n ? hr / n : 0, ndcg: n ? ndcg / n : 0, users: n, k };
-}
-
-function evaluateHoldout(split: HoldoutSplit, score: Scorer, opts: EvalOptions): ProtocolMetrics {
-  const k = opts.k ?? 10;
   const { data } = split;
   const target = opts.useValidation ? split.valid : split.test;
   const out = new Float32Array(data.itemCount);
   const relevant = new Uint8Array(data.itemCount);
-  const recommended = new Uint8Array(data.itemCount);
-  const sums = { recall: 0, precision: 0, ndcg: 0, hit: 0, mrr: 0 };
-  let n = 0;
-  const total = data.userCount;
   const mask = (s: Sequences, u: number): void => {
     for (let i = s.offsets[u]!, end = s.offsets[u + 1]!; i < end; i++) out[s.items[i]!] = NaN;
   };
-  for (let u = 0; u < total; u++) {
+  for (let u = from; u < to; u++) {
     if (opts.signal?.aborted) throw opts.signal.reason;
-    const from = target.offsets[u]!;
-    const to = target.offsets[u + 1]!;
-    if (from === to) continue;
+    if (opts.stop?.()) return;
+    tops!.fill(-1, u * k, (u + 1) * k);
+    const a = target.offsets[u]!;
+    const b = target.offsets[u + 1]!;
+    if (a === b) {
+      rows.fill(0, u * USER_FIELDS, (u + 1) * USER_FIELDS);
+      continue;
+    }
     score(u, null, out);
     for (let m = 0; m < data.itemCount; m++) if (!data.catalogue[m]) out[m] = NaN;
     mask(data.train, u);
     // Test ranking leaves out the validation items too (RecBole's full sort).
     if (!opts.useValidation) mask(split.valid, u);
-    for (let i = from; i < to; i++) relevant[target.items[i]!] = 1;
+    for (let i = a; i < b; i++) relevant[target.items[i]!] = 1;
     const ranked = topK(out, k);
-    const s = topKScores(ranked, (m) => relevant[m] === 1, to - from, k);
-    for (let i = from; i < to; i++) relevant[target.items[i]!] = 0;
-    for (let j = 0; j < ranked.length; j++) recommended[ranked[j]!] = 1;
-    sums.recall += s.recall;
-    sums.precision += s.precision;
-    sums.ndcg += s.ndcg;
-    sums.hit += s.hit;
-    sums.mrr += s.mrr;
-    opts.onUser?.(u, { hit: s.hit, ndcg: s.ndcg, recall: s.recall });
-    n++;
-    if (opts.onProgress && (u & 255) === 255) opts.onProgress(u + 1, total);
+    const s = topKScores(ranked, (m) => relevant[m] === 1, b - a, k);
+    for (let i = a; i < b; i++) relevant[target.items[i]!] = 0;
+    tops!.set(ranked, u * k);
+    rows.set([1, s.hit, s.ndcg, s.recall, s.precision, s.mrr], u * USER_FIELDS);
+    tick(u);
   }
   opts.onProgress?.(total, total);
+}
+
+/**
+ * The protocol's metrics from every slot's figures, summed in slot order (so
+ * any split of the slots across threads gives the same numbers), calling
+ * `onUser` for each evaluated user.
+ */
+export function aggregateUsers(
+  split: RankingSplit,
+  rows: Float64Array,
+  tops: Int32Array | null,
+  opts: EvalOptions = {},
+): ProtocolMetrics {
+  const k = opts.k ?? 10;
+  const slots = usersToEvaluate(split);
+  const sums = { recall: 0, precision: 0, ndcg: 0, hit: 0, mrr: 0 };
+  let n = 0;
+  const loo = split.protocol === 'ncf-loo';
+  for (let e = 0; e < slots; e++) {
+    const o = e * USER_FIELDS;
+    if (!rows[o]) continue;
+    n++;
+    sums.hit += rows[o + 1]!;
+    sums.ndcg += rows[o + 2]!;
+    if (loo) {
+      opts.onUser?.(split.users[e]!, { hit: rows[o + 1]!, ndcg: rows[o + 2]! });
+      continue;
+    }
+    sums.recall += rows[o + 3]!;
+    sums.precision += rows[o + 4]!;
+    sums.mrr += rows[o + 5]!;
+    opts.onUser?.(e, { hit: rows[o + 1]!, ndcg: rows[o + 2]!, recall: rows[o + 3]! });
+  }
+  const mean = (x: number): number => (n ? x / n : 0);
+  if (loo) return { hr: mean(sums.hit), ndcg: mean(sums.ndcg), users: n, k };
+  const { data } = split;
+  const recommended = new Uint8Array(data.itemCount);
+  for (let i = 0; i < tops!.length; i++) if (tops![i]! >= 0) recommended[tops![i]!] = 1;
   let catalogueSize = 0;
   let covered = 0;
   for (let m = 0; m < data.itemCount; m++) {
     catalogueSize += data.catalogue[m]!;
     covered += recommended[m]!;
   }
-  const mean = (x: number): number => (n ? x / n : 0);
   return {
     recall: mean(sums.recall),
     precision: mean(sums.precision),

@@ -8,11 +8,17 @@ import { runSgnsHelper, type SgnsHelperTask } from '../embeddings/sgns-team.ts';
 import { runSpdHelper, type SpdHelperTask } from '../models/linalg.ts';
 import { runGramHelper, type GramHelperTask } from '../models/gram.ts';
 import { runNcfHelper, type NcfHelperTask } from '../train/ncf-trainer.ts';
+import { runEvaluateHelper, type EvaluateHelperTask } from '../eval/parallel-eval.ts';
 import type { TaskReply } from './pool.ts';
 
 /** 'ping' answers at once: it starts a thread and shows that it runs. */
 export type ThreadTask =
-  SgnsHelperTask | SpdHelperTask | GramHelperTask | NcfHelperTask | { task: 'ping' };
+  | SgnsHelperTask
+  | SpdHelperTask
+  | GramHelperTask
+  | NcfHelperTask
+  | EvaluateHelperTask
+  | { task: 'ping' };
 
 export async function runTask(message: unknown): Promise<TaskReply> {
   const t = message as ThreadTask;
@@ -26,6 +32,8 @@ export async function runTask(message: unknown): Promise<TaskReply> {
         return { ok: true, value: runGramHelper(t) };
       case 'ncf':
         return { ok: true, value: await runNcfHelper(t) };
+      case 'evaluate':
+        return { ok: true, value: await runEvaluateHelper(t) };
       case 'ping':
         return { ok: true, value: 'pong' };
       default:

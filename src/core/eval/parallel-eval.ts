@@ -1,0 +1,141 @@
+/**
+ * A protocol's per-user scoring split across threads: each helper loads the
+ * model from its saved arrays (shared, not copied per thread), scores its run
+ * of users and writes their figures into shared rows; the calling thread
+ * scores the first run, then sums every row in user order, so the metrics
+ * are exactly one thread's. For the models that score without tfjs (the
+ * registry's non-neural ones: popularity, ItemKNN, PureSVD, EASE); the
+ * others, or a page without shared memory, score on this thread.
+ */
+import { modelInfo } from '../models/index.ts';
+import type { Recommender, SavedModel } from '../models/types.ts';
+import { sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
+import {
+  aggregateUsers,
+  evaluateSplit,
+  evaluateUsers,
+  USER_FIELDS,
+  usersToEvaluate,
+  type EvalOptions,
+  type ProtocolMetrics,
+  type RankingSplit,
+} from './protocols.ts';
+
+/** What a helper thread is sent: the model, the split and its run of slots. */
+export interface EvaluateHelperTask {
+  task: 'evaluate';
+  saved: SavedModel;
+  split: RankingSplit;
+  from: number;
+  to: number;
+  k: number;
+  useValidation: boolean;
+  rows: Float64Array;
+  tops: Int32Array | null;
+  /** Int32 stop flag at 0. */
+  control: SharedArrayBuffer;
+}
+
+export async function runEvaluateHelper(t: EvaluateHelperTask): Promise<number> {
+  const info = modelInfo(t.saved.model);
+  if (!info) throw new Error(`unknown model "${t.saved.model}"`);
+  const model = await info.load(t.saved);
+  const stop = new Int32Array(t.control, 0, 1);
+  evaluateUsers(
+    t.split,
+    (u, items, out) => model.score(u, items, out),
+    t.from,
+    t.to,
+    t.rows,
+    t.tops,
+    {
+      k: t.k,
+      useValidation: t.useValidation,
+      stop: () => Atomics.load(stop, 0) !== 0,
+    },
+  );
+  return t.to - t.from;
+}
+
+/** A copy of every typed array inside `x` (objects and arrays walked) on SharedArrayBuffers. */
+function shared<T>(x: T): T {
+  if (ArrayBuffer.isView(x) && !(x instanceof DataView)) {
+    const a = x as unknown as Int32Array;
+    const Ctor = a.constructor as new (b: SharedArrayBuffer) => Int32Array;
+    const out = new Ctor(new SharedArrayBuffer(a.byteLength));
+    out.set(a);
+    return out as unknown as T;
+  }
+  if (Array.isArray(x)) return x.map(shared) as T;
+  if (x && typeof x === 'object')
+    return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, shared(v)])) as T;
+  return x;
+}
+
+/**
+ * {@link evaluateSplit} for a trained model, on `threads` threads (this one
+ * and helpers from `pool`) where the model scores without tfjs and the page
+ * has shared memory; otherwise on this thread. The metrics are the same
+ * either way, to the last bit.
+ */
+export async function evaluateModel(
+  split: RankingSplit,
+  model: Recommender,
+  opts: EvalOptions & { pool?: ThreadPool; threads?: number } = {},
+): Promise<ProtocolMetrics> {
+  const score = (u: number, items: Int32Array | null, out: Float32Array): void =>
+    model.score(u, items, out);
+  const threads = Math.min(opts.threads ?? 1, (opts.pool?.size ?? 0) + 1);
+  const info = modelInfo(model.model);
+  const slots = usersToEvaluate(split);
+  if (
+    !opts.pool ||
+    threads < 2 ||
+    !info ||
+    info.neural ||
+    !sharedMemorySupported() ||
+    slots < 2 * threads
+  )
+    return evaluateSplit(split, score, opts);
+  const k = opts.k ?? 10;
+  const rows = new Float64Array(new SharedArrayBuffer(slots * USER_FIELDS * 8));
+  const tops =
+    split.protocol === 'ncf-loo' ? null : new Int32Array(new SharedArrayBuffer(slots * k * 4));
+  const control = new SharedArrayBuffer(4);
+  const saved = shared(model.save());
+  const sharedSplit = shared(split);
+  const cuts = Array.from({ length: threads + 1 }, (_, i) => Math.round((slots * i) / threads));
+  const helpers: Promise<unknown>[] = [];
+  for (let i = 1; i < threads; i++) {
+    const task: EvaluateHelperTask = {
+      task: 'evaluate',
+      saved,
+      split: sharedSplit,
+      from: cuts[i]!,
+      to: cuts[i + 1]!,
+      k,
+      useValidation: opts.useValidation ?? false,
+      rows,
+      tops,
+      control,
+    };
+    helpers.push(opts.pool.run(task as unknown as { task: string } & Record<string, unknown>));
+  }
+  const team = Promise.all(helpers);
+  team.catch(() => Atomics.store(new Int32Array(control), 0, 1));
+  try {
+    evaluateUsers(split, score, cuts[0]!, cuts[1]!, rows, tops, {
+      ...opts,
+      k,
+      onProgress:
+        opts.onProgress && ((done) => opts.onProgress!(Math.min(slots, done * threads), slots)),
+    });
+  } catch (e) {
+    Atomics.store(new Int32Array(control), 0, 1);
+    await team.catch(() => undefined);
+    throw e;
+  }
+  await team;
+  opts.onProgress?.(slots, slots);
+  return aggregateUsers(split, rows, tops, opts);
+}
