@@ -1,4 +1,5 @@
 /** Archives for browser tests: the genuine ones when present, generated ones otherwise. */
+import { genuine } from '../genuine.ts';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateDataset } from '../../src/core/data/synthetic.ts';
@@ -28,17 +29,16 @@ export interface Archive {
   genuine: boolean;
 }
 
-/** ml-latest-small.zip from ../shared/datasets, or a generated archive of the same layout and size. */
+/** ml-latest-small.zip from ../shared/datasets, or (not in CI: test/genuine.ts) a generated archive of the same layout and size. */
 export async function smallArchive(): Promise<Archive> {
   const real = join(DATASETS, 'ml-latest-small.zip');
-  if (existsSync(real)) return { path: real, genuine: true };
-  console.warn(`${real} not found: using a generated ml-latest-layout archive instead.`);
+  if (genuine('ml-latest-small.zip')) return { path: real, genuine: true };
   return { path: await generatedZip('ml-latest-small', 100_836, 'ml-latest'), genuine: false };
 }
 
 export async function hundredKArchive(): Promise<Archive> {
   const real = join(DATASETS, 'ml-100k.zip');
-  if (existsSync(real)) return { path: real, genuine: true };
+  if (genuine('ml-100k.zip')) return { path: real, genuine: true };
   return { path: await generatedZip('ml-100k', 100_000, 'ml-100k'), genuine: false };
 }
 

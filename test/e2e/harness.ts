@@ -193,5 +193,5 @@ export async function openWithDataset(
 }
 
 /** Where the genuine MovieLens archives live (tests fall back to generated data without them). */
-export const DATASETS = process.env.WREN_DATASETS ?? resolve(root, '../shared/datasets');
+export { DATASETS } from '../genuine.ts';
 export const SHOTS = join(root, 'test/e2e/.artifacts');

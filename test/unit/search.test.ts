@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { DATASETS, genuine } from '../genuine.ts';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   buildSearchIndex,
@@ -12,10 +12,9 @@ import {
   tokenize,
 } from '../../src/core/search.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const datasets = process.env.WREN_DATASETS ?? path.resolve(repoRoot, '../shared/datasets');
+const datasets = DATASETS;
 const smallDir = path.join(datasets, 'ml-latest-small');
-const haveSmall = existsSync(path.join(smallDir, 'movies.csv'));
+const haveSmall = genuine('ml-latest-small/movies.csv');
 
 describe('splitTitle / displayTitle', () => {
   it('moves a trailing article to the front and separates the year', () => {

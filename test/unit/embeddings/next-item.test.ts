@@ -4,9 +4,9 @@
  * data, and on the genuine ml-latest-small when present; genre coherence on
  * vectors whose neighbours share genres by construction.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { DATASETS, genuine } from '../../genuine.ts';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { importMovieLens } from '../../../src/core/data/import.ts';
 import { bytesInput } from '../../../src/core/data/sources.ts';
@@ -30,8 +30,6 @@ import {
 } from '../../../src/core/features/sequences.ts';
 import { Random } from '../../../src/core/random.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const DATASETS = process.env.WREN_DATASETS ?? path.resolve(repoRoot, '../shared/datasets');
 const SMALL_ZIP = path.join(DATASETS, 'ml-latest-small.zip');
 
 /** Columns from (user, movie, halfStars, time) rows already sorted by user, time, movie. */
@@ -277,7 +275,7 @@ describe('genreCoherence', () => {
   });
 });
 
-describe.skipIf(!existsSync(SMALL_ZIP))('next-item on ml-latest-small', () => {
+describe.skipIf(!genuine('ml-latest-small.zip'))('next-item on ml-latest-small', () => {
   it('evaluates 608 users, and popularity scores HR@10 28/608 (DESIGN.md: 0.044)', async () => {
     const ds = await importMovieLens(bytesInput('ml-latest-small.zip', readFileSync(SMALL_ZIP)));
     const split: NextItemSplit = nextItemSplit(ds.ratings);

@@ -3,9 +3,9 @@
  * WREN_DATASETS), when present. The other feature tests cover the same code
  * on generated data.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { DATASETS, genuine } from '../../genuine.ts';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importMovieLens } from '../../../src/core/data/import.ts';
 import { bytesInput } from '../../../src/core/data/sources.ts';
@@ -19,11 +19,9 @@ import {
 } from '../../../src/core/features/index.ts';
 import { expectMatchesNaive } from './helpers.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const DATASETS = process.env.WREN_DATASETS ?? path.resolve(repoRoot, '../shared/datasets');
 const ZIP = path.join(DATASETS, 'ml-latest-small.zip');
 
-describe.skipIf(!existsSync(ZIP))('features on ml-latest-small', () => {
+describe.skipIf(!genuine('ml-latest-small.zip'))('features on ml-latest-small', () => {
   let ds: Dataset;
   let meta: MovieMeta;
   beforeAll(async () => {

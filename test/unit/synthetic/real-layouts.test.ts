@@ -4,17 +4,16 @@
  * both. Skipped when the files are missing; write-movielens.test.ts covers
  * the same code on generated data either way.
  */
+import { DATASETS, genuine } from '../../genuine.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { generateDataset } from '../../../src/core/data/synthetic.ts';
 import { movieLensFiles } from '../../../src/core/data/write-movielens.ts';
 import { bytesOf, fileNamed, latin1, utf8 } from './files.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const datasets = process.env.WREN_DATASETS ?? path.resolve(repoRoot, '../shared/datasets');
+const datasets = DATASETS;
 const small = path.join(datasets, 'ml-latest-small');
 const zip100k = path.join(datasets, 'ml-100k.zip');
 const partial1m = path.join(datasets, 'ml-1m-partial');
@@ -36,7 +35,7 @@ function misfits(text: string, shape: RegExp, skipHeader = false): string[] {
     .slice(0, 5);
 }
 
-describe.skipIf(!existsSync(small))('ml-latest layout vs ml-latest-small', () => {
+describe.skipIf(!genuine('ml-latest-small'))('ml-latest layout vs ml-latest-small', () => {
   const real = (name: string) => readFileSync(path.join(small, name), 'utf8');
   const shapes: Record<string, RegExp> = {
     'ratings.csv': /^\d+,\d+,[0-5]\.[05],\d+$/,
@@ -54,7 +53,7 @@ describe.skipIf(!existsSync(small))('ml-latest layout vs ml-latest-small', () =>
   }
 });
 
-describe.skipIf(!existsSync(zip100k))('ml-100k layout vs ml-100k.zip', () => {
+describe.skipIf(!genuine('ml-100k.zip'))('ml-100k layout vs ml-100k.zip', () => {
   const entries = existsSync(zip100k) ? unzipSync(readFileSync(zip100k)) : {};
   const real = (name: string) => latin1(entries[`ml-100k/${name}`] ?? new Uint8Array());
 
@@ -82,7 +81,7 @@ describe.skipIf(!existsSync(zip100k))('ml-100k layout vs ml-100k.zip', () => {
   });
 });
 
-describe.skipIf(!existsSync(partial1m))('ml-1m layout vs ml-1m-partial', () => {
+describe.skipIf(!genuine('ml-1m-partial'))('ml-1m layout vs ml-1m-partial', () => {
   const real = (name: string) => latin1(readFileSync(path.join(partial1m, name)));
   const shapes: Record<string, RegExp> = {
     'movies.dat': /^\d+::[^:]+(:[^:]+)*::[A-Za-z|'-]+$/,
