@@ -27,7 +27,7 @@ import { validationLoo, evaluateSplit, type InteractionData } from '../eval/prot
 import type { Sequences } from '../features/sequences.ts';
 import { distinctHistories } from './item-knn.ts';
 import { HistoryModel } from './history-model.ts';
-import { invertSpdInPlace } from './linalg.ts';
+import { invertSpdInPlace, scaledMirror } from './linalg.ts';
 import { gramUpper } from './gram.ts';
 import { checkAbort, type FitOptions, type SavedModel } from './types.ts';
 
@@ -120,23 +120,11 @@ async function prepare(
  * it. One pass in 32 × 32 tiles, each upper value written to both places.
  */
 export function easeWeights(negatedUpper: Float64Array, n: number): Float32Array {
-  const src = negatedUpper;
   const b = new Float32Array(n * n);
   // With inv_j = −1 / (−P)_jj: B_ij = −P_ij / P_jj = (−P)_ij · inv_j.
   const inv = new Float64Array(n);
-  for (let j = 0; j < n; j++) inv[j] = -1 / src[j * n + j]!;
-  const T = 32;
-  for (let i0 = 0; i0 < n; i0 += T)
-    for (let j0 = i0; j0 < n; j0 += T) {
-      const i1 = Math.min(n, i0 + T);
-      const j1 = Math.min(n, j0 + T);
-      for (let i = i0; i < i1; i++)
-        for (let j = Math.max(i + 1, j0); j < j1; j++) {
-          const v = src[i * n + j]!;
-          b[i * n + j] = v * inv[j]!;
-          b[j * n + i] = v * inv[i]!;
-        }
-    }
+  for (let j = 0; j < n; j++) inv[j] = -1 / negatedUpper[j * n + j]!;
+  scaledMirror(negatedUpper, b, n, inv, false);
   return b;
 }
 

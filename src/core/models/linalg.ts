@@ -264,21 +264,35 @@ function packQ(qp: Float64Array, q: Float64Array, kb: number, kp: number, stride
   }
 }
 
+/** dst = −src, with the upper triangle of src mirrored. dst may be src. */
+function negateAndMirror(src: Float64Array, dst: Float64Array, n: number): void {
+  scaledMirror(src, dst, n, new Float64Array(n).fill(-1), true);
+}
+
 /**
- * dst = −src, with the upper triangle of src mirrored, in 32×32 tiles (the transpose stays in
+ * From the upper triangle of src (n×n, row-major): dst_ij = src_ij · scale_j
+ * and dst_ji = src_ij · scale_i for i < j, and the diagonal likewise when
+ * `diagonal` (else left as it is), in 32×32 tiles (the transpose stays in
  * cache). dst may be src: each upper entry is read before anything writes it.
  */
-function negateAndMirror(src: Float64Array, dst: Float64Array, n: number): void {
+export function scaledMirror(
+  src: Float64Array,
+  dst: Float64Array | Float32Array,
+  n: number,
+  scale: Float64Array,
+  diagonal: boolean,
+): void {
   const T = 32;
+  const skip = diagonal ? 0 : 1;
   for (let i0 = 0; i0 < n; i0 += T)
     for (let j0 = i0; j0 < n; j0 += T) {
       const i1 = Math.min(n, i0 + T);
       const j1 = Math.min(n, j0 + T);
       for (let i = i0; i < i1; i++)
-        for (let j = Math.max(i, j0); j < j1; j++) {
-          const v = -src[i * n + j]!;
-          dst[i * n + j] = v;
-          dst[j * n + i] = v;
+        for (let j = Math.max(i + skip, j0); j < j1; j++) {
+          const v = src[i * n + j]!;
+          dst[i * n + j] = v * scale[j]!;
+          dst[j * n + i] = v * scale[i]!;
         }
     }
 }
