@@ -61,6 +61,8 @@ export interface ModelsWorkerApi {
   /** Measures every tfjs backend (NeuMF training steps), fastest first. */
   /** Measures every tfjs backend, and the NCF kernel on one thread and on `threads`. */
   probe(threads?: number): Promise<Outcome<BackendMeasure[]>>;
+  /** Measures only the GMF/MLP/NeuMF kernel, on one thread and on `threads` (the Lab's trainer table). */
+  probeKernel(threads?: number): Promise<Outcome<BackendMeasure[]>>;
   train(req: ModelsRequest, onProgress: (p: ModelsProgress) => void): Promise<Outcome<ModelRow[]>>;
   /**
    * The automatic build's ranker for For You: unless the dataset already has

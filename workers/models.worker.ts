@@ -127,6 +127,10 @@ function parallel(threads: number): Pick<FitOptions, 'pool' | 'threads'> {
 }
 
 const api: ModelsWorkerApi = {
+  probeKernel(threads = 1) {
+    return guarded(() => probeKernel(threads));
+  },
+
   probe(threads = 1) {
     return guarded(async () => {
       wasmThreads(threads);

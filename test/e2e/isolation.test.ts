@@ -88,6 +88,12 @@ describe('cross-origin isolation on a static host', () => {
     expect(rows.get('wasm-threads')).toMatch(/× 2 threads [\d,]+/);
     // tfjs-wasm under isolation runs its threaded build; a hang would time out above.
     expect(rows.get('tfjs-wasm')).toMatch(/tfjs-wasm [\d,]+/);
+    // NeuMF's kernel, measured below the skip-gram trainers: on one thread and on two.
+    const kernels = page.getByTestId('kernel-measure');
+    await page.getByTestId('kernel-table').waitFor({ timeout: 120_000 });
+    expect(await kernels.count()).toBe(2);
+    expect(await kernels.nth(1).getAttribute('data-threads')).toBe('2');
+    expect(await kernels.nth(1).innerText()).toMatch(/wasm-simd kernel\s*× 2 threads\s*[\d,]+/);
     await page.getByTestId('engine-table').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'lab-threads.png') });
   });

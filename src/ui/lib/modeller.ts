@@ -29,9 +29,14 @@ export function startModels(
   );
 }
 
-/** Measures NeuMF training speed on every tfjs backend, fastest first. */
+/** Measures NeuMF training speed: its kernel on one and on every training thread, then every tfjs backend, fastest first. */
 export function probeBackends(): Job<BackendMeasure[]> {
   return client.job((a) => a.probe(trainingThreads()));
+}
+
+/** Measures NeuMF's kernel alone, on one thread and on every training thread. */
+export function probeKernel(): Job<BackendMeasure[]> {
+  return client.job((a) => a.probeKernel(trainingThreads()));
 }
 
 /**
