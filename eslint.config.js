@@ -34,4 +34,27 @@ export default ts.config(
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: ts.parser } },
   },
+  {
+    // The layers: core knows nothing of storage, pages or workers (tsconfig.worker.json
+    // also type-checks it without the DOM library).
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'dexie', message: 'src/core does not touch storage: that is src/store.' },
+            { name: 'comlink', message: 'src/core does not talk to workers: that is workers/.' },
+            { name: 'svelte', message: 'src/core has no UI: that is src/ui.' },
+          ],
+          patterns: [
+            {
+              group: ['**/store/**', '**/store/*', '**/ui/**', '**/workers/**', 'svelte/*'],
+              message: 'src/core imports nothing from src/store, src/ui, workers/ or Svelte.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -16,10 +16,21 @@ import type { Profile } from '../core/recommend/profile.ts';
 
 export const PROFILE_COPY_KEY = 'wren-profile-copy';
 
+/**
+ * The part of the DOM's Storage (localStorage) Wren uses, declared here so
+ * the workers' type check, which has no DOM library, reads this file too.
+ */
+export interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+  clear(): void;
+}
+
 /** localStorage where there is one (not in node or workers, not where the browser blocks it). */
-function storage(): Storage | null {
+function storage(): KeyValueStorage | null {
   try {
-    const s = (globalThis as { localStorage?: Storage }).localStorage;
+    const s = (globalThis as { localStorage?: KeyValueStorage }).localStorage;
     // Node 20 may define a placeholder localStorage without the Storage methods.
     return s && typeof s.setItem === 'function' ? s : null;
   } catch {

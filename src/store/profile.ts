@@ -16,7 +16,12 @@ import {
 } from '../core/recommend/profile.ts';
 import { WrenDb, stayClosedWhenDeleted } from './db.ts';
 import { isQuotaError, storageError } from './write.ts';
-import { profileEntries, readProfileCopy, saveProfileCopy } from './profile-copy.ts';
+import {
+  profileEntries,
+  readProfileCopy,
+  saveProfileCopy,
+  type KeyValueStorage,
+} from './profile-copy.ts';
 
 export type MarkKind = 'not-interested' | 'watchlist';
 
@@ -130,7 +135,7 @@ export async function deleteEverything(...open: (WrenDb | ProfileDb)[]): Promise
   for (const name of ['localStorage', 'sessionStorage'] as const) {
     // Absent in node and workers; reading it throws where the browser blocks storage.
     try {
-      (globalThis as Partial<Record<typeof name, Storage>>)[name]?.clear();
+      (globalThis as Partial<Record<typeof name, KeyValueStorage>>)[name]?.clear();
     } catch {
       // Nothing stored there can be cleared either.
     }

@@ -14,7 +14,9 @@ export async function storageInfo(): Promise<StorageInfo> {
 
 /** Asks the browser not to evict our data under storage pressure. */
 export async function requestPersistence(): Promise<boolean> {
-  const s = globalThis.navigator?.storage;
+  // persist() is the page's alone (absent from the worker library's StorageManager).
+  const s = globalThis.navigator?.storage as
+    (StorageManager & { persist?: () => Promise<boolean> }) | undefined;
   if (!s?.persist) return false;
   if (await s.persisted()) return true;
   return s.persist();
