@@ -211,14 +211,14 @@ export class WrenDb extends Dexie {
       idMaps: 'datasetId',
       kv: 'key',
     });
-    // Version 2 (issue 3): embeddings and features. New tables only: no upgrade needed.
+    // Version 2: embeddings and features. New tables only: no upgrade needed.
     this.version(2).stores({
       embeddings: 'id, datasetId, createdAt',
       embeddingData: 'id, datasetId',
       featureSets: 'datasetId',
       featureChunks: '[datasetId+chunk]',
     });
-    // Version 3 (issue 4): trained ranking models. New tables only.
+    // Version 3: trained ranking models. New tables only.
     this.version(3).stores({
       models: 'id, datasetId, createdAt',
       modelData: 'id, datasetId',

@@ -82,7 +82,7 @@ export function embeddingRanker(e: MovieVectors): Ranker {
 const moviesOf = (candidates: readonly Candidate[]): Int32Array =>
   Int32Array.from(candidates, (c) => c.movie);
 
-/** A history model (ItemKNN, PureSVD) scoring from the liked movies (all rated ones when none is liked). */
+/** A history model (ItemKNN, PureSVD, EASE) scoring from the liked movies (all rated ones when none is liked). */
 export function historyRanker(model: HistoryModel, title: string): Ranker {
   return {
     name: model.model,
