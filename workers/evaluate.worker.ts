@@ -13,6 +13,7 @@
  */
 import * as Comlink from 'comlink';
 import { jobRunner } from './jobs.ts';
+import { loadTf } from './rankers.ts';
 import { defaultSettingsFor } from '../src/core/embeddings/embed.ts';
 import { jsKernel } from '../src/core/embeddings/sgns-cpu.ts';
 import { wasmKernel, wasmSimdSupported } from '../src/core/embeddings/sgns-wasm.ts';
@@ -89,11 +90,6 @@ function checkRequest(req: EvaluateRequest): void {
     throw new WrenError('invalid-settings', 'The user cap is a whole number of at least 1.');
 }
 
-async function useTf(): Promise<void> {
-  const [tf] = await Promise.all([import('@tensorflow/tfjs'), import('./tf-engines.ts')]);
-  if (!(await tf.setBackend('wasm').catch(() => false))) await tf.setBackend('cpu');
-}
-
 /** The named ranker, its model trained on the training split with the registry's defaults. */
 async function trainRanker(
   name: string,
@@ -110,7 +106,7 @@ async function trainRanker(
   }
   const info = modelInfo(name);
   if (!info) throw new WrenError('invalid-settings', `Unknown model "${name}".`);
-  if (info.neural) await useTf();
+  if (info.neural) await loadTf();
   const config = { ...info.defaults, ...('seed' in info.defaults && { seed }) };
   const model = await info.create(config);
   const t0 = now();

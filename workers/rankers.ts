@@ -11,7 +11,8 @@ import { rankerFor, type Ranker } from '../src/core/recommend/rankers.ts';
 
 export { RANKABLE } from '../src/core/recommend/rankers.ts';
 
-async function loadTf(): Promise<void> {
+/** Loads tfjs on demand (this site's wasm files) on its wasm backend, or cpu where wasm fails. */
+export async function loadTf(): Promise<void> {
   const [tf] = await Promise.all([import('@tensorflow/tfjs'), import('./tf-engines.ts')]);
   if (!(await tf.setBackend('wasm').catch(() => false))) await tf.setBackend('cpu');
 }
