@@ -28,7 +28,7 @@ Commands:
   train --data <zip|dir|file> --model popularity|itemknn|puresvd|ease|gmf|mlp|neumf|two-tower|mult-vae|sasrec|gru4rec
         |lr|fm|emb-mlp|wide-deep|deepfm|din|dien
         [--protocol ncf-loo|msr-100k|full-rank|sparrow-ctr] [--seed N] [--epochs N]
-        [--set key=value] [--backend wasm|cpu] [--save <model file>] [--json]
+        [--set key=value] [--backend wasm|cpu] [--threads N] [--save <model file>] [--json]
       Split the ratings by the protocol (DESIGN.md), train the model and print
       its metrics (ncf-loo: HR@10, NDCG@10; msr-100k and full-rank: NDCG@10,
       Recall@10, Precision@10, Hit@10, MRR@10, coverage; sparrow-ctr, for the CTR
@@ -36,8 +36,10 @@ Commands:
       --set takes model settings, e.g. --set neighbours=50, --set factors=32 or
       --set lambda=400 (ease; 0, the default, chooses it on validation);
       neural models (gmf, mlp, neumf, two-tower, mult-vae, sasrec, gru4rec) train with tfjs on
-      --backend (default wasm) and print samples/s. --save writes the trained
-      model to a file.
+      --backend (default wasm) and print samples/s. --threads N (default 1)
+      splits EASE's fit, GMF/MLP/NeuMF's training (Hogwild: not repeatable
+      run to run) and the per-user scoring across N threads. --save writes the
+      trained model to a file.
 
   eval --data <zip|dir|file> --model-file <file> [--protocol …] [--seed N] [--json]
       Load a model saved by train --save and evaluate it again on its protocol's

@@ -4,6 +4,8 @@ import { reportFailure } from './report.ts';
 import { importMovieLens } from '../core/data/import.ts';
 import { WrenError } from '../core/errors.ts';
 import { evaluateSplit, makeSplit, PROTOCOLS, type ProtocolName } from '../core/eval/protocols.ts';
+import { evaluateModel } from '../core/eval/parallel-eval.ts';
+import { nodePool } from './node-pool.ts';
 import { CTR_MODELS } from '../core/models/ctr-info.ts';
 import { MODELS, modelInfo } from '../core/models/index.ts';
 import { scoreAllMs } from '../core/models/score-time.ts';
@@ -18,6 +20,7 @@ export const TRAIN_OPTIONS = {
   protocol: { type: 'string' },
   set: { type: 'string', multiple: true },
   backend: { type: 'string' },
+  threads: { type: 'string' },
   save: { type: 'string' },
   'model-file': { type: 'string' },
 } as const;
@@ -29,6 +32,8 @@ export interface TrainArgs {
   config: Record<string, number>;
   /** tfjs backend for neural models: wasm (default) or cpu. */
   backend: 'wasm' | 'cpu';
+  /** Threads for the fits and evaluations that split (EASE; GMF, MLP, NeuMF; per-user scoring): 1 by default. */
+  threads: number;
 }
 
 /** Parses and checks the flags; returns a message saying what is wrong otherwise. */
@@ -39,6 +44,7 @@ export function trainArgsFrom(v: {
   epochs?: string;
   set?: string[];
   backend?: string;
+  threads?: string;
 }): TrainArgs | string {
   const ctr = CTR_MODELS.find((m) => m.name === v.model);
   const info = modelInfo(v.model ?? '') ?? ctr;
@@ -71,7 +77,10 @@ export function trainArgsFrom(v: {
   const backend = v.backend ?? 'wasm';
   if (backend !== 'wasm' && backend !== 'cpu')
     return `--backend takes wasm or cpu in node; found "${backend}"`;
-  return { model: info.name, protocol, seed, config, backend };
+  const threads = Number(v.threads ?? 1);
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256))
+    return `--threads takes a whole number from 1 to 256; found "${v.threads}"`;
+  return { model: info.name, protocol, seed, config, backend, threads };
 }
 
 export async function runTrain(
@@ -82,6 +91,8 @@ export async function runTrain(
   if (args.protocol === 'sparrow-ctr') return runCtr(path, args, opts);
   const protocol = args.protocol;
   const tty = process.stderr.isTTY && !opts.json;
+  const pool = args.threads > 1 ? nodePool(args.threads - 1) : null;
+  const parallel = pool ? { pool, threads: args.threads } : {};
   try {
     const ds = await importMovieLens(await nodeInput(path), {
       name: basename(path).replace(/\.zip$/i, ''),
@@ -94,6 +105,7 @@ export async function runTrain(
     const model = await info.create(args.config);
     const t1 = performance.now();
     await model.fit(split.data, {
+      ...parallel,
       onProgress: (p) => {
         if (tty)
           process.stderr.write(
@@ -103,7 +115,7 @@ export async function runTrain(
     });
     const fitSeconds = (performance.now() - t1) / 1000;
     const t2 = performance.now();
-    const metrics = evaluateSplit(split, (u, items, out) => model.score(u, items, out));
+    const metrics = await evaluateModel(split, model, parallel);
     const evalSeconds = (performance.now() - t2) / 1000;
     const scoreMs = scoreAllMs(
       model,
@@ -119,6 +131,7 @@ export async function runTrain(
       model: args.model,
       protocol: args.protocol,
       ...(info.neural && { backend: args.backend }),
+      threads: args.threads,
       seed: args.seed,
       config: model.config,
       metrics,
@@ -159,6 +172,8 @@ export async function runTrain(
     return 0;
   } catch (e) {
     return reportFailure(e, opts.json, tty);
+  } finally {
+    pool?.close();
   }
 }
 

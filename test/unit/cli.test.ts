@@ -185,6 +185,23 @@ describe('wren train', () => {
     }
   });
 
+  it('--threads 2 splits EASE’s fit and the per-user scoring, with one thread’s metrics', async () => {
+    const train = (threads: string): ReturnType<typeof wren> =>
+      wren(
+        'train', '--data', join(dir, 'ml-gen'), '--model', 'ease', '--protocol', 'full-rank',
+        '--set', 'lambda=50', '--threads', threads, '--json',
+      ); // prettier-ignore
+    const [one, two] = [await train('1'), await train('2')];
+    expect(two.code).toBe(0);
+    const a = JSON.parse(one.stdout) as { metrics: Record<string, number>; threads: number };
+    const b = JSON.parse(two.stdout) as { metrics: Record<string, number>; threads: number };
+    expect([a.threads, b.threads]).toEqual([1, 2]);
+    expect(b.metrics).toEqual(a.metrics);
+    const bad = await train('0');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--threads takes a whole number from 1 to 256; found "0"/);
+  });
+
   it('trains a neural model on the tfjs wasm backend and reports samples and epochs', async () => {
     const { code, stdout } = await wren(
       'train', '--data', join(dir, 'ml-gen'), '--model', 'gmf', '--epochs', '2', '--set', 'negatives=2,validate=0', '--json',
