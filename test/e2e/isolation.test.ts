@@ -94,7 +94,7 @@ describe('cross-origin isolation on a static host', () => {
     expect(await kernels.count()).toBe(2);
     expect(await kernels.nth(1).getAttribute('data-threads')).toBe('2');
     expect(await kernels.nth(1).innerText()).toMatch(/wasm-simd kernel\s*× 2 threads\s*[\d,]+/);
-    await page.getByTestId('engine-table').scrollIntoViewIfNeeded();
+    await page.getByTestId('kernel-table').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'lab-threads.png') });
   });
 
