@@ -41,7 +41,7 @@ Commands:
       run to run) and the per-user scoring across N threads. --save writes the
       trained model to a file.
 
-  eval --data <zip|dir|file> --model-file <file> [--protocol …] [--seed N] [--json]
+  eval --data <zip|dir|file> --model-file <file> [--protocol …] [--seed N] [--threads N] [--json]
       Load a model saved by train --save and evaluate it again on its protocol's
       split (or the one given), without training, and print train's metrics.
       Ranking models and CTR models (lr … dien, on sparrow-ctr: logloss,
@@ -187,6 +187,7 @@ export async function main(argv: string[]): Promise<number> {
       protocol: values.protocol,
       seed: values.seed,
       backend: values.backend,
+      threads: values.threads,
     });
   }
   if (command === 'recommend' || command === 'abtest') {

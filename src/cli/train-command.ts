@@ -3,9 +3,10 @@ import { basename } from 'node:path';
 import { reportFailure } from './report.ts';
 import { importMovieLens } from '../core/data/import.ts';
 import { WrenError } from '../core/errors.ts';
-import { evaluateSplit, makeSplit, PROTOCOLS, type ProtocolName } from '../core/eval/protocols.ts';
+import { makeSplit, PROTOCOLS, type ProtocolName } from '../core/eval/protocols.ts';
 import { evaluateModel } from '../core/eval/parallel-eval.ts';
 import { nodePool } from './node-pool.ts';
+import type { ThreadPool } from '../core/parallel/pool.ts';
 import { CTR_MODELS } from '../core/models/ctr-info.ts';
 import { MODELS, modelInfo } from '../core/models/index.ts';
 import { scoreAllMs } from '../core/models/score-time.ts';
@@ -190,9 +191,16 @@ export async function useTfBackend(name: string): Promise<string> {
 export async function runEval(
   path: string,
   modelFile: string,
-  opts: { json: boolean; protocol?: string; seed?: string; backend?: string },
+  opts: { json: boolean; protocol?: string; seed?: string; backend?: string; threads?: string },
 ): Promise<number> {
+  let pool: ThreadPool | null = null;
   try {
+    const threads = Number(opts.threads ?? 1);
+    if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256))
+      throw new WrenError(
+        'invalid-settings',
+        `--threads takes a whole number from 1 to 256; found "${opts.threads}"`,
+      );
     const bytes = await readFile(modelFile).catch((e: NodeJS.ErrnoException) => {
       throw new WrenError(
         'not-found',
@@ -225,7 +233,8 @@ export async function runEval(
     const model = await info.load(saved);
     const split = makeSplit(ds.ratings, protocol, seed, { itemCount: ds.movies.length });
     const t0 = performance.now();
-    const metrics = evaluateSplit(split, (u, items, out) => model.score(u, items, out));
+    pool = threads > 1 ? nodePool(threads - 1) : null;
+    const metrics = await evaluateModel(split, model, pool ? { pool, threads } : {});
     const out = {
       dataset: ds.name,
       model: saved.model,
@@ -247,6 +256,8 @@ export async function runEval(
     return 0;
   } catch (e) {
     return reportFailure(e, opts.json);
+  } finally {
+    pool?.close();
   }
 }
 

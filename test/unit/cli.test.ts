@@ -249,6 +249,12 @@ describe('wren train', () => {
     };
     expect(b).toMatchObject({ protocol: 'msr-100k', seed: 3 });
     expect(b.metrics).toEqual(a.metrics);
+    // On two threads: the same metrics.
+    const two = await wren(
+      'eval', '--data', join(dir, 'ml-gen'), '--model-file', file, '--threads', '2', '--json',
+    ); // prettier-ignore
+    expect(two.code).toBe(0);
+    expect((JSON.parse(two.stdout) as { metrics: unknown }).metrics).toEqual(a.metrics);
     const wrong = await wren(
       'eval',
       '--data',
