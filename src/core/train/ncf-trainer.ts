@@ -155,7 +155,7 @@ export class NcfTrainer {
     const { batchSize } = this.settings;
     const kernel = new NcfKernel(this.shape, this.arrays, this.tableRows, batchSize);
     const adam = this.adam();
-    return fitEpochs(data, this.settings, opts, false, async (samples, tick) => {
+    return fitEpochs(data, this.settings, opts, async (samples, tick) => {
       const { total, users, items, labels } = samples;
       let loss = 0;
       let batches = 0;
@@ -269,7 +269,7 @@ export class NcfTrainer {
       copyArrays(memory.buffer, l, this.arrays, 'out');
       return loss / Math.max(1, batches);
     };
-    return fitEpochs(data, this.settings, opts, false, run);
+    return fitEpochs(data, this.settings, opts, run);
   }
 }
 

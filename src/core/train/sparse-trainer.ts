@@ -86,8 +86,7 @@ function contains(items: Int32Array, from: number, to: number, x: number): boole
 /**
  * Each epoch's samples: every training interaction as a positive and
  * `negatives` sampled movies the user never had, shuffled with the seed. The
- * arrays are refilled by `next()`; with `shared`, they live in
- * SharedArrayBuffers that helper threads can read.
+ * arrays are refilled by `next()`.
  */
 export class EpochSamples {
   readonly total: number;
@@ -103,17 +102,14 @@ export class EpochSamples {
   constructor(
     private readonly data: InteractionData,
     private readonly settings: Pick<TrainSettings, 'negatives' | 'seed'>,
-    shared = false,
   ) {
     this.hist = sortedHistories(data);
     this.pool = cataloguePool(data.catalogue);
     this.total = data.train.items.length * (1 + settings.negatives);
     const n = this.total;
-    const buffer = (bytes: number): ArrayBufferLike =>
-      shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
-    this.users = new Int32Array(buffer(4 * n));
-    this.items = new Int32Array(buffer(4 * n));
-    this.labels = new Float32Array(buffer(4 * n));
+    this.users = new Int32Array(n);
+    this.items = new Int32Array(n);
+    this.labels = new Float32Array(n);
     this.raw = { users: new Int32Array(n), items: new Int32Array(n), labels: new Float32Array(n) };
     this.order = new Int32Array(n);
     this.rng = new Random(settings.seed, 0x545241);
@@ -240,7 +236,7 @@ export class SparseTrainer {
   /** Trains for the configured epochs; calls `onEpoch` after each (it may stop early by returning false). */
   fit(data: InteractionData, opts: EpochOptions = {}): Promise<EpochReport[]> {
     const { batchSize } = this.settings;
-    return fitEpochs(data, this.settings, opts, false, async (samples, tick) => {
+    return fitEpochs(data, this.settings, opts, async (samples, tick) => {
       const { total, users, items, labels } = samples;
       let lossSum = 0;
       let batches = 0;
@@ -280,11 +276,10 @@ export async function fitEpochs(
   data: InteractionData,
   settings: Pick<TrainSettings, 'epochs' | 'negatives' | 'seed'>,
   opts: EpochOptions,
-  shared: boolean,
   run: EpochRunner,
 ): Promise<EpochReport[]> {
   const { epochs } = settings;
-  const samples = new EpochSamples(data, settings, shared);
+  const samples = new EpochSamples(data, settings);
   const total = samples.total;
   const reports: EpochReport[] = [];
   for (let epoch = 0; epoch < epochs; epoch++) {
