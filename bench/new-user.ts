@@ -42,20 +42,19 @@ import {
 } from '../src/core/eval/new-user.ts';
 import { genreLookup, type Catalog } from '../src/core/recommend/catalog.ts';
 import {
-  pipelineList,
   runNewUserK,
   runTasteProbe,
   type RunOptions,
 } from '../src/core/recommend/new-user-eval.ts';
 import { interactionsOf, trainingCatalog } from '../src/core/recommend/offline.ts';
+import { fitPersonalModel, PERSONAL_LAMBDA } from '../src/core/recommend/personal.ts';
 import {
-  fitPersonalModel,
-  PERSONAL_LAMBDA,
   PERSONAL_PARAMS,
   personalScores,
+  pipelineList,
   popularityPrior,
   type PersonalParams,
-} from '../src/core/recommend/personal.ts';
+} from '../src/core/recommend/personal-ranker.ts';
 import { DEFAULT_PIPELINE } from '../src/core/recommend/pipeline.ts';
 import { DATASETS, root } from '../test/e2e/harness.ts';
 

@@ -1,7 +1,8 @@
 /**
  * bench/recommend: the recommendation pipeline, offline and live.
  *
- *   npm run bench:recommend [-- --only quality|rating|latency] [-- --seed 1] [-- --runs 300]
+ *   npm run bench:recommend [-- --only quality|rating|latency|threads] [-- --seed 1] [-- --runs 300]
+ *                           [-- --threads 2 --rounds 3]
  *
  * quality: held-out users of ml-latest-small replayed through the pipeline
  * (src/core/recommend/replay.ts) on ncf-loo (HR@10, NDCG@10) and full-rank
@@ -24,6 +25,15 @@
  * most 4,000 modelled movies), ItemKNN or the embedding ranker: p50/p95 of
  * `recommend()` (default pipeline: k 20, diversity 0), and of the time
  * from `state.rate(…)` to the new list.
+ *
+ * threads: on ml-latest-small, one thread against --threads (node worker
+ * threads running the browser's core code), taken in turns for --rounds
+ * rounds, median seconds: the Pipeline page's replay (ncf-loo and
+ * full-rank; fusion, ItemKNN, PureSVD, EASE and item2vec similarity, as
+ * `quality`), For You's automatic build (EASE with its λ searched on
+ * validation new users) and new-user-k (the Pipeline page's new-user
+ * report). Each run on several threads must equal one thread's to the last
+ * bit, or the bench stops.
  *
  * Appends JSON lines to bench/results/recommend.jsonl.
  */
@@ -51,10 +61,14 @@ import {
   ratingErrors,
   ratingHoldout,
 } from '../src/core/recommend/predict.ts';
-import { fitPersonalModel, personalRanker } from '../src/core/recommend/personal.ts';
+import { fitPersonalModel } from '../src/core/recommend/personal.ts';
+import { personalRanker } from '../src/core/recommend/personal-ranker.ts';
 import { DEFAULT_PIPELINE, recommend } from '../src/core/recommend/pipeline.ts';
 import { embeddingRanker, rankerFor, type Ranker } from '../src/core/recommend/rankers.ts';
-import { replay, Replayer, type ReplayVariant } from '../src/core/recommend/replay.ts';
+import { replay, Replayer, replayUsers, type ReplayVariant } from '../src/core/recommend/replay.ts';
+import { replayAcross } from '../src/core/recommend/parallel-replay.ts';
+import { runNewUserK } from '../src/core/recommend/new-user-eval.ts';
+import { nodePool } from '../src/cli/node-pool.ts';
 import { movieVectors, UserState, type MovieVectors } from '../src/core/recommend/user-state.ts';
 import { Random } from '../src/core/random.ts';
 import { DATASETS, root } from '../test/e2e/harness.ts';
@@ -66,6 +80,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     only: { type: 'string' },
     runs: { type: 'string', default: '300' },
+    threads: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const seed = Number(values.seed);
@@ -341,6 +357,107 @@ async function ratingOn(ds: Dataset, label: string): Promise<void> {
   }
 }
 
+/** The median of `xs`. */
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * Runs `job` on one thread and on `n`, in turns for `rounds` rounds; throws
+ * unless every result equals the first one-thread result.
+ */
+async function inTurns<T>(
+  n: number,
+  rounds: number,
+  job: (threads: number) => Promise<T>,
+): Promise<{ one: number; many: number; runs: { one: number[]; many: number[] } }> {
+  const runs = { one: [] as number[], many: [] as number[] };
+  let first: string | null = null;
+  for (let r = 0; r < rounds; r++)
+    for (const threads of [1, n]) {
+      const t0 = performance.now();
+      const out = JSON.stringify(await job(threads), (_k, v: unknown) =>
+        ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v,
+      );
+      (threads === 1 ? runs.one : runs.many).push(seconds(t0));
+      first ??= out;
+      if (out !== first) throw new Error(`${threads} threads gave another result than one`);
+    }
+  return { one: median(runs.one), many: median(runs.many), runs };
+}
+
+async function threads(): Promise<void> {
+  const { ds, label } = await loadSmall();
+  const n = Number(values.threads);
+  const rounds = Number(values.rounds);
+  const pool = nodePool(n - 1);
+  await pool.warm();
+  const put = (
+    name: string,
+    extra: Record<string, unknown>,
+    t: Awaited<ReturnType<typeof inTurns>>,
+  ) =>
+    record({
+      suite: 'recommend-threads',
+      name,
+      dataset: label,
+      metrics: {
+        ...extra,
+        threads: n,
+        rounds,
+        oneSeconds: t.one,
+        manySeconds: t.many,
+        speedup: r4(t.one / t.many),
+        oneRuns: t.runs.one,
+        manyRuns: t.runs.many,
+        sameResult: true,
+      },
+      seconds: r4(t.runs.one.reduce((a, b) => a + b, 0) + t.runs.many.reduce((a, b) => a + b, 0)),
+    });
+  try {
+    for (const protocol of ['ncf-loo', 'full-rank'] as const) {
+      const split = makeSplit(ds.ratings, protocol, seed, { itemCount: ds.movies.length });
+      const embedding = await trainMovieVectors(split.data, wasmKernel);
+      const ctx = { catalog: trainingCatalog(ds.movies, split.data), embedding };
+      const variants: ReplayVariant[] = [{ name: 'fusion', ranker: null }];
+      for (const name of ['itemknn', 'puresvd', 'ease']) {
+        const info = MODELS.find((m) => m.name === name)!;
+        const model = await info.create(info.defaults);
+        await model.fit(split.data);
+        variants.push({ name, ranker: rankerFor(model, info.title) });
+      }
+      variants.push({ name: 'embedding', ranker: embeddingRanker(embedding) });
+      const t = await inTurns(n, rounds, (threads) =>
+        replayAcross(split, ctx, { variants, pool, threads }).then((r) => ({
+          ...r,
+          threads: 1,
+        })),
+      );
+      put(
+        `replay-${protocol}`,
+        { protocol, users: replayUsers(split).length, variants: variants.length },
+        t,
+      );
+    }
+    const all = interactionsOf(ds.ratings, ds.movies.length);
+    const catalog = trainingCatalog(ds.movies, all);
+    const build = await inTurns(n, rounds, async (threads) => {
+      const m = await fitPersonalModel(all, { pool, threads }, { catalog });
+      const out = new Float32Array(all.itemCount);
+      m.scoreHistory([0, 1, 2, 3, 4], null, out);
+      return { config: m.config, out };
+    });
+    put('automatic-build', { ratings: all.train.items.length }, build);
+    const nuk = await inTurns(
+      n,
+      rounds,
+      async (threads) => (await runNewUserK(ds, { seed, pool, threads })).rows,
+    );
+    put('new-user-k', { seed }, nuk);
+  } finally {
+    pool.close();
+  }
+}
+
+if (values.only === 'threads') await threads();
 if (values.only === undefined || values.only === 'quality') await quality();
 if (values.only === undefined || values.only === 'rating') await rating();
 if (values.only === undefined || values.only === 'latency') await latency();

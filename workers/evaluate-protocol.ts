@@ -23,6 +23,8 @@ export interface EvaluateRequest {
   b: string;
   /** Replay only the first n held-out users (by user index); null: every one. */
   maxUsers: number | null;
+  /** Threads the fits and the replay may use (1 by default; several need a cross-origin isolated page). */
+  threads?: number;
 }
 
 export type EvaluateStage = 'read' | 'split' | 'embedding' | 'fit' | 'replay' | 'abtest';
@@ -87,6 +89,8 @@ export interface NewUsersOptions {
   seed?: number;
   /** How many liked movies each new user reveals (1, 3, 5, 10, 20). */
   ks?: readonly number[];
+  /** Threads the fits and the per-user serving may use (1 by default). */
+  threads?: number;
 }
 
 export interface NewUsersProgress {
@@ -110,4 +114,6 @@ export interface NewUsersResult {
   probe: ProbeReport;
   /** Wall-clock seconds in the worker. */
   seconds: { read: number; newUserK: number; probe: number; total: number };
+  /** Threads the fits and the serving of new users could use. */
+  threads: number;
 }

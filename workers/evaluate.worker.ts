@@ -13,19 +13,21 @@
  */
 import * as Comlink from 'comlink';
 import { jobRunner } from './jobs.ts';
+import { threadPool } from './pool.ts';
 import { loadTf } from './rankers.ts';
 import { defaultSettingsFor } from '../src/core/embeddings/embed.ts';
 import { jsKernel } from '../src/core/embeddings/sgns-cpu.ts';
 import { wasmKernel, wasmSimdSupported } from '../src/core/embeddings/sgns-wasm.ts';
 import { throwIfAborted, WrenError } from '../src/core/errors.ts';
 import { makeSplit, type RankingSplit } from '../src/core/eval/protocols.ts';
+import type { ThreadPool } from '../src/core/parallel/pool.ts';
 import { modelInfo } from '../src/core/models/index.ts';
 import { abTest } from '../src/core/recommend/abtest.ts';
 import { runNewUserK, runTasteProbe } from '../src/core/recommend/new-user-eval.ts';
 import { trainingCatalog, trainMovieVectors } from '../src/core/recommend/offline.ts';
 import { embeddingRanker, rankerFor, type Ranker } from '../src/core/recommend/rankers.ts';
+import { replayAcross } from '../src/core/recommend/parallel-replay.ts';
 import {
-  replay,
   Replayer,
   replayUsers,
   type ReplayContext,
@@ -88,6 +90,15 @@ function checkRequest(req: EvaluateRequest): void {
     throw new WrenError('invalid-settings', 'The seed is a whole number of 0 or more.');
   if (req.maxUsers !== null && !(Number.isInteger(req.maxUsers) && req.maxUsers >= 1))
     throw new WrenError('invalid-settings', 'The user cap is a whole number of at least 1.');
+  checkThreads(req.threads);
+}
+
+function checkThreads(threads: number | undefined): void {
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
+    throw new WrenError(
+      'invalid-settings',
+      'The number of threads is a whole number of at least 1.',
+    );
 }
 
 /** The named ranker, its model trained on the training split with the registry's defaults. */
@@ -95,6 +106,7 @@ async function trainRanker(
   name: string,
   p: Prepared,
   seed: number,
+  threads: number,
   signal: AbortSignal,
   onProgress: (done: number, total: number, stage: string) => void,
 ): Promise<TrainedRanker> {
@@ -113,8 +125,15 @@ async function trainRanker(
   await model.fit(p.split.data, {
     signal,
     onProgress: (f) => onProgress(f.done, f.total, f.stage),
+    ...parallel(threads),
   });
   return { ranker: rankerFor(model, info.title), title: info.title, seconds: since(t0) };
+}
+
+/** The helper threads for work that splits, where the page is cross-origin isolated. */
+function parallel(threads: number): { pool?: ThreadPool; threads?: number } {
+  const pool = threadPool(threads);
+  return pool ? { pool, threads } : {};
 }
 
 /** Progress to the page: the stage as a step of the run, at most every 100 ms within a stage. */
@@ -247,7 +266,10 @@ const api: EvaluateWorkerApi = {
         const fitProgress = models.includes(name)
           ? report.stage('fit', `Training ${modelInfo(name)!.title} on the training ratings`)
           : () => undefined;
-        p.rankers.set(name, await trainRanker(name, p, req.seed, signal, fitProgress));
+        p.rankers.set(
+          name,
+          await trainRanker(name, p, req.seed, req.threads ?? 1, signal, fitProgress),
+        );
       }
       const a = p.rankers.get(req.a)!;
       const b = p.rankers.get(req.b)!;
@@ -264,11 +286,13 @@ const api: EvaluateWorkerApi = {
         name,
         ranker: p.rankers.get(name)!.ranker,
       }));
-      const replayed = replay(p.split, p.ctx, {
+      const across = parallel(req.threads ?? 1);
+      const replayed = await replayAcross(p.split, p.ctx, {
         variants,
         maxUsers: users.length,
         signal,
         onProgress: replayProgress,
+        ...across,
       });
       const replaySeconds = since(t);
 
@@ -318,6 +342,8 @@ const api: EvaluateWorkerApi = {
         throw new WrenError('invalid-settings', 'The seed is a whole number of 0 or more.');
       if (!ks.length || !ks.every((k) => Number.isInteger(k) && k >= 1))
         throw new WrenError('invalid-settings', 'Each k is a whole number of at least 1.');
+      checkThreads(opts.threads);
+      const across = parallel(opts.threads ?? 1);
       const t0 = now();
       const ds = await db.datasets.get(datasetId);
       if (!ds || ds.status !== 'ready')
@@ -340,6 +366,7 @@ const api: EvaluateWorkerApi = {
           embed: undefined,
           signal,
           onProgress: (stage, share) => report('New users', stage, share),
+          ...across,
         },
       );
       const newUserSeconds = since(t);
@@ -352,6 +379,7 @@ const api: EvaluateWorkerApi = {
           embed: undefined,
           signal,
           onProgress: (stage, share) => report('Taste probe', stage, share),
+          ...across,
         },
       );
       const result: NewUsersResult = {
@@ -362,6 +390,7 @@ const api: EvaluateWorkerApi = {
         newUsers: newUserK.split.users.length,
         probe,
         seconds: { read, newUserK: newUserSeconds, probe: since(t), total: since(t0) },
+        threads: across.threads ?? 1,
       };
       return result;
     });

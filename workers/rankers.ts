@@ -6,7 +6,7 @@ import { CTR_MODELS } from '../src/core/models/ctr-info.ts';
 import { loadModel, modelInfo, type SavedModel } from '../src/core/models/index.ts';
 import { Ease } from '../src/core/models/ease.ts';
 import type { Catalog } from '../src/core/recommend/catalog.ts';
-import { personalRanker } from '../src/core/recommend/personal.ts';
+import { personalRanker } from '../src/core/recommend/personal-ranker.ts';
 import { rankerFor, type Ranker } from '../src/core/recommend/rankers.ts';
 
 export { RANKABLE } from '../src/core/recommend/rankers.ts';

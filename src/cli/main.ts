@@ -60,14 +60,16 @@ Commands:
       split, the ROC-AUC difference with a 95% interval (bootstrap over users).
 
   eval --protocol new-user-k --data <zip|dir|file> [--k 1,3,5,10,20] [--seed N]
-       [--embedding item2vec|none] [--json]
+       [--embedding item2vec|none] [--threads N] [--json]
       20% of the users (seeded) are new: each reveals the first k movies they
       liked in time order, and the movies they liked later are the target.
       Prints, for each k, Recall@10, NDCG@10 and Steck's miscalibration for
       the default pipeline (what For You does after the automatic build) and
       the references: popularity, ItemKNN (cosine) and EASE (λ 400).
+      --threads N (default 1) fits EASE and the automatic build and serves
+      the new users across N threads, with the same figures as one thread.
 
-  eval --protocol taste-probe --data <zip|dir|file> [--json]
+  eval --protocol taste-probe --data <zip|dir|file> [--threads N] [--json]
       For every genre with at least 100 movies, a new person likes its 5
       most-rated movies: the share of the top 10 in the genre and the share
       with fewer than 10 ratings, for the same rankers.

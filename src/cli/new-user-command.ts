@@ -11,6 +11,7 @@ import {
   trainEmbeddingFor,
   type EmbeddingChoice,
 } from './ranker-setup.ts';
+import { nodePool, threadsArg } from './node-pool.ts';
 import { reportFailure, statusLine } from './report.ts';
 
 export const NEW_USER_PROTOCOLS = ['new-user-k', 'taste-probe'] as const;
@@ -21,6 +22,7 @@ export interface NewUserArgs {
   ks: number[];
   seed: number;
   embedding: EmbeddingChoice;
+  threads: number;
 }
 
 /** Reads --k (a comma-separated list), --seed and --embedding; returns what is wrong, or the arguments. */
@@ -29,6 +31,7 @@ export function newUserArgsFrom(v: {
   k?: string;
   seed?: string;
   embedding?: string;
+  threads?: string;
 }): NewUserArgs | string {
   const protocol = v.protocol as NewUserProtocol;
   if (!NEW_USER_PROTOCOLS.includes(protocol))
@@ -41,7 +44,9 @@ export function newUserArgsFrom(v: {
   const embedding = (v.embedding ?? 'item2vec') as EmbeddingChoice;
   if (!EMBEDDINGS.includes(embedding))
     return `--embedding takes ${EMBEDDINGS.join(', ')}; found "${v.embedding}"`;
-  return { protocol, ks, seed, embedding };
+  const threads = threadsArg(v.threads);
+  if (typeof threads === 'string') return threads;
+  return { protocol, ks, seed, embedding, threads };
 }
 
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
@@ -52,9 +57,11 @@ export async function runNewUserEval(
   opts: { json: boolean },
 ): Promise<number> {
   const status = statusLine(opts.json);
+  const pool = args.threads > 1 ? nodePool(args.threads - 1) : null;
   try {
     const ds = await loadDataset(path);
     const run = {
+      ...(pool && { pool, threads: args.threads }),
       seed: args.seed,
       ks: args.ks,
       embed: async (data: Parameters<typeof trainEmbeddingFor>[0]) =>
@@ -120,5 +127,7 @@ export async function runNewUserEval(
     return 0;
   } catch (e) {
     return reportFailure(e, opts.json, status.tty);
+  } finally {
+    pool?.close();
   }
 }

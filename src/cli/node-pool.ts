@@ -22,3 +22,11 @@ export function nodePool(size: number): ThreadPool {
 
 /** The command line's default number of training threads: every core (no page to keep responsive). */
 export const nodeThreads = (): number => availableParallelism();
+
+/** `--threads` read as a whole number from 1 to 256 (default 1), or what is wrong with it. */
+export function threadsArg(raw: string | undefined): number | string {
+  const threads = Number(raw ?? 1);
+  return Number.isInteger(threads) && threads >= 1 && threads <= 256
+    ? threads
+    : `--threads takes a whole number from 1 to 256; found "${raw}"`;
+}

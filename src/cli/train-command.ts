@@ -5,7 +5,7 @@ import { importMovieLens } from '../core/data/import.ts';
 import { WrenError } from '../core/errors.ts';
 import { makeSplit, PROTOCOLS, type ProtocolName } from '../core/eval/protocols.ts';
 import { evaluateModel } from '../core/eval/parallel-eval.ts';
-import { nodePool } from './node-pool.ts';
+import { nodePool, threadsArg } from './node-pool.ts';
 import type { ThreadPool } from '../core/parallel/pool.ts';
 import { CTR_MODELS } from '../core/models/ctr-info.ts';
 import { MODELS, modelInfo } from '../core/models/index.ts';
@@ -78,9 +78,8 @@ export function trainArgsFrom(v: {
   const backend = v.backend ?? 'wasm';
   if (backend !== 'wasm' && backend !== 'cpu')
     return `--backend takes wasm or cpu in node; found "${backend}"`;
-  const threads = Number(v.threads ?? 1);
-  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256))
-    return `--threads takes a whole number from 1 to 256; found "${v.threads}"`;
+  const threads = threadsArg(v.threads);
+  if (typeof threads === 'string') return threads;
   return { model: info.name, protocol, seed, config, backend, threads };
 }
 
@@ -195,12 +194,8 @@ export async function runEval(
 ): Promise<number> {
   let pool: ThreadPool | null = null;
   try {
-    const threads = Number(opts.threads ?? 1);
-    if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256))
-      throw new WrenError(
-        'invalid-settings',
-        `--threads takes a whole number from 1 to 256; found "${opts.threads}"`,
-      );
+    const threads = threadsArg(opts.threads);
+    if (typeof threads === 'string') throw new WrenError('invalid-settings', threads);
     const bytes = await readFile(modelFile).catch((e: NodeJS.ErrnoException) => {
       throw new WrenError(
         'not-found',

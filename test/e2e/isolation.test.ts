@@ -6,7 +6,8 @@
  * COOP/COEP and the CSP, the page is isolated, the trainer table measures
  * skip-gram on two threads, tfjs's threaded wasm backend starts (it hung in
  * a minified build: tfjs #4253), an Item2Vec run and EASE's fit train on
- * both threads, and all of it holds offline.
+ * both threads, the Pipeline page replays and serves new users on both,
+ * and all of it holds offline.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,6 +144,25 @@ describe('cross-origin isolation on a static host', () => {
     expect(await kernels.nth(1).innerText()).toMatch(/wasm-simd kernel × 2 threads\s*[\d,]+/);
     await page.getByTestId('models-probe-table').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'models-threads.png') });
+  });
+
+  it('the Pipeline page replays held-out users and serves new users on two threads', async () => {
+    await page.goto(`${server.url}#/pipeline`);
+    await page.getByTestId('pipeline-form').waitFor();
+    await page.getByTestId('pipeline-protocol').selectOption('ncf-loo');
+    await page.getByTestId('pipeline-a').selectOption('fusion');
+    await page.getByTestId('pipeline-b').selectOption('itemknn');
+    await page.getByTestId('pipeline-cap').fill('200');
+    await page.getByTestId('pipeline-run').click();
+    await page.getByTestId('pipeline-timing').waitFor({ timeout: 240_000 });
+    expect(await page.getByTestId('pipeline-timing').innerText()).toMatch(
+      /replay [\d.]+ m?s on 2 threads/,
+    );
+    await page.getByTestId('new-users-run').click();
+    await page.getByTestId('new-users-timing').waitFor({ timeout: 240_000 });
+    expect(await page.getByTestId('new-users-timing').innerText()).toMatch(/on 2 threads/);
+    await page.getByTestId('pipeline-timing').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, 'pipeline-threads.png') });
   });
 
   it('stays isolated offline', async () => {

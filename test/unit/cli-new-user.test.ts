@@ -53,6 +53,10 @@ describe('wren eval --protocol new-user-k', () => {
     expect(again.stdout).toBe(stdout);
     const other = await wren(...args.slice(0, -1), '--seed', '2', '--json');
     expect(other.stdout).not.toBe(stdout);
+    // Two threads: the fits and the serving split, the same figures to the last digit printed.
+    const two = await wren(...args.slice(0, -1), '--threads', '2', '--json');
+    expect(two.code).toBe(0);
+    expect(two.stdout).toBe(stdout);
   });
 
   it('prints the taste probe for each genre with 100 movies', async () => {
@@ -71,6 +75,17 @@ describe('wren eval --protocol new-user-k', () => {
     const bad = await wren('eval', '--protocol', 'new-user-k', '--data', data, '--k', '0,x');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--k takes whole numbers/);
+    const threads = await wren(
+      'eval',
+      '--protocol',
+      'new-user-k',
+      '--data',
+      data,
+      '--threads',
+      '0',
+    );
+    expect(threads.code).toBe(2);
+    expect(threads.stderr).toMatch(/--threads takes a whole number from 1 to 256; found "0"/);
     const missing = await wren('eval', '--protocol', 'taste-probe');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/needs --data/);

@@ -178,29 +178,44 @@ export interface NewUserOptions {
   signal?: AbortSignal;
 }
 
-/** One recommender on new-user-k, for each k. */
-export function evaluateNewUsers(
+/** Per new user and k: evaluated (0 or 1: they liked more than k movies), recall, NDCG, miscalibration. */
+export const NEW_USER_FIELDS = 4;
+
+/**
+ * Serves new users [from, to) of `who` (positions into `split.users`) for
+ * each k, writing their figures into `out` (NEW_USER_FIELDS per k, one block
+ * of ks per user). Threads can each take a run of users.
+ */
+export function newUserRows(
   split: NewUserSplit,
   list: ListFn,
   genres: GenreLookup,
-  opts: NewUserOptions = {},
-): NewUserMetrics[] {
-  const ks = opts.ks ?? NEW_USER_KS;
+  ks: readonly number[],
+  who: readonly number[],
+  from: number,
+  to: number,
+  out: Float64Array,
+  opts: {
+    at?: number;
+    onProgress?: (done: number, total: number) => void;
+    signal?: AbortSignal;
+    stop?: () => boolean;
+  } = {},
+): void {
   const at = opts.at ?? 10;
-  const who = opts.only ? Array.from(opts.only) : split.liked.map((_, i) => i);
-  const total = ks.length * who.length;
+  const total = (to - from) * ks.length;
   let done = 0;
-  return ks.map((k) => {
-    let users = 0;
-    let recall = 0;
-    let ndcg = 0;
-    let mis = 0;
-    const perUser: number[] = [];
-    for (const e of who) {
+  for (let e = from; e < to; e++) {
+    if (opts.stop?.()) return;
+    const h = split.liked[who[e]!]!;
+    ks.forEach((k, j) => {
       if (opts.signal?.aborted) throw opts.signal.reason;
-      const h = split.liked[e]!;
       done++;
-      if (h.length <= k) continue;
+      const o = (e * ks.length + j) * NEW_USER_FIELDS;
+      if (h.length <= k) {
+        out.fill(0, o, o + NEW_USER_FIELDS);
+        return;
+      }
       const revealed = h.slice(0, k);
       const target = new Set<number>();
       for (let i = k; i < h.length; i++) target.add(h[i]!.movie);
@@ -216,27 +231,66 @@ export function evaluateNewUsers(
       });
       let idcg = 0;
       for (let p = 0; p < ideal; p++) idcg += 1 / Math.log2(p + 2);
-      recall += hits / ideal;
-      ndcg += dcg / idcg;
-      perUser.push(dcg / idcg);
-      mis += miscalibration(
+      const mis = miscalibration(
         revealed.map((x) => x.movie),
         top,
         genres,
       );
-      users++;
+      out.set([1, hits / ideal, dcg / idcg, mis], o);
       if (opts.onProgress && (done & 63) === 0) opts.onProgress(done, total);
+    });
+  }
+}
+
+/** new-user-k's metrics for each k from every user's figures, summed in user order (so any split across threads gives the same numbers). */
+export function newUserMetrics(
+  ks: readonly number[],
+  users: number,
+  out: Float64Array,
+): NewUserMetrics[] {
+  return ks.map((k, j) => {
+    let n = 0;
+    let recall = 0;
+    let ndcg = 0;
+    let mis = 0;
+    const perUser: number[] = [];
+    for (let e = 0; e < users; e++) {
+      const o = (e * ks.length + j) * NEW_USER_FIELDS;
+      if (!out[o]) continue;
+      n++;
+      recall += out[o + 1]!;
+      ndcg += out[o + 2]!;
+      perUser.push(out[o + 2]!);
+      mis += out[o + 3]!;
     }
-    const mean = (x: number): number => (users ? x / users : 0);
+    const mean = (x: number): number => (n ? x / n : 0);
     return {
       k,
-      users,
+      users: n,
       recall: mean(recall),
       ndcg: mean(ndcg),
       miscalibration: mean(mis),
       perUser: Float64Array.from(perUser),
     };
   });
+}
+
+/** The new users evaluated: `only`, or every one. */
+export const newUsersOf = (split: NewUserSplit, only?: ArrayLike<number>): number[] =>
+  only ? Array.from(only) : split.liked.map((_, i) => i);
+
+/** One recommender on new-user-k, for each k. */
+export function evaluateNewUsers(
+  split: NewUserSplit,
+  list: ListFn,
+  genres: GenreLookup,
+  opts: NewUserOptions = {},
+): NewUserMetrics[] {
+  const ks = opts.ks ?? NEW_USER_KS;
+  const who = newUsersOf(split, opts.only);
+  const out = new Float64Array(who.length * ks.length * NEW_USER_FIELDS);
+  newUserRows(split, list, genres, ks, who, 0, who.length, out, opts);
+  return newUserMetrics(ks, who.length, out);
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import { modelInfo } from '../models/index.ts';
 import type { Recommender, SavedModel } from '../models/types.ts';
+import { acrossThreads, shared, stopFlag } from '../parallel/across.ts';
 import { sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
 import {
   aggregateUsers,
@@ -40,7 +41,6 @@ export async function runEvaluateHelper(t: EvaluateHelperTask): Promise<number> 
   const info = modelInfo(t.saved.model);
   if (!info) throw new Error(`unknown model "${t.saved.model}"`);
   const model = await info.load(t.saved);
-  const stop = new Int32Array(t.control, 0, 1);
   evaluateUsers(
     t.split,
     (u, items, out) => model.score(u, items, out),
@@ -51,25 +51,10 @@ export async function runEvaluateHelper(t: EvaluateHelperTask): Promise<number> 
     {
       k: t.k,
       useValidation: t.useValidation,
-      stop: () => Atomics.load(stop, 0) !== 0,
+      stop: stopFlag(t.control),
     },
   );
   return t.to - t.from;
-}
-
-/** A copy of every typed array inside `x` (objects and arrays walked) on SharedArrayBuffers. */
-function shared<T>(x: T): T {
-  if (ArrayBuffer.isView(x) && !(x instanceof DataView)) {
-    const a = x as unknown as Int32Array;
-    const Ctor = a.constructor as new (b: SharedArrayBuffer) => Int32Array;
-    const out = new Ctor(new SharedArrayBuffer(a.byteLength));
-    out.set(a);
-    return out as unknown as T;
-  }
-  if (Array.isArray(x)) return x.map(shared) as T;
-  if (x && typeof x === 'object')
-    return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, shared(v)])) as T;
-  return x;
 }
 
 /**
@@ -101,41 +86,32 @@ export async function evaluateModel(
   const rows = new Float64Array(new SharedArrayBuffer(slots * USER_FIELDS * 8));
   const tops =
     split.protocol === 'ncf-loo' ? null : new Int32Array(new SharedArrayBuffer(slots * k * 4));
-  const control = new SharedArrayBuffer(4);
   const saved = shared(model.save());
   const sharedSplit = shared(split);
-  const cuts = Array.from({ length: threads + 1 }, (_, i) => Math.round((slots * i) / threads));
-  const helpers: Promise<unknown>[] = [];
-  for (let i = 1; i < threads; i++) {
-    const task: EvaluateHelperTask = {
+  await acrossThreads(
+    opts.pool,
+    threads,
+    slots,
+    (from, to, control): EvaluateHelperTask & Record<string, unknown> => ({
       task: 'evaluate',
       saved,
       split: sharedSplit,
-      from: cuts[i]!,
-      to: cuts[i + 1]!,
+      from,
+      to,
       k,
       useValidation: opts.useValidation ?? false,
       rows,
       tops,
       control,
-    };
-    helpers.push(opts.pool.run(task as unknown as { task: string } & Record<string, unknown>));
-  }
-  const team = Promise.all(helpers);
-  team.catch(() => Atomics.store(new Int32Array(control), 0, 1));
-  try {
-    evaluateUsers(split, score, cuts[0]!, cuts[1]!, rows, tops, {
-      ...opts,
-      k,
-      onProgress:
-        opts.onProgress && ((done) => opts.onProgress!(Math.min(slots, done * threads), slots)),
-    });
-  } catch (e) {
-    Atomics.store(new Int32Array(control), 0, 1);
-    await team.catch(() => undefined);
-    throw e;
-  }
-  await team;
+    }),
+    (from, to) =>
+      evaluateUsers(split, score, from, to, rows, tops, {
+        ...opts,
+        k,
+        onProgress:
+          opts.onProgress && ((done) => opts.onProgress!(Math.min(slots, done * threads), slots)),
+      }),
+  );
   opts.onProgress?.(slots, slots);
   return aggregateUsers(split, rows, tops, opts);
 }

@@ -9,6 +9,8 @@ import { runSpdHelper, type SpdHelperTask } from '../models/linalg.ts';
 import { runGramHelper, type GramHelperTask } from '../models/gram.ts';
 import { runNcfHelper, type NcfHelperTask } from '../train/ncf-trainer.ts';
 import { runEvaluateHelper, type EvaluateHelperTask } from '../eval/parallel-eval.ts';
+import { runReplayHelper, type ReplayHelperTask } from '../recommend/parallel-replay.ts';
+import { runNewUsersHelper, type NewUsersHelperTask } from '../recommend/parallel-new-users.ts';
 import type { TaskReply } from './pool.ts';
 
 /** 'ping' answers at once: it starts a thread and shows that it runs. */
@@ -18,6 +20,8 @@ export type ThreadTask =
   | GramHelperTask
   | NcfHelperTask
   | EvaluateHelperTask
+  | ReplayHelperTask
+  | NewUsersHelperTask
   | { task: 'ping' };
 
 export async function runTask(message: unknown): Promise<TaskReply> {
@@ -34,6 +38,10 @@ export async function runTask(message: unknown): Promise<TaskReply> {
         return { ok: true, value: await runNcfHelper(t) };
       case 'evaluate':
         return { ok: true, value: await runEvaluateHelper(t) };
+      case 'replay':
+        return { ok: true, value: await runReplayHelper(t) };
+      case 'new-users':
+        return { ok: true, value: await runNewUsersHelper(t) };
       case 'ping':
         return { ok: true, value: 'pong' };
       default:

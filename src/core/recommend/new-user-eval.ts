@@ -9,7 +9,6 @@
  */
 import type { Movie, RatingColumns } from '../data/types.ts';
 import {
-  evaluateNewUsers,
   NEW_USER_KS,
   newUserSplit,
   pairedDifference,
@@ -24,18 +23,15 @@ import {
 } from '../eval/new-user.ts';
 import type { InteractionData } from '../eval/protocols.ts';
 import { Ease } from '../models/ease.ts';
-import type { HistoryModel } from '../models/history-model.ts';
 import { ItemKnn } from '../models/item-knn.ts';
 import { genreLookup, type Catalog } from './catalog.ts';
 import { interactionsOf, trainingCatalog } from './offline.ts';
-import {
-  fitPersonalModel,
-  personalRanker,
-  PERSONAL_PARAMS,
-  type PersonalParams,
-} from './personal.ts';
-import { DEFAULT_PIPELINE, recommend, type PipelineOptions } from './pipeline.ts';
-import { UserState, type MovieVectors } from './user-state.ts';
+import { fitPersonalModel } from './personal.ts';
+import { PERSONAL_PARAMS, pipelineList, type PersonalParams } from './personal-ranker.ts';
+import type { ThreadPool } from '../parallel/pool.ts';
+import { evaluateNewUsersAcross, withSpec } from './parallel-new-users.ts';
+import type { PipelineOptions } from './pipeline.ts';
+import type { MovieVectors } from './user-state.ts';
 
 export const REFERENCE_RANKERS = ['popularity', 'itemknn', 'ease'] as const;
 export type NewUserRanker = 'pipeline' | (typeof REFERENCE_RANKERS)[number];
@@ -57,6 +53,9 @@ export interface RunOptions {
   params?: PersonalParams;
   onProgress?: (stage: string, share: number) => void;
   signal?: AbortSignal;
+  /** Helper threads for the fits and for serving the new users (where memory can be shared). */
+  pool?: ThreadPool;
+  threads?: number;
 }
 
 export interface NewUserRow {
@@ -87,7 +86,7 @@ export async function listsFor(
 ): Promise<Partial<Record<NewUserRanker, ListFn>>> {
   const want = opts.rankers ?? ['pipeline', ...REFERENCE_RANKERS];
   const out: Partial<Record<NewUserRanker, ListFn>> = {};
-  const fitOpts = { signal: opts.signal };
+  const fitOpts = { signal: opts.signal, pool: opts.pool, threads: opts.threads };
   const liked = (h: readonly { movie: number }[]): number[] => h.map((x) => x.movie);
   if (want.includes('popularity')) {
     const counts = new Float32Array(data.itemCount);
@@ -99,49 +98,42 @@ export async function listsFor(
     // Every neighbour, as the reference's full cosine; at most 1,000 on big catalogues (memory).
     const knn = new ItemKnn({ neighbours: data.itemCount <= 10_000 ? data.itemCount : 1000 });
     await knn.fit(positives, fitOpts);
+    // Served here: sharing its neighbour lists with a helper costs more than serving them (measured).
     out.itemknn = scoreList((h, o) => knn.scoreHistory(liked(h), null, o), ranked);
   }
   if (want.includes('ease')) {
     opts.onProgress?.('EASE', 0);
     const ease = new Ease({ lambda: 400 });
     await ease.fit(positives, fitOpts);
-    out.ease = scoreList((h, o) => ease.scoreHistory(liked(h), null, o), ranked);
+    out.ease = withSpec(
+      scoreList((h, o) => ease.scoreHistory(liked(h), null, o), ranked),
+      { kind: 'history', saved: ease.save(), ranked },
+    );
   }
   if (want.includes('pipeline')) {
     opts.onProgress?.('the automatic build', 0);
     const model = await fitPersonalModel(
       data,
       {
-        signal: opts.signal,
+        ...fitOpts,
         onProgress: (p) => opts.onProgress?.('the automatic build', p.done / Math.max(1, p.total)),
       },
       { catalog },
     );
     const embedding = opts.embed ? await opts.embed(data) : null;
-    out.pipeline = pipelineList(model, catalog, embedding, ranked, opts.params, opts.pipeline);
+    const params = opts.params ?? PERSONAL_PARAMS;
+    const pipeline = opts.pipeline ?? {};
+    out.pipeline = withSpec(pipelineList(model, catalog, embedding, ranked, params, pipeline), {
+      kind: 'pipeline',
+      saved: model.save(),
+      catalog,
+      embedding,
+      ranked,
+      params,
+      pipeline,
+    });
   }
   return out;
-}
-
-/** For You's default pipeline over a fitted personal model, as a list function over the `ranked` movies. */
-export function pipelineList(
-  model: HistoryModel,
-  catalog: Catalog,
-  embedding: MovieVectors | null,
-  ranked: Uint8Array,
-  params: PersonalParams = PERSONAL_PARAMS,
-  pipeline: Partial<PipelineOptions> = {},
-): ListFn {
-  const ranker = personalRanker(model, catalog, 'personal', params);
-  const ctx = { catalog, embedding, ranker };
-  const base = { ...DEFAULT_PIPELINE, ...pipeline };
-  const notRanked = (m: number): boolean => !ranked[m];
-  return (h, n) => {
-    const state = UserState.from(catalog, embedding, h);
-    return recommend(ctx, { state }, { ...base, k: n, exclude: notRanked }).items.map(
-      (x) => x.movie,
-    );
-  };
 }
 
 /** new-user-k for every ranker. */
@@ -156,17 +148,19 @@ export async function runNewUserK(
   const ks = opts.ks ?? NEW_USER_KS;
   const rows: NewUserRow[] = ks.map((k) => ({ k, users: 0, rankers: {} }));
   const names = Object.keys(lists) as NewUserRanker[];
-  names.forEach((name, i) => {
+  for (const [i, name] of names.entries()) {
     opts.onProgress?.(`new users: ${name}`, i / names.length);
-    const metrics = evaluateNewUsers(split, lists[name]!, genreLookup(catalog), {
+    const metrics = await evaluateNewUsersAcross(split, lists[name]!, catalog, {
       ks,
       signal: opts.signal,
+      pool: opts.pool,
+      threads: opts.threads,
     });
     metrics.forEach(({ k: _k, users, ...m }, j) => {
       rows[j]!.users = users;
       rows[j]!.rankers[name] = m;
     });
-  });
+  }
   for (const row of rows) {
     const mine = row.rankers.pipeline?.perUser;
     if (!mine) continue;

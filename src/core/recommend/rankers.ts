@@ -41,6 +41,8 @@ export interface Ranker {
   /** Rankers that can search the whole catalogue themselves feed the 'tower' (two-tower) or 'model' channel. */
   retrieve?: Retriever['retrieve'];
   readonly channel?: Retriever['channel'];
+  /** The trained model it scores with (rankerFor's rankers), so a helper thread can load it again. */
+  readonly model?: Recommender;
 }
 
 /** RRF's constant: how fast a channel's lower ranks fade (Cormack et al. use 60). */
@@ -218,9 +220,13 @@ export const RANKABLE = [
 
 /** The ranker of a loaded model, by what it can do. */
 export function rankerFor(model: Recommender, title: string): Ranker {
-  if ('attention' in model && 'historyOf' in model)
-    return sequenceRanker(model as SequentialModel, title);
-  if ('scoreHistory' in model) return historyRanker(model as HistoryModel, title);
-  if ('foldIn' in model) return neuralRanker(model as NeuralCf, title);
-  return modelRanker(model, title);
+  const ranker =
+    'attention' in model && 'historyOf' in model
+      ? sequenceRanker(model as SequentialModel, title)
+      : 'scoreHistory' in model
+        ? historyRanker(model as HistoryModel, title)
+        : 'foldIn' in model
+          ? neuralRanker(model as NeuralCf, title)
+          : modelRanker(model, title);
+  return { ...ranker, model };
 }

@@ -227,6 +227,130 @@ export interface ReplayResult {
   k: number;
   users: number;
   rows: ReplayRow[];
+  /** Threads the users were served on. */
+  threads: number;
+}
+
+/** What a replay serves: its cut-off, channels, pipelines and users (all of them, or the first `maxUsers`). */
+export interface ReplayPlan {
+  k: number;
+  channels: ChannelName[];
+  variants: readonly ReplayVariant[];
+  users: ReplayUser[];
+}
+
+/** The plan of {@link replay} for these options. */
+export function replayPlan(
+  split: RankingSplit,
+  ctx: ReplayContext,
+  opts: ReplayOptions = {},
+): ReplayPlan {
+  if (split.protocol === 'msr-100k')
+    throw new RangeError(
+      'replay runs on ncf-loo and full-rank (msr-100k has no validation set to leave out).',
+    );
+  const sizes = replayPipelineOptions(opts.pipeline).sizes;
+  const channels = (opts.channels ?? CHANNELS).filter(
+    (c) =>
+      // 'tower', 'model' and 'next' are a ranker's own retrieval: they run inside a pipeline, not alone.
+      c !== 'tower' &&
+      c !== 'model' &&
+      c !== 'next' &&
+      sizes[c] > 0 &&
+      (ctx.embedding || (c !== 'embedding' && c !== 'because')),
+  );
+  return {
+    k: opts.k ?? (split.protocol === 'ncf-loo' ? 10 : 20),
+    channels,
+    variants: opts.variants ?? [{ name: 'fusion', ranker: null }],
+    users: replayUsers(split).slice(0, opts.maxUsers ?? Infinity),
+  };
+}
+
+/** Per user and per row (channels, then pipelines): hit, ndcg, recall, recalled, list length, served by the model (0 or 1). */
+export const REPLAY_FIELDS = 6;
+
+/**
+ * Serves users [from, to) of a plan through each of its channels and
+ * pipelines, writing their figures into `out` (REPLAY_FIELDS per row, one
+ * block of rows per user). Threads can each take a run of users.
+ */
+export function replayUsersInto(
+  replayer: Replayer,
+  plan: ReplayPlan,
+  from: number,
+  to: number,
+  out: Float64Array,
+  opts: {
+    onProgress?: (done: number, total: number) => void;
+    signal?: AbortSignal;
+    stop?: () => boolean;
+  } = {},
+): void {
+  const { channels, variants, users, k } = plan;
+  const width = (channels.length + variants.length) * REPLAY_FIELDS;
+  const put = (e: number, row: number, m: ListMetrics, length: number, model: number): void =>
+    out.set([m.hit, m.ndcg, m.recall, m.recalled, length, model], e * width + row * REPLAY_FIELDS);
+  for (let e = from; e < to; e++) {
+    if (opts.signal?.aborted) throw opts.signal.reason;
+    if (opts.stop?.()) return;
+    const u = users[e]!;
+    channels.forEach((c, i) => {
+      const list = replayer.channel(u, c);
+      put(e, i, listMetrics(u, list, k), list.length, 0);
+    });
+    variants.forEach((v, j) => {
+      const { movies, stage } = replayer.pipeline(u, v.ranker);
+      put(
+        e,
+        channels.length + j,
+        listMetrics(u, movies, k),
+        movies.length,
+        stage === 'model' ? 1 : 0,
+      );
+    });
+    if (opts.onProgress && ((e - from) & 31) === 31) opts.onProgress(e - from + 1, to - from);
+  }
+}
+
+/** A replay's result from every user's figures, summed in user order (so any split across threads gives the same numbers). */
+export function replayResult(
+  split: RankingSplit,
+  plan: ReplayPlan,
+  out: Float64Array,
+  threads = 1,
+): ReplayResult {
+  const names = [
+    ...plan.channels.map((name) => ({ name, kind: 'channel' as const })),
+    ...plan.variants.map((v) => ({ name: v.name, kind: 'pipeline' as const })),
+  ];
+  const n = plan.users.length;
+  const width = names.length * REPLAY_FIELDS;
+  const mean = (x: number): number => (n ? x / n : 0);
+  return {
+    protocol: split.protocol,
+    seed: split.seed,
+    k: plan.k,
+    users: n,
+    threads,
+    rows: names.map(({ name, kind }, r) => {
+      const sums = new Float64Array(REPLAY_FIELDS);
+      for (let e = 0; e < n; e++)
+        for (let f = 0; f < REPLAY_FIELDS; f++) sums[f]! += out[e * width + r * REPLAY_FIELDS + f]!;
+      return {
+        name,
+        kind,
+        metrics: {
+          hit: mean(sums[0]!),
+          ndcg: mean(sums[1]!),
+          recall: mean(sums[2]!),
+          recalled: mean(sums[3]!),
+        },
+        ...(kind === 'pipeline' && { modelShare: mean(sums[5]!) }),
+        listLength: mean(sums[4]!),
+      };
+    }),
+  };
 }
 
 /** Replays the split's held-out users through each channel alone and each pipeline. */
@@ -235,72 +359,11 @@ export function replay(
   ctx: ReplayContext,
   opts: ReplayOptions = {},
 ): ReplayResult {
-  if (split.protocol === 'msr-100k')
-    throw new RangeError(
-      'replay runs on ncf-loo and full-rank (msr-100k has no validation set to leave out).',
-    );
-  const k = opts.k ?? (split.protocol === 'ncf-loo' ? 10 : 20);
+  const plan = replayPlan(split, ctx, opts);
   const replayer = new Replayer(split.data, ctx, opts.pipeline);
-  const channels = (opts.channels ?? CHANNELS).filter(
-    (c) =>
-      // 'tower', 'model' and 'next' are a ranker's own retrieval: they run inside a pipeline, not alone.
-      c !== 'tower' &&
-      c !== 'model' &&
-      c !== 'next' &&
-      replayer.options.sizes[c] > 0 &&
-      (ctx.embedding || (c !== 'embedding' && c !== 'because')),
-  );
-  const variants = opts.variants ?? [{ name: 'fusion', ranker: null }];
-  const users = replayUsers(split).slice(0, opts.maxUsers ?? Infinity);
-  const rows: (ReplayRow & { models: number })[] = [
-    ...channels.map((name) => ({ name, kind: 'channel' as const })),
-    ...variants.map((v) => ({ name: v.name, kind: 'pipeline' as const })),
-  ].map((r) => ({
-    ...r,
-    metrics: { hit: 0, ndcg: 0, recall: 0, recalled: 0 },
-    listLength: 0,
-    models: 0,
-  }));
-  const add = (row: ReplayRow, m: ListMetrics, length: number): void => {
-    row.metrics.hit += m.hit;
-    row.metrics.ndcg += m.ndcg;
-    row.metrics.recall += m.recall;
-    row.metrics.recalled += m.recalled;
-    row.listLength += length;
-  };
-  users.forEach((u, e) => {
-    if (opts.signal?.aborted) throw opts.signal.reason;
-    channels.forEach((c, i) => {
-      const list = replayer.channel(u, c);
-      add(rows[i]!, listMetrics(u, list, k), list.length);
-    });
-    variants.forEach((v, j) => {
-      const { movies, stage } = replayer.pipeline(u, v.ranker);
-      const row = rows[channels.length + j]!;
-      add(row, listMetrics(u, movies, k), movies.length);
-      if (stage === 'model') row.models++;
-    });
-    if (opts.onProgress && (e & 31) === 31) opts.onProgress(e + 1, users.length);
-  });
-  opts.onProgress?.(users.length, users.length);
-  const n = users.length;
-  const mean = (x: number): number => (n ? x / n : 0);
-  return {
-    protocol: split.protocol,
-    seed: split.seed,
-    k,
-    users: n,
-    rows: rows.map(({ models, ...r }) => ({
-      name: r.name,
-      kind: r.kind,
-      metrics: {
-        hit: mean(r.metrics.hit),
-        ndcg: mean(r.metrics.ndcg),
-        recall: mean(r.metrics.recall),
-        recalled: mean(r.metrics.recalled),
-      },
-      ...(r.kind === 'pipeline' && { modelShare: mean(models) }),
-      listLength: mean(r.listLength),
-    })),
-  };
+  const n = plan.users.length;
+  const out = new Float64Array(n * (plan.channels.length + plan.variants.length) * REPLAY_FIELDS);
+  replayUsersInto(replayer, plan, 0, n, out, opts);
+  opts.onProgress?.(n, n);
+  return replayResult(split, plan, out);
 }

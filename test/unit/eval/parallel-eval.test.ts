@@ -13,8 +13,8 @@ import { evaluateSplit, makeSplit } from '../../../src/core/eval/protocols.ts';
 import { Ease } from '../../../src/core/models/ease.ts';
 import { ItemKnn } from '../../../src/core/models/item-knn.ts';
 import { NeuralCf } from '../../../src/core/models/neural-cf.ts';
-import type { ThreadPool } from '../../../src/core/parallel/pool.ts';
 import { brokenPool } from '../parallel/broken-pool.ts';
+import { counting } from '../parallel/counting-pool.ts';
 
 const pool = nodePool(1);
 afterAll(() => pool.close());
@@ -26,23 +26,6 @@ const ds = generateDataset({
   seed: 6,
   demographics: false,
 });
-
-/** A pool that counts the tasks it ran. */
-function counting(p: ThreadPool): { pool: ThreadPool; tasks: string[] } {
-  const tasks: string[] = [];
-  return {
-    tasks,
-    pool: {
-      size: p.size,
-      run: <T>(t: { task: string } & Record<string, unknown>) => {
-        tasks.push(t.task);
-        return p.run<T>(t);
-      },
-      warm: () => p.warm(),
-      close: () => undefined,
-    },
-  };
-}
 
 describe('evaluateModel on two threads', () => {
   for (const protocol of ['ncf-loo', 'full-rank'] as const)

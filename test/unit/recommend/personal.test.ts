@@ -8,13 +8,13 @@
 import { describe, expect, it } from 'vitest';
 import type { InteractionData } from '../../../src/core/eval/protocols.ts';
 import { buildCatalog, type CatalogMovie } from '../../../src/core/recommend/catalog.ts';
+import { fitPersonalModel } from '../../../src/core/recommend/personal.ts';
 import {
-  fitPersonalModel,
   personalRanker,
   personalScores,
   PERSONAL_PARAMS,
   popularityPrior,
-} from '../../../src/core/recommend/personal.ts';
+} from '../../../src/core/recommend/personal-ranker.ts';
 import { DEFAULT_PIPELINE, recommend } from '../../../src/core/recommend/pipeline.ts';
 import { UserState } from '../../../src/core/recommend/user-state.ts';
 import { Random } from '../../../src/core/random.ts';

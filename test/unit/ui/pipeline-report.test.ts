@@ -38,6 +38,7 @@ const row = (
 const loo = (rows: ReplayRow[]): ReplayResult => ({
   protocol: 'ncf-loo',
   seed: 1,
+  threads: 1,
   k: 10,
   users: 610,
   rows,
@@ -134,6 +135,7 @@ describe('readings', () => {
     const r: ReplayResult = {
       protocol: 'full-rank',
       seed: 1,
+      threads: 1,
       k: 20,
       users: 609,
       rows: [
