@@ -103,7 +103,14 @@ export class ItemKnn extends HistoryModel {
         cand[c] = co[i]! / (norm[i]! * norm[j]! + shrink + 1e-9);
         co[i] = 0;
       }
-      const best = topK(cand, Math.min(neighbours, t));
+      if (neighbours >= t) {
+        // Every candidate is kept, and a column's order is lost in the transpose below
+        // (each row fills in column order): no ranking needed.
+        colItems[j] = touched.slice(0, t);
+        colSims[j] = Float32Array.from(cand);
+        continue;
+      }
+      const best = topK(cand, neighbours);
       colItems[j] = new Int32Array(best.length);
       colSims[j] = new Float32Array(best.length);
       for (let c = 0; c < best.length; c++) {
