@@ -27,7 +27,7 @@ import { validationLoo, evaluateSplit, type InteractionData } from '../eval/prot
 import type { Sequences } from '../features/sequences.ts';
 import { distinctHistories } from './item-knn.ts';
 import { HistoryModel } from './history-model.ts';
-import { invertSpdInPlace, scaledMirror } from './linalg.ts';
+import { invertSpdInPlace, scaledMirrorAcross } from './linalg.ts';
 import { gramUpper } from './gram.ts';
 import { checkAbort, type FitOptions, type SavedModel } from './types.ts';
 
@@ -119,12 +119,19 @@ async function prepare(
  * triangle of −P (row-major n×n): B_ij = −P_ij / P_jj off the diagonal, 0 on
  * it. One pass in 32 × 32 tiles, each upper value written to both places.
  */
-export function easeWeights(negatedUpper: Float64Array, n: number): Float32Array {
-  const b = new Float32Array(n * n);
+export async function easeWeights(
+  negatedUpper: Float64Array,
+  n: number,
+  opts: Pick<FitOptions, 'pool' | 'threads'> = {},
+): Promise<Float32Array> {
+  // On shared memory where threads can split the pass (the inverse then lies on shared memory too).
+  const split =
+    opts.pool && (opts.threads ?? 1) > 1 && negatedUpper.buffer instanceof SharedArrayBuffer;
+  const b = new Float32Array(split ? new SharedArrayBuffer(n * n * 4) : new ArrayBuffer(n * n * 4));
   // With inv_j = −1 / (−P)_jj: B_ij = −P_ij / P_jj = (−P)_ij · inv_j.
   const inv = new Float64Array(n);
   for (let j = 0; j < n; j++) inv[j] = -1 / negatedUpper[j * n + j]!;
-  scaledMirror(negatedUpper, b, n, inv, false);
+  await scaledMirrorAcross(negatedUpper, b, n, inv, false, opts.pool, opts.threads);
   return b;
 }
 
@@ -246,7 +253,11 @@ export class Ease extends HistoryModel {
       {
         pool: opts.pool,
         threads: opts.threads,
-        finish: dual ? undefined : (upper) => (b = easeWeights(upper, dim)),
+        finish: dual
+          ? undefined
+          : async (upper) => {
+              b = await easeWeights(upper, dim, opts);
+            },
       },
     );
     this.engine = kernel === 'wasm' ? 'wasm-simd' : 'js';

@@ -1,6 +1,6 @@
 /** Small dense linear algebra in float64 typed arrays (row-major). */
 import { wasmModule } from '../wasm-module.ts';
-import { sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
+import { shareByPrefix, sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
 import { SPD_INVERSE_SHARED_WASM_BASE64 } from './spd-inverse-shared-wasm.generated.ts';
 import { SPD_INVERSE_WASM_BASE64 } from './spd-inverse-wasm.generated.ts';
 
@@ -103,7 +103,7 @@ export interface InvertOptions {
    * meaningful values): for a caller that wants something else made of the
    * inverse (EASE's B) without one more pass over n² values.
    */
-  finish?: (negatedUpper: Float64Array) => void;
+  finish?: (negatedUpper: Float64Array) => void | Promise<void>;
 }
 
 /**
@@ -158,7 +158,7 @@ async function invertIn(
   n: number,
   nb: number,
   onRow?: (k: number) => void | Promise<void>,
-  finish?: (negatedUpper: Float64Array) => void,
+  finish?: (negatedUpper: Float64Array) => void | Promise<void>,
 ): Promise<'wasm' | 'js'> {
   if (n === 0) return ws.kernel;
   const m = ws.a;
@@ -194,7 +194,7 @@ async function invertIn(
     }
     if (onRow) await onRow(k1);
   }
-  if (finish) finish(m);
+  if (finish) await finish(m);
   else negateAndMirror(m, a, n);
   return ws.kernel;
 }
@@ -281,10 +281,13 @@ export function scaledMirror(
   n: number,
   scale: Float64Array,
   diagonal: boolean,
+  /** Rows of tiles [from, to): `from` a multiple of 32 (threads can each take a run; their writes never meet). */
+  from = 0,
+  to = n,
 ): void {
-  const T = 32;
+  const T = MIRROR_TILE;
   const skip = diagonal ? 0 : 1;
-  for (let i0 = 0; i0 < n; i0 += T)
+  for (let i0 = from; i0 < to; i0 += T)
     for (let j0 = i0; j0 < n; j0 += T) {
       const i1 = Math.min(n, i0 + T);
       const j1 = Math.min(n, j0 + T);
@@ -295,6 +298,70 @@ export function scaledMirror(
           dst[j * n + i] = v * scale[i]!;
         }
     }
+}
+
+const MIRROR_TILE = 32;
+
+/** What a helper thread is sent for its rows of tiles of {@link scaledMirror}. */
+export interface MirrorHelperTask {
+  task: 'mirror';
+  src: Float64Array;
+  dst: Float64Array | Float32Array;
+  n: number;
+  scale: Float64Array;
+  diagonal: boolean;
+  from: number;
+  to: number;
+}
+
+export function runMirrorHelper(t: MirrorHelperTask): number {
+  scaledMirror(t.src, t.dst, t.n, t.scale, t.diagonal, t.from, t.to);
+  return t.to - t.from;
+}
+
+/**
+ * {@link scaledMirror} split by rows of tiles across a pool's threads when
+ * `src` and `dst` both lie on shared memory, else on this thread; the same
+ * values either way (every value is written once, by one thread).
+ */
+export async function scaledMirrorAcross(
+  src: Float64Array,
+  dst: Float64Array | Float32Array,
+  n: number,
+  scale: Float64Array,
+  diagonal: boolean,
+  pool?: ThreadPool,
+  threads = 1,
+): Promise<void> {
+  const parts = Math.min(threads, (pool?.size ?? 0) + 1);
+  const onShared = (x: ArrayBufferView): boolean =>
+    typeof SharedArrayBuffer === 'function' && x.buffer instanceof SharedArrayBuffer;
+  const rows = Math.ceil(n / MIRROR_TILE);
+  if (!pool || parts < 2 || rows < parts || !onShared(src) || !onShared(dst))
+    return scaledMirror(src, dst, n, scale, diagonal);
+  // Tile row r holds about n − 32r values: cut the rows by those running sums.
+  const prefix = new Float64Array(rows + 1);
+  for (let r = 0; r < rows; r++) prefix[r + 1] = prefix[r]! + (n - r * MIRROR_TILE);
+  const cuts = shareByPrefix(prefix, parts).map((r) => Math.min(n, r * MIRROR_TILE));
+  const sharedScale = new Float64Array(new SharedArrayBuffer(scale.byteLength));
+  sharedScale.set(scale);
+  const helpers: Promise<unknown>[] = [];
+  for (let i = 1; i < parts; i++)
+    if (cuts[i + 1]! > cuts[i]!)
+      helpers.push(
+        pool.run({
+          task: 'mirror',
+          src,
+          dst,
+          n,
+          scale: sharedScale,
+          diagonal,
+          from: cuts[i]!,
+          to: cuts[i + 1]!,
+        }),
+      );
+  scaledMirror(src, dst, n, scale, diagonal, cuts[0]!, cuts[1]!);
+  await Promise.all(helpers);
 }
 
 /** Sweeps every pivot of the m×m upper triangle in `p` (row-major): leaves −P⁻¹ there. */

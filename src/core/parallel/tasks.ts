@@ -5,7 +5,12 @@
  * small value.
  */
 import { runSgnsHelper, type SgnsHelperTask } from '../embeddings/sgns-team.ts';
-import { runSpdHelper, type SpdHelperTask } from '../models/linalg.ts';
+import {
+  runMirrorHelper,
+  runSpdHelper,
+  type MirrorHelperTask,
+  type SpdHelperTask,
+} from '../models/linalg.ts';
 import { runGramHelper, type GramHelperTask } from '../models/gram.ts';
 import { runNcfHelper, type NcfHelperTask } from '../train/ncf-trainer.ts';
 import { runEvaluateHelper, type EvaluateHelperTask } from '../eval/parallel-eval.ts';
@@ -17,6 +22,7 @@ import type { TaskReply } from './pool.ts';
 export type ThreadTask =
   | SgnsHelperTask
   | SpdHelperTask
+  | MirrorHelperTask
   | GramHelperTask
   | NcfHelperTask
   | EvaluateHelperTask
@@ -32,6 +38,8 @@ export async function runTask(message: unknown): Promise<TaskReply> {
         return { ok: true, value: await runSgnsHelper(t) };
       case 'spd':
         return { ok: true, value: await runSpdHelper(t) };
+      case 'mirror':
+        return { ok: true, value: runMirrorHelper(t) };
       case 'gram':
         return { ok: true, value: runGramHelper(t) };
       case 'ncf':

@@ -3,12 +3,18 @@
  * worker threads): the block products split by row panels give exactly the
  * numbers of one thread, at awkward sizes; the work is cut evenly (by area
  * for the triangle); a helper that fails fails the inversion; the Gram
- * matrix split by rows counts what one thread counts; and EASE fitted on
- * three threads is the model fitted on one.
+ * matrix split by rows counts what one thread counts; the scaled mirror (B
+ * from the inverse) split by rows of tiles writes what one thread writes;
+ * and EASE fitted on three threads is the model fitted on one.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodePool } from '../../../src/cli/node-pool.ts';
-import { invertSpdInPlace, shareRows } from '../../../src/core/models/linalg.ts';
+import {
+  invertSpdInPlace,
+  scaledMirror,
+  scaledMirrorAcross,
+  shareRows,
+} from '../../../src/core/models/linalg.ts';
 import { Ease } from '../../../src/core/models/ease.ts';
 import { gramRows, gramUpper, shareGramRows } from '../../../src/core/models/gram.ts';
 import { Random } from '../../../src/core/random.ts';
@@ -112,6 +118,38 @@ describe('the Gram matrix on several threads', () => {
       for (let j = 0; j < dim; j++)
         expect(part[i * dim + j]).toBe(i >= cuts[1]! && i < cuts[2]! ? want[i * dim + j] : 0);
   });
+});
+
+describe('the scaled mirror on several threads', () => {
+  for (const [n, diagonal] of [
+    [70, false],
+    [97, true],
+    [130, false],
+  ] as const)
+    it(`n = ${n}${diagonal ? ', diagonal kept' : ''}: every value one thread writes, on three`, async () => {
+      const rng = new Random(n, 2);
+      const src = new Float64Array(new SharedArrayBuffer(n * n * 8));
+      for (let i = 0; i < n; i++) for (let j = i; j < n; j++) src[i * n + j] = rng.next() - 0.5;
+      const scale = Float64Array.from({ length: n }, () => 1 + rng.next());
+      const want = new Float32Array(n * n).fill(7);
+      scaledMirror(src, want, n, scale, diagonal);
+      const spy = { tasks: 0 };
+      const counted = {
+        ...pool,
+        run: <T>(t: { task: string } & Record<string, unknown>) => {
+          spy.tasks++;
+          return pool.run<T>(t);
+        },
+      };
+      const got = new Float32Array(new SharedArrayBuffer(n * n * 4)).fill(7);
+      await scaledMirrorAcross(src, got, n, scale, diagonal, counted, 3);
+      expect(spy.tasks).toBe(2);
+      expect(Array.from(got)).toEqual(Array.from(want));
+      // Off the diagonal, B_ij = src_ij · scale_j and B_ji = src_ij · scale_i.
+      expect(got[1]).toBeCloseTo(src[1]! * scale[1]!, 6);
+      expect(got[n]).toBeCloseTo(src[1]! * scale[0]!, 6);
+      expect(got[0]).toBe(diagonal ? Math.fround(src[0]! * scale[0]!) : 7);
+    });
 });
 
 describe('EASE on several threads', () => {
