@@ -13,7 +13,7 @@
  * - tower: a two-tower model's own retrieval (your folded-in user vector
  *   against every movie tower output), when that model ranks;
  * - model: the personal ranker's own retrieval over the whole catalogue
- *   (personal.ts), each movie with the liked movie that adds most to it;
+ *   (personal-ranker.ts), each movie with the liked movie that adds most to it;
  * - next: a sequence model's (SASRec, GRU4Rec) own retrieval: what people
  *   watched after movies like your latest ones, each with the recent movie
  *   that leads to it most.

@@ -17,7 +17,9 @@
  *
  * It also retrieves: its top movies over the whole catalogue are the
  * pipeline's 'model' channel, each with the liked movie that contributed
- * most to it (a true "because you liked").
+ * most to it (a true "because you liked"). The list functions at the end
+ * serve the blend alone and For You's whole pipeline to the new-user
+ * protocols.
  */
 import { topK } from '../eval/metrics.ts';
 import { scoreList, type ListFn } from '../eval/new-user.ts';
