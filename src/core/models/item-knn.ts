@@ -118,6 +118,8 @@ export class ItemKnn extends HistoryModel {
         colSims[j]![c] = cand[best[c]!]!;
       }
     }
+    // A cancel that came after the last check above still stops the fit: nothing is kept.
+    checkAbort(opts.signal);
     const offsets = new Int32Array(n + 1);
     for (let j = 0; j < n; j++) for (const i of colItems[j]!) offsets[i + 1]!++;
     for (let i = 0; i < n; i++) offsets[i + 1]! += offsets[i]!;
