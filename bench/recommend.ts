@@ -67,6 +67,7 @@ import { DEFAULT_PIPELINE, recommend } from '../src/core/recommend/pipeline.ts';
 import { embeddingRanker, rankerFor, type Ranker } from '../src/core/recommend/rankers.ts';
 import { replay, Replayer, replayUsers, type ReplayVariant } from '../src/core/recommend/replay.ts';
 import { replayAcross } from '../src/core/recommend/parallel-replay.ts';
+import { trainRanker } from '../src/core/recommend/train-ranker.ts';
 import { runNewUserK } from '../src/core/recommend/new-user-eval.ts';
 import { nodePool } from '../src/cli/node-pool.ts';
 import { movieVectors, UserState, type MovieVectors } from '../src/core/recommend/user-state.ts';
@@ -129,12 +130,9 @@ async function quality(): Promise<void> {
     const variants: ReplayVariant[] = [{ name: 'fusion', ranker: null }];
     const fit: Record<string, number> = { embedding: embedSeconds };
     for (const name of ['itemknn', 'puresvd']) {
-      const info = MODELS.find((m) => m.name === name)!;
-      const model = await info.create(info.defaults);
-      t0 = performance.now();
-      await model.fit(split.data);
-      fit[name] = seconds(t0);
-      variants.push({ name, ranker: rankerFor(model, info.title) });
+      const trained = await trainRanker(name, split.data, { seed });
+      fit[name] = r4(trained.seconds);
+      variants.push({ name, ranker: trained.ranker });
     }
     variants.push({ name: 'embedding', ranker: embeddingRanker(embedding) });
     t0 = performance.now();
@@ -418,12 +416,8 @@ async function threads(): Promise<void> {
       const embedding = await trainMovieVectors(split.data, wasmKernel);
       const ctx = { catalog: trainingCatalog(ds.movies, split.data), embedding };
       const variants: ReplayVariant[] = [{ name: 'fusion', ranker: null }];
-      for (const name of ['itemknn', 'puresvd', 'ease']) {
-        const info = MODELS.find((m) => m.name === name)!;
-        const model = await info.create(info.defaults);
-        await model.fit(split.data);
-        variants.push({ name, ranker: rankerFor(model, info.title) });
-      }
+      for (const name of ['itemknn', 'puresvd', 'ease'])
+        variants.push({ name, ranker: (await trainRanker(name, split.data, { seed })).ranker });
       variants.push({ name: 'embedding', ranker: embeddingRanker(embedding) });
       const t = await inTurns(n, rounds, (threads) =>
         replayAcross(split, ctx, { variants, pool, threads }).then((r) => ({

@@ -25,7 +25,7 @@ import { modelInfo } from '../src/core/models/index.ts';
 import { abTest } from '../src/core/recommend/abtest.ts';
 import { runNewUserK, runTasteProbe } from '../src/core/recommend/new-user-eval.ts';
 import { trainingCatalog, trainMovieVectors } from '../src/core/recommend/offline.ts';
-import { embeddingRanker, rankerFor, type Ranker } from '../src/core/recommend/rankers.ts';
+import { trainRanker, type TrainedRanker } from '../src/core/recommend/train-ranker.ts';
 import { replayAcross } from '../src/core/recommend/parallel-replay.ts';
 import {
   Replayer,
@@ -50,12 +50,6 @@ const db = new WrenDb();
 const jobs = jobRunner();
 /** The new-user reports: a runner of their own, so they may run beside a replay. */
 const newUserJobs = jobRunner();
-
-interface TrainedRanker {
-  ranker: Ranker | null;
-  title: string;
-  seconds: number;
-}
 
 /** What a run on one dataset, protocol and seed builds once: kept for the next run. */
 interface Prepared {
@@ -99,35 +93,6 @@ function checkThreads(threads: number | undefined): void {
       'invalid-settings',
       'The number of threads is a whole number of at least 1.',
     );
-}
-
-/** The named ranker, its model trained on the training split with the registry's defaults. */
-async function trainRanker(
-  name: string,
-  p: Prepared,
-  seed: number,
-  threads: number,
-  signal: AbortSignal,
-  onProgress: (done: number, total: number, stage: string) => void,
-): Promise<TrainedRanker> {
-  if (name === 'fusion') return { ranker: null, title: 'Channel fusion', seconds: 0 };
-  if (name === 'embedding') {
-    if (!p.ctx.embedding) throw new WrenError('internal', 'The embedding ranker needs item2vec.');
-    const ranker = embeddingRanker(p.ctx.embedding);
-    return { ranker, title: ranker.title, seconds: 0 };
-  }
-  const info = modelInfo(name);
-  if (!info) throw new WrenError('invalid-settings', `Unknown model "${name}".`);
-  if (info.neural) await loadTf();
-  const config = { ...info.defaults, ...('seed' in info.defaults && { seed }) };
-  const model = await info.create(config);
-  const t0 = now();
-  await model.fit(p.split.data, {
-    signal,
-    onProgress: (f) => onProgress(f.done, f.total, f.stage),
-    ...parallel(threads),
-  });
-  return { ranker: rankerFor(model, info.title), title: info.title, seconds: since(t0) };
 }
 
 /** The helper threads for work that splits, where the page is cross-origin isolated. */
@@ -268,7 +233,15 @@ const api: EvaluateWorkerApi = {
           : () => undefined;
         p.rankers.set(
           name,
-          await trainRanker(name, p, req.seed, req.threads ?? 1, signal, fitProgress),
+          await trainRanker(name, p.split.data, {
+            seed: req.seed,
+            embedding: p.ctx.embedding,
+            catalog: p.ctx.catalog,
+            loadTf,
+            signal,
+            onProgress: (stage, done, total) => fitProgress(done, total),
+            ...parallel(req.threads ?? 1),
+          }),
         );
       }
       const a = p.rankers.get(req.a)!;

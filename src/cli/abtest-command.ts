@@ -10,10 +10,11 @@ import {
   loadDataset,
   rankerProblem,
   trainEmbeddingFor,
-  trainRanker,
+  nodeRankerOptions,
   wholeNumber,
   type EmbeddingChoice,
 } from './ranker-setup.ts';
+import { trainRanker } from '../core/recommend/train-ranker.ts';
 import { makeSplit } from '../core/eval/protocols.ts';
 import {
   abTest,
@@ -78,14 +79,15 @@ export async function runAbtest(
     const split = makeSplit(ds.ratings, args.protocol, args.seed, { itemCount: ds.movies.length });
     say('training item2vec…');
     const emb = await trainEmbeddingFor(split.data, args.embedding, args.seed);
-    const progress = (stage: string, share: number): void =>
-      say(`${stage} ${(100 * share).toFixed(0)}%`);
     const catalog = trainingCatalog(ds.movies, split.data);
-    const a = await trainRanker(args.a, split.data, emb.embedding, args.seed, progress, catalog);
-    const b =
-      args.b === args.a
-        ? a
-        : await trainRanker(args.b, split.data, emb.embedding, args.seed, progress, catalog);
+    const train = (name: string) =>
+      trainRanker(name, split.data, {
+        ...nodeRankerOptions(name, args.seed, say),
+        catalog,
+        embedding: emb.embedding,
+      });
+    const a = await train(args.a);
+    const b = args.b === args.a ? a : await train(args.b);
     const replayer = new Replayer(split.data, { catalog, embedding: emb.embedding });
     const users = replayUsers(split).map((u) => ({ ...u, id: ds.users[u.user]!.userId }));
     const experiment = `${args.a}-vs-${args.b}`;

@@ -5,12 +5,9 @@ import type { Dataset } from '../core/data/types.ts';
 import { defaultSettingsFor } from '../core/embeddings/embed.ts';
 import { wasmKernel } from '../core/embeddings/sgns-wasm.ts';
 import type { InteractionData } from '../core/eval/protocols.ts';
-import { modelInfo } from '../core/models/index.ts';
-import type { Catalog } from '../core/recommend/catalog.ts';
 import { trainMovieVectors } from '../core/recommend/offline.ts';
-import { fitPersonalModel } from '../core/recommend/personal.ts';
-import { personalRanker } from '../core/recommend/personal-ranker.ts';
-import { embeddingRanker, RANKABLE, rankerFor, type Ranker } from '../core/recommend/rankers.ts';
+import { RANKABLE } from '../core/recommend/rankers.ts';
+import type { TrainRankerOptions } from '../core/recommend/train-ranker.ts';
 import type { MovieVectors } from '../core/recommend/user-state.ts';
 import { nodeInput } from './node-input.ts';
 import { useTfBackend } from './train-command.ts';
@@ -69,49 +66,16 @@ export async function trainEmbeddingFor(
   return { embedding, seconds: (performance.now() - t0) / 1000 };
 }
 
-/**
- * The named ranker, its model trained on `data` with the registry's defaults
- * (and the seed, for models that take one); null for fusion. 'personal' is
- * For You's default (the automatic build's EASE and the personal blend over
- * `catalog`).
- */
-export async function trainRanker(
+/** trainRanker's options in node: tfjs on its wasm backend, progress as "name stage 40%" on the status line. */
+export function nodeRankerOptions(
   name: string,
-  data: InteractionData,
-  embedding: MovieVectors | null,
   seed: number,
-  onProgress: ((stage: string, share: number) => void) | undefined,
-  catalog: Catalog,
-): Promise<{ ranker: Ranker | null; title: string; seconds: number }> {
-  if (name === 'fusion') return { ranker: null, title: 'Channel fusion', seconds: 0 };
-  if (name === 'personal') {
-    const t0 = performance.now();
-    const model = await fitPersonalModel(
-      data,
-      { onProgress: (p) => onProgress?.(`personal ${p.stage}`, p.done / Math.max(1, p.total)) },
-      { catalog },
-    );
-    const title = 'EASE, built automatically';
-    const seconds = (performance.now() - t0) / 1000;
-    return { ranker: personalRanker(model, catalog, title), title, seconds };
-  }
-  if (name === 'embedding') {
-    if (!embedding) throw new Error('the embedding ranker needs an embedding');
-    const ranker = embeddingRanker(embedding);
-    return { ranker, title: ranker.title, seconds: 0 };
-  }
-  const info = modelInfo(name);
-  if (!info) throw new Error(`unknown model "${name}"`);
-  if (info.neural) await useTfBackend('wasm');
-  const config = { ...info.defaults, ...('seed' in info.defaults && { seed }) };
-  const model = await info.create(config);
-  const t0 = performance.now();
-  await model.fit(data, {
-    onProgress: (p) => onProgress?.(`${name} ${p.stage}`, p.done / Math.max(1, p.total)),
-  });
+  say: (line: string) => void,
+): Pick<TrainRankerOptions, 'seed' | 'loadTf' | 'onProgress'> {
   return {
-    ranker: rankerFor(model, info.title),
-    title: info.title,
-    seconds: (performance.now() - t0) / 1000,
+    seed,
+    loadTf: () => useTfBackend('wasm'),
+    onProgress: (stage, done, total) =>
+      say(`${name} ${stage} ${((100 * done) / Math.max(1, total)).toFixed(0)}%`),
   };
 }

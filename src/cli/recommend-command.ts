@@ -10,10 +10,11 @@ import {
   loadDataset,
   rankerProblem,
   trainEmbeddingFor,
-  trainRanker,
+  nodeRankerOptions,
   wholeNumber,
   type EmbeddingChoice,
 } from './ranker-setup.ts';
+import { trainRanker } from '../core/recommend/train-ranker.ts';
 import { WrenError } from '../core/errors.ts';
 import { buildCatalog, type Catalog } from '../core/recommend/catalog.ts';
 import { CHANNELS, type Hit } from '../core/recommend/channels.ts';
@@ -91,14 +92,11 @@ export async function runRecommend(
     const emb = await trainEmbeddingFor(data, args.embedding, args.seed);
     say(`training ${args.ranker}…`);
     const catalog = buildCatalog(ds.movies);
-    const trained = await trainRanker(
-      args.ranker,
-      data,
-      emb.embedding,
-      args.seed,
-      (stage, share) => say(`${stage} ${(100 * share).toFixed(0)}%`),
+    const trained = await trainRanker(args.ranker, data, {
+      ...nodeRankerOptions(args.ranker, args.seed, say),
       catalog,
-    );
+      embedding: emb.embedding,
+    });
     end();
     const state = UserState.from(catalog, emb.embedding, historyOf(data, u));
     const r = recommend(
