@@ -9,7 +9,7 @@
  */
 import { modelInfo } from '../models/index.ts';
 import type { Recommender, SavedModel } from '../models/types.ts';
-import { acrossThreads, shared, stopFlag } from '../parallel/across.ts';
+import { acrossThreads, evenCuts, shared, stopFlag } from '../parallel/across.ts';
 import { sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
 import {
   aggregateUsers,
@@ -90,8 +90,7 @@ export async function evaluateModel(
   const sharedSplit = shared(split);
   await acrossThreads(
     opts.pool,
-    threads,
-    slots,
+    evenCuts(slots, threads),
     (from, to, control): EvaluateHelperTask & Record<string, unknown> => ({
       task: 'evaluate',
       saved,

@@ -7,6 +7,7 @@
  * work and write disjoint rows of one shared matrix: the same counts as one
  * thread.
  */
+import { acrossThreads, shared } from '../parallel/across.ts';
 import { shareByPrefix, sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
 
 /** Each user's modelled columns, ascending (CSR). */
@@ -94,15 +95,6 @@ export function runGramHelper(t: GramHelperTask): number {
   return 0;
 }
 
-const shared = <T extends Int32Array | Float64Array>(
-  a: T,
-  make: (b: SharedArrayBuffer) => T,
-): T => {
-  const out = make(new SharedArrayBuffer(a.byteLength));
-  out.set(a);
-  return out;
-};
-
 /**
  * The Gram matrix's upper triangle, on `threads` threads when a pool and
  * shared memory are there (this thread takes the first run of rows), else on
@@ -121,16 +113,13 @@ export async function gramUpper(
     return gram;
   }
   const gram = new Float64Array(new SharedArrayBuffer(dim * dim * 8));
-  const offsets = shared(s.offsets, (b) => new Int32Array(b));
-  const cols = shared(s.cols, (b) => new Int32Array(b));
-  const cuts = shareGramRows(s, dim, parts);
-  const helpers: Promise<unknown>[] = [];
-  for (let i = 1; i < parts; i++)
-    if (cuts[i + 1]! > cuts[i]!)
-      helpers.push(
-        pool.run({ task: 'gram', offsets, cols, gram, dim, r0: cuts[i]!, r1: cuts[i + 1]! }),
-      );
-  gramRows({ offsets, cols }, gram, dim, cuts[0]!, cuts[1]!);
-  await Promise.all(helpers);
+  const offsets = shared(s.offsets);
+  const cols = shared(s.cols);
+  await acrossThreads(
+    pool,
+    shareGramRows(s, dim, parts),
+    (r0, r1) => ({ task: 'gram', offsets, cols, gram, dim, r0, r1 }),
+    (r0, r1) => gramRows({ offsets, cols }, gram, dim, r0, r1),
+  );
   return gram;
 }

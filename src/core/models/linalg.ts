@@ -1,5 +1,6 @@
 /** Small dense linear algebra in float64 typed arrays (row-major). */
 import { wasmModule } from '../wasm-module.ts';
+import { acrossThreads, shared } from '../parallel/across.ts';
 import { shareByPrefix, sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
 import { SPD_INVERSE_SHARED_WASM_BASE64 } from './spd-inverse-shared-wasm.generated.ts';
 import { SPD_INVERSE_WASM_BASE64 } from './spd-inverse-wasm.generated.ts';
@@ -343,25 +344,13 @@ export async function scaledMirrorAcross(
   const prefix = new Float64Array(rows + 1);
   for (let r = 0; r < rows; r++) prefix[r + 1] = prefix[r]! + (n - r * MIRROR_TILE);
   const cuts = shareByPrefix(prefix, parts).map((r) => Math.min(n, r * MIRROR_TILE));
-  const sharedScale = new Float64Array(new SharedArrayBuffer(scale.byteLength));
-  sharedScale.set(scale);
-  const helpers: Promise<unknown>[] = [];
-  for (let i = 1; i < parts; i++)
-    if (cuts[i + 1]! > cuts[i]!)
-      helpers.push(
-        pool.run({
-          task: 'mirror',
-          src,
-          dst,
-          n,
-          scale: sharedScale,
-          diagonal,
-          from: cuts[i]!,
-          to: cuts[i + 1]!,
-        }),
-      );
-  scaledMirror(src, dst, n, scale, diagonal, cuts[0]!, cuts[1]!);
-  await Promise.all(helpers);
+  const sharedScale = shared(scale);
+  await acrossThreads(
+    pool,
+    cuts,
+    (from, to) => ({ task: 'mirror', src, dst, n, scale: sharedScale, diagonal, from, to }),
+    (from, to) => scaledMirror(src, dst, n, scale, diagonal, from, to),
+  );
 }
 
 /** Sweeps every pivot of the m×m upper triangle in `p` (row-major): leaves −P⁻¹ there. */
@@ -701,16 +690,17 @@ async function sharedWorkspace(
     cuts: number[],
     op: 'product' | 'update',
     args: (r0: number, r1: number) => number[],
-  ): Promise<void> => {
-    const helpers: Promise<unknown>[] = [];
-    for (let i = 1; i + 1 < cuts.length; i++)
-      if (cuts[i + 1]! > cuts[i]!)
-        helpers.push(pool.run({ task: 'spd', memory, op, args: args(cuts[i]!, cuts[i + 1]!) }));
-    const mine = args(cuts[0]!, cuts[1]!);
-    if (op === 'product') w.product(...(mine as Parameters<SpdInverseExports['product']>));
-    else w.update(...(mine as Parameters<SpdInverseExports['update']>));
-    await Promise.all(helpers);
-  };
+  ): Promise<void> =>
+    acrossThreads(
+      pool,
+      cuts,
+      (r0, r1) => ({ task: 'spd', memory, op, args: args(r0, r1) }),
+      (r0, r1) => {
+        const mine = args(r0, r1);
+        if (op === 'product') w.product(...(mine as Parameters<SpdInverseExports['product']>));
+        else w.update(...(mine as Parameters<SpdInverseExports['update']>));
+      },
+    );
   return {
     kernel: 'wasm',
     ...views,

@@ -35,16 +35,16 @@ export function evenCuts(n: number, threads: number): number[] {
 }
 
 /**
- * Runs items `[0, n)` on `threads` threads: `task(from, to, control)` is
+ * Runs the items cut into runs by `cuts` (threads + 1 points from 0 to n;
+ * {@link evenCuts} for runs of equal length): `task(from, to, control)` is
  * posted to a helper for each run but the first, which `local(from, to)`
- * does here. Resolves when every run is done; rejects with the first
- * failure, after raising the stop flag (`control`, Int32 at 0) that helpers
- * poll and waiting for them to stop.
+ * does here; empty runs are skipped. Resolves when every run is done;
+ * rejects with the first failure, after raising the stop flag (`control`,
+ * Int32 at 0) that helpers may poll and waiting for them to stop.
  */
 export async function acrossThreads(
   pool: ThreadPool,
-  threads: number,
-  n: number,
+  cuts: readonly number[],
   task: (
     from: number,
     to: number,
@@ -52,11 +52,11 @@ export async function acrossThreads(
   ) => { task: string } & Record<string, unknown>,
   local: (from: number, to: number) => void,
 ): Promise<void> {
-  const cuts = evenCuts(n, threads);
   const control = new SharedArrayBuffer(4);
   const stop = (): void => void Atomics.store(new Int32Array(control), 0, 1);
   const helpers: Promise<unknown>[] = [];
-  for (let i = 1; i < threads; i++) helpers.push(pool.run(task(cuts[i]!, cuts[i + 1]!, control)));
+  for (let i = 1; i + 1 < cuts.length; i++)
+    if (cuts[i + 1]! > cuts[i]!) helpers.push(pool.run(task(cuts[i]!, cuts[i + 1]!, control)));
   const team = Promise.all(helpers);
   team.catch(stop);
   try {

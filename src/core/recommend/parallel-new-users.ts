@@ -22,7 +22,7 @@ import {
 import type { HistoryModel } from '../models/history-model.ts';
 import { modelInfo } from '../models/index.ts';
 import type { SavedModel } from '../models/types.ts';
-import { acrossThreads, shared, stopFlag } from '../parallel/across.ts';
+import { acrossThreads, evenCuts, shared, stopFlag } from '../parallel/across.ts';
 import { sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
 import { genreLookup, type Catalog } from './catalog.ts';
 import { personalList, pipelineList, type PersonalParams } from './personal-ranker.ts';
@@ -147,8 +147,7 @@ export async function evaluateNewUsersAcross(
     };
     await acrossThreads(
       opts.pool!,
-      threads,
-      n,
+      evenCuts(n, threads),
       (from, to, control): NewUsersHelperTask & Record<string, unknown> => ({
         ...base,
         from,

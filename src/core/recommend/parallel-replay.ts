@@ -11,7 +11,7 @@
 import type { RankingSplit } from '../eval/protocols.ts';
 import { modelInfo } from '../models/index.ts';
 import type { SavedModel } from '../models/types.ts';
-import { acrossThreads, shared, stopFlag } from '../parallel/across.ts';
+import { acrossThreads, evenCuts, shared, stopFlag } from '../parallel/across.ts';
 import { sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
 import type { Catalog } from './catalog.ts';
 import type { ChannelName } from './channels.ts';
@@ -142,8 +142,7 @@ export async function replayAcross(
   const replayer = new Replayer(split.data, ctx, opts.pipeline);
   await acrossThreads(
     opts.pool,
-    threads,
-    n,
+    evenCuts(n, threads),
     (from, to, control): ReplayHelperTask & Record<string, unknown> => ({
       ...base,
       from,

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../../src/core/data/synthetic.ts';
 import { evaluateSplit, ncfLooSplit } from '../../../src/core/eval/protocols.ts';
 import { loadModel, MODELS } from '../../../src/core/models/index.ts';
+import { cancelMidFit } from './cancel-mid-fit.ts';
 
 const ds = generateDataset({
   ratings: 40_000,
@@ -95,24 +96,11 @@ describe.each(MODELS.map((m) => [m.name, m] as const))('%s', (name, info) => {
     if (name === 'popularity') return; // fits in one pass with nothing to cancel
     const tensors = tf.memory().numTensors;
     const model = await info.create(configOf(name, info.defaults));
-    const ctrl = new AbortController();
-    let at: number | null = null;
-    let after = 0;
-    const fit = model.fit(split.data, {
-      signal: ctrl.signal,
-      onProgress: (p) => {
-        if (at !== null) after++;
-        // The first report from inside the work: some done, some left.
-        else if (p.done > 0 && p.done < p.total) {
-          at = p.done / p.total;
-          ctrl.abort(new Error('stop'));
-        }
-      },
-    });
-    await expect(fit).rejects.toThrow('stop');
-    expect(at).not.toBeNull();
+    const cut = await cancelMidFit((opts) => model.fit(split.data, opts));
+    expect(cut.error).toEqual(new Error('stop'));
+    expect(cut.at).not.toBeNull();
     // It stops, not runs on reporting progress.
-    expect(after).toBeLessThanOrEqual(1);
+    expect(cut.after).toBeLessThanOrEqual(1);
     model.dispose?.();
     expect(tf.memory().numTensors).toBe(tensors);
   });

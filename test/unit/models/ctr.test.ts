@@ -31,6 +31,7 @@ import {
 import { CTR_MODELS } from '../../../src/core/models/ctr-info.ts';
 import type { SavedModel } from '../../../src/core/models/types.ts';
 import { Random } from '../../../src/core/random.ts';
+import { cancelMidFit } from './cancel-mid-fit.ts';
 
 const ds = generateDataset({
   ratings: 30_000,
@@ -124,22 +125,10 @@ describe('cancelling a CTR model', () => {
       const before = tf.memory().numTensors;
       const config = { ...CTR_MODELS.find((c) => c.name === kind)!.defaults, epochs: 2 };
       const m = new CtrModel(kind, config);
-      const ctrl = new AbortController();
-      let at: number | null = null;
-      let after = 0;
-      const fit = m.fit(split, {
-        signal: ctrl.signal,
-        onProgress: (p) => {
-          if (at !== null) after++;
-          else if (p.done > 0 && p.done < p.total) {
-            at = p.done / p.total;
-            ctrl.abort(new Error('stop'));
-          }
-        },
-      });
-      await expect(fit).rejects.toThrow('stop');
-      expect(at).toBeLessThan(0.5);
-      expect(after).toBeLessThanOrEqual(1);
+      const cut = await cancelMidFit((opts) => m.fit(split, opts));
+      expect(cut.error).toEqual(new Error('stop'));
+      expect(cut.at).toBeLessThan(0.5);
+      expect(cut.after).toBeLessThanOrEqual(1);
       expect(tf.memory().numTensors).toBe(before);
     },
   );
