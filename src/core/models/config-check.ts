@@ -1,8 +1,13 @@
 /**
  * Checks model settings before any training starts, so a bad value gets a
  * message instead of a stuck loop (a batch size of 0) or NaN weights.
- * Returns the first problem found, or null.
+ * `configProblem` returns the first problem found, or null (the CLI and the
+ * Models page ask it first, for their own wording); `settingsOf` is what
+ * every model's constructor builds its settings with, so a model refuses an
+ * unknown setting or a value out of range wherever it is built.
  */
+import { WrenError } from '../errors.ts';
+
 type Rule = { whole: boolean; min: number; max?: number; above?: boolean };
 
 const RULES: Record<string, Rule> = {
@@ -20,6 +25,7 @@ const RULES: Record<string, Rule> = {
   seed: { whole: true, min: 0 },
   validate: { whole: true, min: 0, max: 1 },
   pretrain: { whole: true, min: 0, max: 1 },
+  validMetric: { whole: true, min: 0, max: 1 },
   learningRate: { whole: false, min: 0, above: true },
   finetuneScale: { whole: false, min: 0 },
   l2: { whole: false, min: 0 },
@@ -58,4 +64,33 @@ export function configProblem(config: Record<string, number>): string | null {
     }
   }
   return null;
+}
+
+/**
+ * `defaults` overridden by `given`, for the model titled `title`: throws a
+ * WrenError ('invalid-settings') for a key the model does not take or a
+ * value out of its range. `stored`: a saved model's settings, where keys a
+ * later Wren no longer takes are dropped rather than refused.
+ */
+export function settingsOf<C extends Record<string, number>>(
+  title: string,
+  defaults: C,
+  given: Partial<Record<string, number>> = {},
+  stored = false,
+): C {
+  const out: Record<string, number> = { ...defaults };
+  for (const [key, x] of Object.entries(given)) {
+    if (x === undefined) continue;
+    if (!(key in defaults)) {
+      if (stored) continue;
+      throw new WrenError(
+        'invalid-settings',
+        `${title} has no setting "${key}"; it takes ${Object.keys(defaults).join(', ')}.`,
+      );
+    }
+    out[key] = x;
+  }
+  const problem = configProblem(out);
+  if (problem) throw new WrenError('invalid-settings', `${title}: ${problem}.`);
+  return out as C;
 }

@@ -24,6 +24,8 @@ export const CTR_NUMBERS = {
   patience: 2,
   userDropout: 1,
   movieDropout: 0,
+  /** What "best" means on validation: 0, the lowest logloss; 1, the highest ROC-AUC (ctr-random). */
+  validMetric: 0,
 };
 
 /**

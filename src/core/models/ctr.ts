@@ -16,6 +16,7 @@
  * Training goes through the sparse path (src/core/train): tables in typed
  * arrays with lazy Adam, tfjs for the batch's gradients.
  */
+import { settingsOf } from './config-check.ts';
 import * as tf from '@tensorflow/tfjs';
 import { WrenError } from '../errors.ts';
 import { Random } from '../random.ts';
@@ -67,8 +68,8 @@ export interface CtrConfig {
   userDropout: number;
   /** The same for the candidate movie's id. */
   movieDropout: number;
-  // Also read when present: validMetric, what "best" means on validation (0 or absent: the lowest
-  // logloss; 1: the highest ROC-AUC, as ctr-random's CTR_RANDOM_SETTINGS ask).
+  /** What "best" means on validation: 0, the lowest logloss; 1, the highest ROC-AUC (as ctr-random's CTR_RANDOM_SETTINGS ask). */
+  validMetric: number;
 }
 
 export const CTR_DEFAULTS: CtrConfig = { ...CTR_NUMBERS };
@@ -232,9 +233,9 @@ export class CtrModel {
   /** While fitting: per table, the rows training has not touched (see untouchedRows). */
   private untouched: Map<number, Uint8Array> | null = null;
 
-  constructor(kind: CtrKind, config: Partial<CtrConfig> = {}) {
+  constructor(kind: CtrKind, config: Partial<CtrConfig> = {}, stored = false) {
     this.kind = kind;
-    this.config = { ...CTR_DEFAULTS, ...(config as CtrConfig) };
+    this.config = settingsOf(kind, CTR_DEFAULTS, config, stored);
   }
 
   /**
@@ -606,7 +607,7 @@ export class CtrModel {
     if (typeof layout !== 'string') throw bad('no field layout');
     const config: Partial<CtrConfig> = {};
     for (const [k, v] of Object.entries(rest)) if (typeof v === 'number') config[k] = v;
-    const m = new CtrModel(saved.model as CtrKind, config);
+    const m = new CtrModel(saved.model as CtrKind, config, true);
     m.build(JSON.parse(layout) as CtrLayout);
     m.tableNames.forEach((name, t) => {
       const w = saved.arrays[`table:${name}`];

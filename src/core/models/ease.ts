@@ -23,6 +23,7 @@
  * from the training data (each user's latest training interaction against 99
  * sampled movies, NDCG@10), doubling or halving from 400 while it improves.
  */
+import { settingsOf } from './config-check.ts';
 import { validationLoo, evaluateSplit, type InteractionData } from '../eval/protocols.ts';
 import type { Sequences } from '../features/sequences.ts';
 import { distinctHistories } from './item-knn.ts';
@@ -172,9 +173,9 @@ export class Ease extends HistoryModel {
   private row = new Float64Array(0);
   private inHistory = new Uint8Array(0);
 
-  constructor(config: Partial<EaseConfig> = {}) {
+  constructor(config: Partial<EaseConfig> = {}, stored = false) {
     super();
-    this.config = { ...EASE_DEFAULTS, ...(config as EaseConfig) };
+    this.config = settingsOf('EASE', EASE_DEFAULTS, config, stored);
   }
 
   /** Primal (B kept) or dual (K⁻¹ kept), after fit or load. */
@@ -374,7 +375,7 @@ export class Ease extends HistoryModel {
   }
 
   static load(s: SavedModel): Ease {
-    const m = new Ease(s.config as EaseConfig);
+    const m = new Ease(s.config as EaseConfig, true);
     m.restore(s);
     m.active = s.arrays.active as Int32Array;
     m.col = new Int32Array(s.itemCount).fill(-1);

@@ -5,6 +5,7 @@
  * A user's score for item j is the summed similarity of j to the items in the
  * user's history that are among j's neighbours.
  */
+import { settingsOf } from './config-check.ts';
 import type { InteractionData } from '../eval/protocols.ts';
 import type { Sequences } from '../features/sequences.ts';
 import { topK } from '../eval/metrics.ts';
@@ -61,9 +62,9 @@ export class ItemKnn extends HistoryModel {
   private rowSims: Float32Array = new Float32Array(0);
   private row: Float32Array = new Float32Array(0);
 
-  constructor(config: Partial<ItemKnnConfig> = {}) {
+  constructor(config: Partial<ItemKnnConfig> = {}, stored = false) {
     super();
-    this.config = { ...ITEMKNN_DEFAULTS, ...(config as ItemKnnConfig) };
+    this.config = settingsOf('ItemKNN', ITEMKNN_DEFAULTS, config, stored);
   }
 
   override async fit(data: InteractionData, opts: FitOptions = {}): Promise<void> {
@@ -163,7 +164,7 @@ export class ItemKnn extends HistoryModel {
   }
 
   static load(s: SavedModel): ItemKnn {
-    const m = new ItemKnn(s.config as ItemKnnConfig);
+    const m = new ItemKnn(s.config as ItemKnnConfig, true);
     m.restore(s);
     m.rowOffsets = s.arrays.rowOffsets as Int32Array;
     m.rowItems = s.arrays.rowItems as Int32Array;

@@ -14,6 +14,7 @@
  * why). A user scores as the decoder's logits for the mean z of their whole
  * training row, so the model keeps each user's training movies.
  */
+import { settingsOf } from './config-check.ts';
 import * as tf from '@tensorflow/tfjs';
 import { evaluateSplit, validationLoo, type InteractionData } from '../eval/protocols.ts';
 import type { Sequences } from '../features/sequences.ts';
@@ -74,8 +75,8 @@ export class MultVae implements Recommender {
     rows: new Float32Array(0),
   };
 
-  constructor(config: Partial<MultVaeConfig> = {}) {
-    this.config = { ...MULT_VAE_DEFAULTS, ...(config as MultVaeConfig) };
+  constructor(config: Partial<MultVaeConfig> = {}, stored = false) {
+    this.config = settingsOf('Mult-VAE', MULT_VAE_DEFAULTS, config, stored);
   }
 
   private build(userCount: number, itemCount: number, weights?: SavedModel['arrays']): void {
@@ -368,7 +369,7 @@ export class MultVae implements Recommender {
   }
 
   static load(s: SavedModel): MultVae {
-    const m = new MultVae(s.config as MultVaeConfig);
+    const m = new MultVae(s.config as MultVaeConfig, true);
     m.build(s.userCount, s.itemCount, s.arrays);
     m.setHistory({
       offsets: s.arrays.historyOffsets as Int32Array,

@@ -11,6 +11,7 @@
  * threads where a pool is given; two-tower's dense layers run in tfjs on the
  * active backend (src/core/train/sparse-trainer.ts). Scoring runs in tfjs.
  */
+import { settingsOf } from './config-check.ts';
 import * as tf from '@tensorflow/tfjs';
 import { evaluateSplit, validationLoo, type InteractionData } from '../eval/protocols.ts';
 import { Random } from '../random.ts';
@@ -127,9 +128,9 @@ export class NeuralCf implements Recommender {
   /** GMF and two-tower fold-in: the user side, built on first use after training (see linearSide). */
   private side: LinearSide | null = null;
 
-  constructor(variant: NcfVariant, config: Partial<NcfConfig> = {}) {
+  constructor(variant: NcfVariant, config: Partial<NcfConfig> = {}, stored = false) {
     this.model = variant;
-    this.config = { ...NCF_DEFAULTS, ...(config as NcfConfig) };
+    this.config = settingsOf(variant, NCF_DEFAULTS, config, stored);
   }
 
   /** Hidden sizes of the MLP tower: 2e → e → e/2 … (mlpLayers of them). */
@@ -639,7 +640,7 @@ export class NeuralCf implements Recommender {
   }
 
   static load(s: SavedModel): NeuralCf {
-    const m = new NeuralCf(s.model as NcfVariant, s.config as NcfConfig);
+    const m = new NeuralCf(s.model as NcfVariant, s.config as NcfConfig, true);
     m.build(s.userCount, s.itemCount, s.arrays);
     return m;
   }

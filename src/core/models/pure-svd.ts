@@ -7,6 +7,7 @@
  * columns and a Rayleigh–Ritz step, touching R only through sparse products,
  * so memory is O((users + items) · factors).
  */
+import { settingsOf } from './config-check.ts';
 import type { InteractionData } from '../eval/protocols.ts';
 import type { Sequences } from '../features/sequences.ts';
 import { Random } from '../random.ts';
@@ -61,9 +62,9 @@ export class PureSvd extends HistoryModel {
   private sigma: Float32Array = new Float32Array(0);
   private p: Float32Array = new Float32Array(0);
 
-  constructor(config: Partial<PureSvdConfig> = {}) {
+  constructor(config: Partial<PureSvdConfig> = {}, stored = false) {
     super();
-    this.config = { ...PURESVD_DEFAULTS, ...(config as PureSvdConfig) };
+    this.config = settingsOf('PureSVD', PURESVD_DEFAULTS, config, stored);
   }
 
   override async fit(data: InteractionData, opts: FitOptions = {}): Promise<void> {
@@ -141,7 +142,7 @@ export class PureSvd extends HistoryModel {
   }
 
   static load(s: SavedModel): PureSvd {
-    const m = new PureSvd(s.config as PureSvdConfig);
+    const m = new PureSvd(s.config as PureSvdConfig, true);
     m.restore(s);
     m.v = s.arrays.v as Float32Array;
     m.sigma = s.arrays.sigma as Float32Array;

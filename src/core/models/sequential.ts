@@ -9,6 +9,7 @@
  * scoring is plain JS (sequential-forward.ts), so a stored model serves For
  * You, the protocols and the attention view with no tfjs.
  */
+import { settingsOf } from './config-check.ts';
 import {
   cataloguePool,
   evaluateSplit,
@@ -58,9 +59,9 @@ export class SequentialModel implements Recommender {
   /** Replaces the trainer's attention op (tests compare ops; benches time them). */
   attentionOp: ((tf: typeof import('@tensorflow/tfjs')) => Attention) | null = null;
 
-  constructor(kind: SequentialKind, config: Partial<SequentialConfig> = {}) {
+  constructor(kind: SequentialKind, config: Partial<SequentialConfig> = {}, stored = false) {
     this.model = kind;
-    this.config = { ...sequentialDefaults(kind), ...(config as SequentialConfig) };
+    this.config = settingsOf(kind, sequentialDefaults(kind), config, stored);
   }
 
   /** Movies the model scores. */
@@ -212,7 +213,7 @@ export class SequentialModel implements Recommender {
   }
 
   static load(s: SavedModel): SequentialModel {
-    const m = new SequentialModel(s.model as SequentialKind, s.config as SequentialConfig);
+    const m = new SequentialModel(s.model as SequentialKind, s.config as SequentialConfig, true);
     const shapes = denseShapes(m.model, m.config);
     const w: SequentialWeights = {
       kind: m.model,

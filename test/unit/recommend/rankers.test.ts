@@ -99,7 +99,7 @@ describe('fold-in', () => {
 
 describe('history ranker', () => {
   it('ItemKNN from a history alone scores as the model scores its training users', async () => {
-    const model = new ItemKnn({ k: 50 });
+    const model = new ItemKnn({ neighbours: 50 });
     await model.fit(split.data);
     // Every rating of the synthetic users is a positive here only if ≥ 3.5 stars; the ranker
     // reads liked movies, the model its whole training history: both beat chance clearly.
