@@ -18,6 +18,7 @@
  */
 import { topK } from '../eval/metrics.ts';
 import type { HistoryModel } from '../models/history-model.ts';
+import { MODELS } from '../models/index.ts';
 import type { FoldedUser, NeuralCf } from '../models/neural-cf.ts';
 import type { SequentialModel } from '../models/sequential.ts';
 import type { Recommender } from '../models/types.ts';
@@ -203,20 +204,12 @@ export function modelRanker(model: Recommender, title: string): Ranker {
   };
 }
 
-/** Models that can rank for the pipeline (the registry's ranking models). */
-export const RANKABLE = [
-  'popularity',
-  'itemknn',
-  'puresvd',
-  'ease',
-  'gmf',
-  'mlp',
-  'neumf',
-  'two-tower',
-  'mult-vae',
-  'sasrec',
-  'gru4rec',
-];
+/**
+ * Models that can rank for the pipeline: every model of the ranking registry
+ * (`rankerFor` picks how each ranks a person; the model contract checks that
+ * each one's ranking follows the person's history, popularity aside).
+ */
+export const RANKABLE: readonly string[] = MODELS.map((m) => m.name);
 
 /** The ranker of a loaded model, by what it can do. */
 export function rankerFor(model: Recommender, title: string): Ranker {

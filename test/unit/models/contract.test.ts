@@ -2,14 +2,19 @@
  * The contract every model keeps, run for each registered model: it learns
  * the planted taste structure of generated data (beats popularity where it
  * is personal), scores candidates and the whole catalogue consistently,
- * survives save → load with identical scores, reports progress, leaves no
+ * survives save → load with identical scores, ranks a new person from their
+ * history alone (as For You's pipeline does), reports progress, leaves no
  * tfjs tensors behind, and stops when cancelled in the middle of its fit.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../../src/core/data/synthetic.ts';
+import { rankOfTarget } from '../../../src/core/eval/metrics.ts';
 import { evaluateSplit, ncfLooSplit } from '../../../src/core/eval/protocols.ts';
+import { historyOf, trainingCatalog } from '../../../src/core/recommend/offline.ts';
+import { rankerFor } from '../../../src/core/recommend/rankers.ts';
+import { UserState } from '../../../src/core/recommend/user-state.ts';
 import { loadModel, MODELS } from '../../../src/core/models/index.ts';
 import { cancelMidFit } from './cancel-mid-fit.ts';
 
@@ -22,6 +27,7 @@ const ds = generateDataset({
 });
 const split = ncfLooSplit(ds.ratings, 1, { itemCount: ds.movies.length });
 const itemCount = ds.movies.length;
+const catalog = trainingCatalog(ds.movies, split.data);
 
 const results = new Map<string, number>();
 /**
@@ -86,6 +92,34 @@ describe.each(MODELS.map((m) => [m.name, m] as const))('%s', (name, info) => {
     const copy = await loadModel(structuredClone(model.save()));
     const again = evaluateSplit(split, (u, items, out) => copy.score(u, items, out));
     expect(again).toEqual(m);
+    // As the pipeline ranks a new person: from their history alone, never as some trained user.
+    const ranker = rankerFor(model, info.title);
+    /** Slot `c`'s 100 candidates, scored for a new person with slot `u`'s training history. */
+    const asNewPerson = (u: number, out: Float32Array, c = u): void =>
+      ranker.score(
+        { state: UserState.from(catalog, null, historyOf(split.data, split.users[u]!)) },
+        Array.from(split.candidates.subarray(c * 100, (c + 1) * 100), (movie) => ({
+          movie,
+          hits: [],
+        })),
+        out,
+      );
+    const a = new Float32Array(100);
+    const b = new Float32Array(100);
+    let hits = 0;
+    for (let u = 0; u < 100; u++) {
+      asNewPerson(u, a);
+      expect(a.every(Number.isFinite)).toBe(true);
+      if (rankOfTarget(a, 0) < 10) hits++;
+    }
+    // Another person's history gives other scores (popularity aside: the same list for all).
+    asNewPerson(0, a);
+    asNewPerson(1, b, 0);
+    if (name === 'popularity') expect(b).toEqual(a);
+    else {
+      expect(b).not.toEqual(a);
+      expect(hits / 100).toBeGreaterThan(0.2);
+    }
     // Training and scoring leave no tfjs tensors behind.
     model.dispose?.();
     copy.dispose?.();
