@@ -13,14 +13,13 @@
  */
 import * as Comlink from 'comlink';
 import { jobRunner } from './jobs.ts';
-import { threadPool } from './pool.ts';
+import { parallelOptions } from './pool.ts';
 import { loadTf } from './rankers.ts';
 import { defaultSettingsFor } from '../src/core/embeddings/embed.ts';
 import { jsKernel } from '../src/core/embeddings/sgns-cpu.ts';
 import { wasmKernel, wasmSimdSupported } from '../src/core/embeddings/sgns-wasm.ts';
 import { throwIfAborted, WrenError } from '../src/core/errors.ts';
 import { makeSplit, type RankingSplit } from '../src/core/eval/protocols.ts';
-import type { ThreadPool } from '../src/core/parallel/pool.ts';
 import { modelInfo } from '../src/core/models/index.ts';
 import { abTest } from '../src/core/recommend/abtest.ts';
 import { runNewUserK, runTasteProbe } from '../src/core/recommend/new-user-eval.ts';
@@ -93,12 +92,6 @@ function checkThreads(threads: number | undefined): void {
       'invalid-settings',
       'The number of threads is a whole number of at least 1.',
     );
-}
-
-/** The helper threads for work that splits, where the page is cross-origin isolated. */
-function parallel(threads: number): { pool?: ThreadPool; threads?: number } {
-  const pool = threadPool(threads);
-  return pool ? { pool, threads } : {};
 }
 
 /** Progress to the page: the stage as a step of the run, at most every 100 ms within a stage. */
@@ -240,7 +233,7 @@ const api: EvaluateWorkerApi = {
             loadTf,
             signal,
             onProgress: (stage, done, total) => fitProgress(done, total),
-            ...parallel(req.threads ?? 1),
+            ...parallelOptions(req.threads ?? 1),
           }),
         );
       }
@@ -259,7 +252,7 @@ const api: EvaluateWorkerApi = {
         name,
         ranker: p.rankers.get(name)!.ranker,
       }));
-      const across = parallel(req.threads ?? 1);
+      const across = parallelOptions(req.threads ?? 1);
       const replayed = await replayAcross(p.split, p.ctx, {
         variants,
         maxUsers: users.length,
@@ -316,7 +309,7 @@ const api: EvaluateWorkerApi = {
       if (!ks.length || !ks.every((k) => Number.isInteger(k) && k >= 1))
         throw new WrenError('invalid-settings', 'Each k is a whole number of at least 1.');
       checkThreads(opts.threads);
-      const across = parallel(opts.threads ?? 1);
+      const across = parallelOptions(opts.threads ?? 1);
       const t0 = now();
       const ds = await db.datasets.get(datasetId);
       if (!ds || ds.status !== 'ready')

@@ -36,7 +36,7 @@ import { ctrRandomSplit } from '../src/core/models/ctr-random.ts';
 import type { BackendMeasure, ModelsProgress, ModelsWorkerApi } from './models-protocol.ts';
 import type { FitOptions, Recommender } from '../src/core/models/types.ts';
 import { softwareGpu, wasmThreads } from './tf-engines.ts';
-import { threadPool } from './pool.ts';
+import { parallelOptions } from './pool.ts';
 
 const db = new WrenDb();
 let measured: BackendMeasure[] | null = null;
@@ -58,7 +58,7 @@ async function probeKernel(threads: number): Promise<BackendMeasure[]> {
   const { NeuralCf } = await import('../src/core/models/neural-cf.ts');
   const out: BackendMeasure[] = [];
   for (const n of threads > 1 ? [1, threads] : [1]) {
-    const r = await NeuralCf.measureKernel(n > 1 ? parallel(n) : {});
+    const r = await NeuralCf.measureKernel(n > 1 ? parallelOptions(n) : {});
     if (n > 1 && r.threads === 1) break;
     out.push({
       backend: `${r.engine} kernel${r.threads > 1 ? ` × ${r.threads} threads` : ''}`,
@@ -105,7 +105,7 @@ function reporting(
   let last = { stage: 'fit', done: 0, total: 1 };
   return {
     signal,
-    ...parallel(threads),
+    ...parallelOptions(threads),
     onProgress: (p) => {
       last = { stage: p.stage, done: p.done, total: p.total };
       onProgress({ ...base, ...last, loss: p.loss });
@@ -118,12 +118,6 @@ function reporting(
 function engineLabel(model: Recommender, otherwise: string): string {
   const threads = model.threads ?? 1;
   return `${model.engine ?? otherwise}${threads > 1 ? ` × ${threads} threads` : ''}`;
-}
-
-/** The helper threads for a fit that splits (EASE; GMF, MLP and NeuMF), where the page is cross-origin isolated. */
-function parallel(threads: number): Pick<FitOptions, 'pool' | 'threads'> {
-  const pool = threadPool(threads);
-  return pool ? { pool, threads } : {};
 }
 
 const api: ModelsWorkerApi = {
@@ -262,7 +256,7 @@ const api: ModelsWorkerApi = {
         const metrics = await evaluateModel(split, model, {
           signal,
           onProgress: (done, total) => onProgress({ ...base, stage: 'evaluate', done, total }),
-          ...parallel(req.threads ?? 1),
+          ...parallelOptions(req.threads ?? 1),
         });
         const evalSeconds = (performance.now() - t1) / 1000;
         const sample = Array.from({ length: Math.min(10, split.data.userCount) }, (_, i) =>
@@ -317,7 +311,7 @@ const api: ModelsWorkerApi = {
         {
           signal,
           onProgress: (p) => onProgress({ stage: p.stage, done: p.done, total: p.total }),
-          ...parallel(threads),
+          ...parallelOptions(threads),
         },
         { catalog },
       );

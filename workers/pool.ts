@@ -31,3 +31,9 @@ export function threadPool(threads: number): ThreadPool | null {
   }, threads - 1);
   return pool;
 }
+
+/** The pool and threads to hand work that splits (`{}`, one thread, where the page is not cross-origin isolated). */
+export function parallelOptions(threads: number): { pool?: ThreadPool; threads?: number } {
+  const pool = threadPool(threads);
+  return pool ? { pool, threads } : {};
+}

@@ -7,10 +7,10 @@
  * registry's non-neural ones: popularity, ItemKNN, PureSVD, EASE); the
  * others, or a page without shared memory, score on this thread.
  */
-import { modelInfo } from '../models/index.ts';
+import { loadModel, modelInfo } from '../models/index.ts';
 import type { Recommender, SavedModel } from '../models/types.ts';
-import { acrossThreads, evenCuts, shared, stopFlag } from '../parallel/across.ts';
-import { sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
+import { acrossThreads, evenCuts, shared, splitThreads, stopFlag } from '../parallel/across.ts';
+import type { ThreadPool } from '../parallel/pool.ts';
 import {
   aggregateUsers,
   evaluateSplit,
@@ -38,9 +38,7 @@ export interface EvaluateHelperTask {
 }
 
 export async function runEvaluateHelper(t: EvaluateHelperTask): Promise<number> {
-  const info = modelInfo(t.saved.model);
-  if (!info) throw new Error(`unknown model "${t.saved.model}"`);
-  const model = await info.load(t.saved);
+  const model = await loadModel(t.saved);
   evaluateUsers(
     t.split,
     (u, items, out) => model.score(u, items, out),
@@ -70,18 +68,10 @@ export async function evaluateModel(
 ): Promise<ProtocolMetrics> {
   const score = (u: number, items: Int32Array | null, out: Float32Array): void =>
     model.score(u, items, out);
-  const threads = Math.min(opts.threads ?? 1, (opts.pool?.size ?? 0) + 1);
   const info = modelInfo(model.model);
   const slots = usersToEvaluate(split);
-  if (
-    !opts.pool ||
-    threads < 2 ||
-    !info ||
-    info.neural ||
-    !sharedMemorySupported() ||
-    slots < 2 * threads
-  )
-    return evaluateSplit(split, score, opts);
+  const threads = splitThreads(opts.pool, opts.threads, slots);
+  if (!opts.pool || threads < 2 || !info || info.neural) return evaluateSplit(split, score, opts);
   const k = opts.k ?? 10;
   const rows = new Float64Array(new SharedArrayBuffer(slots * USER_FIELDS * 8));
   const tops =

@@ -28,6 +28,7 @@ import { validationLoo, evaluateSplit, type InteractionData } from '../eval/prot
 import type { Sequences } from '../features/sequences.ts';
 import { distinctHistories } from './item-knn.ts';
 import { HistoryModel } from './history-model.ts';
+import { onSharedMemory } from '../parallel/across.ts';
 import { invertSpdInPlace, scaledMirrorAcross } from './linalg.ts';
 import { gramUpper } from './gram.ts';
 import { checkAbort, type FitOptions, type SavedModel } from './types.ts';
@@ -126,8 +127,7 @@ export async function easeWeights(
   opts: Pick<FitOptions, 'pool' | 'threads'> = {},
 ): Promise<Float32Array> {
   // On shared memory where threads can split the pass (the inverse then lies on shared memory too).
-  const split =
-    opts.pool && (opts.threads ?? 1) > 1 && negatedUpper.buffer instanceof SharedArrayBuffer;
+  const split = opts.pool && (opts.threads ?? 1) > 1 && onSharedMemory(negatedUpper);
   const b = new Float32Array(split ? new SharedArrayBuffer(n * n * 4) : new ArrayBuffer(n * n * 4));
   // With inv_j = −1 / (−P)_jj: B_ij = −P_ij / P_jj = (−P)_ij · inv_j.
   const inv = new Float64Array(n);

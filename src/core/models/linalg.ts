@@ -1,6 +1,6 @@
 /** Small dense linear algebra in float64 typed arrays (row-major). */
 import { wasmModule } from '../wasm-module.ts';
-import { acrossThreads, shared } from '../parallel/across.ts';
+import { acrossThreads, onSharedMemory, shared } from '../parallel/across.ts';
 import { shareByPrefix, sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
 import { SPD_INVERSE_SHARED_WASM_BASE64 } from './spd-inverse-shared-wasm.generated.ts';
 import { SPD_INVERSE_WASM_BASE64 } from './spd-inverse-wasm.generated.ts';
@@ -335,10 +335,8 @@ export async function scaledMirrorAcross(
   threads = 1,
 ): Promise<void> {
   const parts = Math.min(threads, (pool?.size ?? 0) + 1);
-  const onShared = (x: ArrayBufferView): boolean =>
-    typeof SharedArrayBuffer === 'function' && x.buffer instanceof SharedArrayBuffer;
   const rows = Math.ceil(n / MIRROR_TILE);
-  if (!pool || parts < 2 || rows < parts || !onShared(src) || !onShared(dst))
+  if (!pool || parts < 2 || rows < parts || !onSharedMemory(src) || !onSharedMemory(dst))
     return scaledMirror(src, dst, n, scale, diagonal);
   // Tile row r holds about n − 32r values: cut the rows by those running sums.
   const prefix = new Float64Array(rows + 1);

@@ -6,7 +6,7 @@
  * shared rows and sum them in item order afterwards, so their results equal
  * one thread's to the last bit.
  */
-import type { ThreadPool } from './pool.ts';
+import { sharedMemorySupported, type ThreadPool } from './pool.ts';
 
 /** A copy of every typed array inside `x` (objects and arrays walked) on SharedArrayBuffers; other values as they are. */
 export function shared<T>(x: T): T {
@@ -22,6 +22,24 @@ export function shared<T>(x: T): T {
     return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, shared(v)])) as T;
   return x;
 }
+
+/**
+ * How many threads work on `n` items uses: `threads` capped by the pool (its
+ * helpers and this thread); 1 without a pool or shared memory, or with fewer
+ * than two items a thread.
+ */
+export function splitThreads(
+  pool: ThreadPool | undefined,
+  threads: number | undefined,
+  n: number,
+): number {
+  const t = Math.min(threads ?? 1, (pool?.size ?? 0) + 1);
+  return pool && t >= 2 && n >= 2 * t && sharedMemorySupported() ? t : 1;
+}
+
+/** Whether a typed array lies on memory other threads can share. */
+export const onSharedMemory = (x: ArrayBufferView): boolean =>
+  typeof SharedArrayBuffer === 'function' && x.buffer instanceof SharedArrayBuffer;
 
 /** A helper's view of the shared stop flag: true once any thread failed or the caller gave up. */
 export function stopFlag(control: SharedArrayBuffer): () => boolean {

@@ -1,11 +1,12 @@
 /**
  * new-user-k (src/core/eval/new-user.ts) split across threads: each helper
- * rebuilds a ranker's list function from shared arrays — popularity's
- * counts, a saved ItemKNN or EASE, or For You's pipeline over the saved
- * automatic build with the catalog and the item2vec vectors — serves its run
- * of new users for every k and writes their figures into shared rows; this
- * thread serves the first run, then sums every row in user order, so the
- * metrics are exactly one thread's.
+ * rebuilds a ranker's list function from shared arrays — a saved history
+ * model (EASE) alone, the personal blend over it, or For You's pipeline over
+ * the saved automatic build with the catalog and the item2vec vectors —
+ * serves its run of new users for every k and writes their figures into
+ * shared rows; this thread serves the first run, then sums every row in
+ * user order, so the metrics are exactly one thread's. Lists without a spec
+ * (popularity, ItemKNN: cheaper to serve than to share) stay on this thread.
  */
 import {
   newUserMetrics,
@@ -20,10 +21,10 @@ import {
   type NewUserSplit,
 } from '../eval/new-user.ts';
 import type { HistoryModel } from '../models/history-model.ts';
-import { modelInfo } from '../models/index.ts';
+import { loadModel } from '../models/index.ts';
 import type { SavedModel } from '../models/types.ts';
-import { acrossThreads, evenCuts, shared, stopFlag } from '../parallel/across.ts';
-import { sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
+import { acrossThreads, evenCuts, shared, splitThreads, stopFlag } from '../parallel/across.ts';
+import type { ThreadPool } from '../parallel/pool.ts';
 import { genreLookup, type Catalog } from './catalog.ts';
 import { personalList, pipelineList, type PersonalParams } from './personal-ranker.ts';
 import type { PipelineOptions } from './pipeline.ts';
@@ -60,9 +61,7 @@ export function withSpec(list: ListFn, spec: ListSpec): ListFn {
 
 /** The list function a spec describes, loaded on this thread. */
 export async function listFrom(spec: ListSpec): Promise<ListFn> {
-  const info = modelInfo(spec.saved.model);
-  if (!info) throw new Error(`unknown model "${spec.saved.model}"`);
-  const model = (await info.load(spec.saved)) as unknown as HistoryModel;
+  const model = (await loadModel(spec.saved)) as unknown as HistoryModel;
   if (spec.kind === 'history')
     return scoreList(
       (h, o) =>
@@ -117,13 +116,10 @@ export async function evaluateNewUsersAcross(
   const at = opts.at ?? 10;
   const who = newUsersOf(split, opts.only);
   const n = who.length;
-  const threads = Math.min(opts.threads ?? 1, (opts.pool?.size ?? 0) + 1);
   const spec = specs.get(list);
+  const threads = spec ? splitThreads(opts.pool, opts.threads, n) : 1;
   const genres = genreLookup(catalog);
-  const buffer =
-    opts.pool && threads > 1 && spec && sharedMemorySupported() && n >= 2 * threads
-      ? new SharedArrayBuffer(n * ks.length * NEW_USER_FIELDS * 8)
-      : null;
+  const buffer = threads > 1 ? new SharedArrayBuffer(n * ks.length * NEW_USER_FIELDS * 8) : null;
   const rows = new Float64Array(buffer ?? new ArrayBuffer(n * ks.length * NEW_USER_FIELDS * 8));
   const local = (from: number, to: number, share = 1): void =>
     newUserRows(split, list, genres, ks, who, from, to, rows, {

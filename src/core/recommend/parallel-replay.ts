@@ -9,10 +9,10 @@
  * replay runs on this thread.
  */
 import type { RankingSplit } from '../eval/protocols.ts';
-import { modelInfo } from '../models/index.ts';
+import { loadModel, modelInfo } from '../models/index.ts';
 import type { SavedModel } from '../models/types.ts';
-import { acrossThreads, evenCuts, shared, stopFlag } from '../parallel/across.ts';
-import { sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
+import { acrossThreads, evenCuts, shared, splitThreads, stopFlag } from '../parallel/across.ts';
+import type { ThreadPool } from '../parallel/pool.ts';
 import type { Catalog } from './catalog.ts';
 import type { ChannelName } from './channels.ts';
 import type { PipelineOptions } from './pipeline.ts';
@@ -60,11 +60,8 @@ export async function rankerFrom(
     case 'embedding':
       if (!embedding) throw new Error('the embedding ranker needs item2vec');
       return embeddingRanker(embedding);
-    case 'model': {
-      const info = modelInfo(spec.saved.model);
-      if (!info) throw new Error(`unknown model "${spec.saved.model}"`);
-      return rankerFor(await info.load(spec.saved), spec.title);
-    }
+    case 'model':
+      return rankerFor(await loadModel(spec.saved), spec.title);
   }
 }
 
@@ -115,16 +112,9 @@ export async function replayAcross(
 ): Promise<ReplayResult> {
   const plan = replayPlan(split, ctx, opts);
   const n = plan.users.length;
-  const threads = Math.min(opts.threads ?? 1, (opts.pool?.size ?? 0) + 1);
-  const specs = plan.variants.map((v) => rankerSpec(v.ranker));
-  if (
-    !opts.pool ||
-    threads < 2 ||
-    !sharedMemorySupported() ||
-    n < 2 * threads ||
-    specs.some((s) => s === null)
-  )
-    return replay(split, ctx, opts);
+  const threads = splitThreads(opts.pool, opts.threads, n);
+  const specs = threads > 1 ? plan.variants.map((v) => rankerSpec(v.ranker)) : [];
+  if (!opts.pool || threads < 2 || specs.some((s) => s === null)) return replay(split, ctx, opts);
   const width = (plan.channels.length + plan.variants.length) * REPLAY_FIELDS;
   const rows = new Float64Array(new SharedArrayBuffer(n * width * 8));
   const base = {
