@@ -34,7 +34,7 @@ const isolated = (): Promise<boolean> => page.evaluate(() => crossOriginIsolated
 
 async function measure(): Promise<Map<string, string>> {
   await page.getByTestId('engine-probe').click();
-  await page.getByTestId('engine-table').waitFor({ timeout: 120_000 });
+  await page.getByTestId('engine-table').waitFor({ timeout: 240_000 });
   const rows = new Map<string, string>();
   for (const r of await page.getByTestId('engine-measure').all())
     rows.set((await r.getAttribute('data-engine'))!, (await r.innerText()).replace(/\s+/g, ' '));
