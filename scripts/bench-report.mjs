@@ -3,6 +3,7 @@
 //
 //   node scripts/bench-report.mjs           write docs/benchmarks.md
 //   node scripts/bench-report.mjs --check   exit 1 when docs/benchmarks.md is not what it would render
+//   … --root DIR                            read DIR/bench/results, write or check DIR/docs/benchmarks.md
 //
 // Each line of a results file is one measured run. The suites wrote their lines over time in
 // slightly different shapes (DESIGN.md's {suite, name, dataset, backend, metrics, seconds,
@@ -1158,8 +1159,11 @@ export async function check(root = ROOT) {
 }
 
 async function main(argv) {
+  // --root DIR: another tree holding bench/results/ and docs/ (the unit test's fixtures).
+  const at = argv.indexOf('--root');
+  const root = at >= 0 && argv[at + 1] ? resolve(argv[at + 1]) : ROOT;
   if (argv.includes('--check')) {
-    const problem = await check();
+    const problem = await check(root);
     if (problem) {
       console.error(problem);
       process.exit(1);
@@ -1167,9 +1171,9 @@ async function main(argv) {
     console.log(`${OUTPUT} is current.`);
     return;
   }
-  const text = await render();
-  mkdirSync(join(ROOT, dirname(OUTPUT)), { recursive: true });
-  writeFileSync(join(ROOT, OUTPUT), text);
+  const text = await render(root);
+  mkdirSync(join(root, dirname(OUTPUT)), { recursive: true });
+  writeFileSync(join(root, OUTPUT), text);
   console.log(`wrote ${OUTPUT}`);
 }
 
