@@ -143,13 +143,13 @@ const api: ModelsWorkerApi = {
       const ctr = isCtrProtocol(protocol);
       const infos = req.models.map((m) => {
         const c = ctr ? CTR_MODELS.find((x) => x.name === m.name) : undefined;
-        const info = ctr ? c && { ...c, neural: true } : modelInfo(m.name);
+        const info = ctr ? c : modelInfo(m.name);
         if (!info)
           throw new WrenError('invalid-settings', `Unknown model "${m.name}" for ${protocol}.`);
         // ctr-random's settings, as `wren eval --protocol ctr-random` trains with; then the page's.
         const base = c && protocol === 'ctr-random' ? ctrRandomConfig(c, req.seed) : info.defaults;
         const config = { ...base, ...m.config };
-        const problem = configProblem(config);
+        const problem = configProblem(config, info.settings);
         if (problem) throw new WrenError('invalid-settings', `${info.title}: ${problem}.`);
         return { info, config };
       });

@@ -10,7 +10,7 @@ import { importMovieLens } from '../core/data/import.ts';
 import { WrenError } from '../core/errors.ts';
 import { compareCtr, evaluateCtr } from '../core/eval/ctr.ts';
 import { movieMetaFromMovies } from '../core/features/movie-features.ts';
-import { configProblem } from '../core/models/config-check.ts';
+import { applyPairs } from '../core/models/config-check.ts';
 import { rowUsers, sparrowCtrSplit } from '../core/models/ctr-data.ts';
 import { CTR_MODELS, ctrRandomConfig } from '../core/models/ctr-info.ts';
 import { ctrRandomSplit } from '../core/models/ctr-random.ts';
@@ -239,22 +239,10 @@ export function ctrRandomArgsFrom(v: {
   const seed = Number(v.seed ?? 1);
   if (!Number.isInteger(seed) || seed < 0)
     return `--seed takes a whole number of 0 or more; found "${v.seed}"`;
-  const config = ctrRandomConfig(info, seed);
   const pairs = (v.set ?? []).flatMap((s) => s.split(','));
   if (v.epochs !== undefined) pairs.push(`epochs=${v.epochs}`);
-  for (const pair of pairs) {
-    const [key, raw] = pair.split('=');
-    if (!key || raw === undefined || !(key in config))
-      return `--set takes key=value with a key of ${info.name}: ${Object.keys(config).join(', ')}; found "${pair}"`;
-    const x = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(x))
-      return `--set ${key} takes a number; found "${raw}"`;
-    config[key] = x;
-  }
-  if (config.validMetric !== 0 && config.validMetric !== 1)
-    return `--set validMetric takes 0 (logloss) or 1 (ROC-AUC); found ${config.validMetric}`;
-  const problem = configProblem(config);
-  if (problem) return `--set ${problem}`;
+  const config = applyPairs(info.name, info.settings, ctrRandomConfig(info, seed), pairs);
+  if (typeof config === 'string') return config;
   const backend = v.backend ?? 'wasm';
   if (backend !== 'wasm' && backend !== 'cpu')
     return `--backend takes wasm or cpu in node; found "${backend}"`;

@@ -4,6 +4,8 @@ import { ABTEST_OPTIONS, abtestArgsFrom, runAbtest } from './abtest-command.ts';
 import { EMBED_OPTIONS, embedSettingsFrom, runEmbed } from './embed-command.ts';
 import { ctrRandomArgsFrom, runCtrRandom } from './ctr-command.ts';
 import { runImport } from './import-command.ts';
+import { alternatives, CTR_NAMES, RANKING_NAMES, runModels } from './models-command.ts';
+import { RANKER_NAMES } from './ranker-setup.ts';
 import { NEW_USER_PROTOCOLS, newUserArgsFrom, runNewUserEval } from './new-user-command.ts';
 import { RECOMMEND_OPTIONS, recommendArgsFrom, runRecommend } from './recommend-command.ts';
 import { runEval, runTrain, TRAIN_OPTIONS, trainArgsFrom } from './train-command.ts';
@@ -11,6 +13,10 @@ import { runEval, runTrain, TRAIN_OPTIONS, trainArgsFrom } from './train-command
 const USAGE = `Usage: wren <command> [options]
 
 Commands:
+  models [--json]
+      Every model Wren has (the registry): what it can do, its structure, and
+      its settings with their defaults, ranges and what each does.
+
   import <zip|dir|file> [--json] [--skip-bad N]
       Parse a MovieLens dataset (ml-latest(-small), ml-20m/25m/32m, ml-1m, ml-10m,
       ml-100k) and print counts, skipped rows and timings.
@@ -25,21 +31,19 @@ Commands:
       wasm-threads trains on --threads threads (default: every core) sharing one
       copy of the vectors (Hogwild); its results vary slightly from run to run.
 
-  train --data <zip|dir|file> --model popularity|itemknn|puresvd|ease|gmf|mlp|neumf|two-tower|mult-vae|sasrec|gru4rec
-        |lr|fm|emb-mlp|wide-deep|deepfm|din|dien
+${alternatives([...RANKING_NAMES, ...CTR_NAMES], '  train --data <zip|dir|file> --model ', '        ')}
         [--protocol ncf-loo|msr-100k|full-rank|sparrow-ctr] [--seed N] [--epochs N]
         [--set key=value] [--backend wasm|cpu] [--threads N] [--save <model file>] [--json]
       Split the ratings by the protocol (DESIGN.md), train the model and print
       its metrics (ncf-loo: HR@10, NDCG@10; msr-100k and full-rank: NDCG@10,
       Recall@10, Precision@10, Hit@10, MRR@10, coverage; sparrow-ctr, for the CTR
-      models lr … dien: logloss, accuracy, ROC-AUC, PR-AUC) and timings.
-      --set takes model settings, e.g. --set neighbours=50, --set factors=32 or
-      --set lambda=400 (ease; 0, the default, chooses it on validation);
-      neural models (gmf, mlp, neumf, two-tower, mult-vae, sasrec, gru4rec) train with tfjs on
-      --backend (default wasm) and print samples/s. --threads N (default 1)
-      splits EASE's fit, GMF/MLP/NeuMF's training (Hogwild: not repeatable
-      run to run) and the per-user scoring across N threads. --save writes the
-      trained model to a file.
+      models: logloss, accuracy, ROC-AUC, PR-AUC) and timings.
+      --set takes model settings (wren models lists each model's, with defaults and
+      ranges), e.g. --set neighbours=50, --set factors=32 or --set lambda=400.
+      Neural models train with tfjs on --backend (default wasm) and print
+      samples/s. --threads N (default 1) splits EASE's fit, GMF/MLP/NeuMF's
+      training (Hogwild: not repeatable run to run) and the per-user scoring
+      across N threads. --save writes the trained model to a file.
 
   eval --data <zip|dir|file> --model-file <file> [--protocol …] [--seed N] [--threads N] [--json]
       Load a model saved by train --save and evaluate it again on its protocol's
@@ -49,7 +53,7 @@ Commands:
       it is; or on ctr-random, with GAUC, its split seeded as saved unless
       --seed says). A file saved from another dataset or a damaged file is an error.
 
-  eval --protocol ctr-random --data <zip|dir|file> --model lr|fm|emb-mlp|wide-deep|deepfm|din|dien
+  eval --protocol ctr-random --data <zip|dir|file> --model ${CTR_NAMES.join('|')}
        [--seed N] [--epochs N] [--set key=value] [--backend wasm|cpu] [--save <model file>] [--json]
       RecBole's context-aware split (DESIGN.md 8): ratings of 3 stars dropped, label
       rating >= 4 stars, the rest split at random 8:1:1 (seeded) into train,
@@ -75,7 +79,7 @@ Commands:
       with fewer than 10 ratings, for the same rankers.
 
   recommend --data <zip|dir|file> --user <id>
-        [--model personal|fusion|embedding|popularity|itemknn|puresvd|ease|gmf|mlp|neumf|two-tower|mult-vae|sasrec|gru4rec]
+${alternatives(RANKER_NAMES, '        [--model ', '         ')}]
         [--embedding item2vec|none] [--k N] [--seed N] [--json]
       "For You" for one dataset user: train the ranker's model (default personal, For You's)
       and item2vec (Wren's defaults) on all the dataset's ratings, run the
@@ -123,6 +127,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return values.help ? 0 : 2;
   }
+  if (command === 'models') return runModels(values.json);
   if (command === 'embed') {
     const data = values.data ?? path;
     if (!data) {

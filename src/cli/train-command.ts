@@ -10,7 +10,7 @@ import type { ThreadPool } from '../core/parallel/pool.ts';
 import { CTR_MODELS } from '../core/models/ctr-info.ts';
 import { MODELS, modelInfo } from '../core/models/index.ts';
 import { scoreAllMs } from '../core/models/score-time.ts';
-import { configProblem } from '../core/models/config-check.ts';
+import { applyPairs } from '../core/models/config-check.ts';
 import { decodeModel, encodeModel } from '../core/models/serialize.ts';
 import { nodeInput } from './node-input.ts';
 import { runCtr, runCtrEval } from './ctr-command.ts';
@@ -60,21 +60,11 @@ export function trainArgsFrom(v: {
       : `sparrow-ctr trains ${CTR_MODELS.map((m) => m.name).join(', ')}; ${info.name} ranks (ncf-loo, msr-100k, full-rank)`;
   const seed = Number(v.seed ?? 1);
   if (!Number.isInteger(seed)) return `--seed takes a whole number; found "${v.seed}"`;
-  const config: Record<string, number> = { ...info.defaults };
   const pairs = (v.set ?? []).flatMap((s) => s.split(','));
   if (v.epochs !== undefined) pairs.push(`epochs=${v.epochs}`);
-  for (const pair of pairs) {
-    const [key, raw] = pair.split('=');
-    if (!key || raw === undefined || !(key in info.defaults))
-      return `--set takes key=value with a key of ${info.name}: ${Object.keys(info.defaults).join(', ') || '(none)'}; found "${pair}"`;
-    const x = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(x))
-      return `--set ${key} takes a number; found "${raw}"`;
-    config[key] = x;
-  }
-  if ('seed' in info.defaults && v.seed !== undefined) config.seed = seed;
-  const problem = configProblem(config);
-  if (problem) return `--set ${problem}`;
+  if ('seed' in info.settings && v.seed !== undefined) pairs.push(`seed=${seed}`);
+  const config = applyPairs(info.name, info.settings, info.defaults, pairs);
+  if (typeof config === 'string') return config;
   const backend = v.backend ?? 'wasm';
   if (backend !== 'wasm' && backend !== 'cpu')
     return `--backend takes wasm or cpu in node; found "${backend}"`;

@@ -1,7 +1,8 @@
 /**
  * The Models page's drawn diagrams in a real browser: every ranking and CTR
  * model opens an SVG drawing with its boxes and arrows, inside its card, on a
- * laptop and on a 390 px phone. Screenshots go to $WREN_DIAGRAM_SHOTS (or
+ * laptop and on a 390 px phone; and each model's settings table, read from
+ * its registry entry. Screenshots go to $WREN_DIAGRAM_SHOTS (or
  * the system's temp folder, wren-model-diagrams/).
  */
 import { mkdirSync } from 'node:fs';
@@ -12,6 +13,7 @@ import type { Page } from 'playwright-core';
 import { CTR_MODELS } from '../../src/core/models/ctr-info.ts';
 import { modelDiagram } from '../../src/core/models/diagrams.ts';
 import { MODELS } from '../../src/core/models/index.ts';
+import { rangeOf, type AnySchema } from '../../src/core/models/config-check.ts';
 import { openWithDataset, type Browser, type Server } from './harness.ts';
 import { generatedZip } from './fixtures.ts';
 
@@ -117,6 +119,50 @@ describe('model diagrams', () => {
     await noOverflow();
     await shoot('phone-ctr');
     await page.getByTestId('diagram-dien').screenshot({ path: join(SHOTS, 'phone-dien.png') });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+});
+
+describe('model settings', () => {
+  /** Opens each listed model's settings and checks the table against its registry entry. */
+  async function checkSettings(models: readonly { name: string; settings: AnySchema }[]) {
+    for (const m of models) {
+      await page.getByTestId(`settings-toggle-${m.name}`).locator('summary').click();
+      const entries = Object.entries(m.settings);
+      if (entries.length === 0) {
+        expect(await page.getByTestId(`settings-toggle-${m.name}`).textContent()).toMatch(
+          /No settings/,
+        );
+        continue;
+      }
+      const rows = page.getByTestId(`settings-${m.name}`).locator('tbody tr');
+      expect(await rows.count()).toBe(entries.length);
+      for (const [i, [key, s]] of entries.entries()) {
+        const cells = await rows.nth(i).locator('th, td').allTextContents();
+        expect(cells[0]).toBe(key);
+        expect(Number(cells[1])).toBe(s.default);
+        expect(cells[2]).toContain(s.doc);
+        expect(cells[2]).toContain(`(${rangeOf(s)})`);
+      }
+    }
+  }
+
+  it('shows every ranking and CTR model’s settings, defaults, ranges and docs, on a phone too', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}#/models`);
+    await page.getByTestId('models-form').waitFor();
+    await page.getByLabel(/ncf-loo/).check();
+    await checkSettings(MODELS);
+    await noOverflow();
+    await page
+      .getByTestId('settings-toggle-ease')
+      .screenshot({ path: join(SHOTS, 'phone-ease-settings.png') });
+    await page.getByLabel(/sparrow-ctr/).check();
+    await checkSettings(CTR_MODELS);
+    await noOverflow();
+    // A CTR model's own default shows where it differs from the shared one.
+    const lr = page.getByTestId('settings-lr').locator('tbody tr', { hasText: 'learningRate' });
+    expect(await lr.locator('td').first().textContent()).toBe('0.01');
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 });

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../src/core/data/synthetic.ts';
+import { REGISTRY } from '../../src/core/models/index.ts';
 import { tempDir, wren, writeMovieLens } from './cli-harness.ts';
 
 let dir: string;
@@ -11,6 +12,35 @@ const ds = generateDataset({ ratings: 5_000, seed: 11 });
 beforeAll(() => {
   dir = tempDir('wren-cli-');
   writeMovieLens(dir, 'ml-gen', ds);
+});
+
+describe('wren models', () => {
+  it('lists every registry model with what it can do and each setting’s default, range and doc', async () => {
+    const json = await wren('models', '--json');
+    expect(json.code).toBe(0);
+    const listed = JSON.parse(json.stdout) as {
+      name: string;
+      task: string;
+      ranksBy?: string;
+      retrieves?: string | null;
+      settings: Record<string, { default: number; range: string; doc: string }>;
+    }[];
+    expect(listed.map((m) => m.name)).toEqual(REGISTRY.map((m) => m.name));
+    const tower = listed.find((m) => m.name === 'two-tower')!;
+    expect(tower).toMatchObject({ task: 'rank', ranksBy: 'fold-in', retrieves: 'tower' });
+    expect(tower.settings.learningRate).toMatchObject({
+      default: 0.003,
+      range: 'a number above 0',
+    });
+    expect(listed.find((m) => m.name === 'lr')!.settings.learningRate!.default).toBe(0.01);
+    expect(listed.find((m) => m.name === 'popularity')!.settings).toEqual({});
+    const text = await wren('models');
+    expect(text.stdout).toMatch(/^ease — EASE\n/m);
+    expect(text.stdout).toMatch(/^ {4}lambda=0 +a number at least 0\n {8}The L2 weight λ/m);
+    // The usage text names every model from the registry, not from a list of its own.
+    const help = await wren('--help');
+    for (const m of REGISTRY) expect(help.stdout).toContain(m.name);
+  });
 });
 
 describe('wren import', () => {

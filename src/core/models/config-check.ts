@@ -1,96 +1,179 @@
 /**
- * Checks model settings before any training starts, so a bad value gets a
- * message instead of a stuck loop (a batch size of 0) or NaN weights.
- * `configProblem` returns the first problem found, or null (the CLI and the
- * Models page ask it first, for their own wording); `settingsOf` is what
- * every model's constructor builds its settings with, so a model refuses an
- * unknown setting or a value out of range wherever it is built.
+ * Model settings, declared once per model as a schema: each setting's
+ * default, kind, range and a sentence saying what it does (as tfjs-layers'
+ * `Args` interfaces document theirs). Everything else is derived from it:
+ * the defaults a model starts from, the check every model's constructor
+ * makes (`settingsOf`: an unknown setting or a value out of range is refused
+ * wherever the model is built), the CLI's `--set` parsing and `wren models`
+ * listing, and the Models page's settings tables.
  */
 import { WrenError } from '../errors.ts';
 
-type Rule = { whole: boolean; min: number; max?: number; above?: boolean };
+/** One setting of a model. */
+export interface Setting {
+  /** The value a model takes when none is given. */
+  default: number;
+  /** 'whole': an integer; 'number': any finite number; 'switch': 0 (off) or 1 (on). */
+  kind: 'whole' | 'number' | 'switch';
+  /** The smallest value allowed (a switch: 0). */
+  min?: number;
+  /** The largest value allowed (a switch: 1). */
+  max?: number;
+  /** The value must be strictly above `min` (a learning rate). */
+  above?: boolean;
+  /** What it does, in a sentence or two. */
+  doc: string;
+}
 
-const RULES: Record<string, Rule> = {
-  epochs: { whole: true, min: 1 },
-  batchSize: { whole: true, min: 1 },
-  negatives: { whole: true, min: 0 },
-  factors: { whole: true, min: 1 },
-  mlpEmbedding: { whole: true, min: 2 },
-  mlpLayers: { whole: true, min: 1 },
-  dim: { whole: true, min: 1 },
-  neighbours: { whole: true, min: 1 },
-  iterations: { whole: true, min: 1 },
-  oversample: { whole: true, min: 0 },
-  patience: { whole: true, min: 1 },
-  seed: { whole: true, min: 0 },
-  validate: { whole: true, min: 0, max: 1 },
-  pretrain: { whole: true, min: 0, max: 1 },
-  validMetric: { whole: true, min: 0, max: 1 },
-  learningRate: { whole: false, min: 0, above: true },
-  finetuneScale: { whole: false, min: 0 },
-  l2: { whole: false, min: 0 },
-  shrink: { whole: false, min: 0 },
-  hidden: { whole: true, min: 1 },
-  latent: { whole: true, min: 1 },
-  annealEpochs: { whole: true, min: 0 },
-  validateEvery: { whole: true, min: 1 },
-  annealCap: { whole: false, min: 0 },
-  dropout: { whole: false, min: 0, max: 0.95 },
-  userDropout: { whole: false, min: 0, max: 1 },
-  movieDropout: { whole: false, min: 0, max: 1 },
-  lambda: { whole: false, min: 0 },
-  maxDim: { whole: true, min: 2 },
-  maxLen: { whole: true, min: 1 },
-  blocks: { whole: true, min: 1 },
-};
+/** The names of a config type's declared fields (its `[key: string]` index aside). */
+type Declared<C> = keyof { [K in keyof C as string extends K ? never : K]: C[K] } & string;
 
-export function configProblem(config: Record<string, number>): string | null {
+/**
+ * A model's settings: one `Setting` for each declared field of its config
+ * type, no more and no fewer (the compiler checks both ways).
+ */
+export type Schema<C = Record<string, number>> = { readonly [K in Declared<C>]: Setting };
+
+/** A schema with its fields checked against the config type `C`. */
+export const schemaOf = <C>(schema: Schema<C>): Schema<C> => schema;
+
+/** Any model's schema, for code that handles every model alike. */
+export type AnySchema = Readonly<Record<string, Setting>>;
+
+/** The defaults a schema declares. */
+export function defaultsOf<C>(schema: Schema<C>): C {
+  const out: Record<string, number> = {};
+  for (const [key, s] of Object.entries(schema as AnySchema)) out[key] = s.default;
+  return out as C;
+}
+
+/** A schema with some defaults changed (the same settings, ranges and docs). */
+export function withDefaults<C>(schema: Schema<C>, defaults: Partial<C>): Schema<C> {
+  const out: Record<string, Setting> = { ...(schema as AnySchema) };
+  for (const [key, x] of Object.entries(defaults as Record<string, number>)) {
+    const s = out[key];
+    if (!s) throw new Error(`no setting "${key}" to change the default of`);
+    out[key] = { ...s, default: x };
+  }
+  return out as Schema<C>;
+}
+
+/** A setting's range in words: "a whole number at least 1", "0 (off) or 1 (on)". */
+export function rangeOf(s: Setting): string {
+  if (s.kind === 'switch') return '0 (off) or 1 (on)';
+  const what = s.kind === 'whole' ? 'a whole number' : 'a number';
+  if (s.min === undefined && s.max === undefined) return what;
+  if (s.max === undefined) return `${what} ${s.above ? 'above' : 'at least'} ${s.min}`;
+  if (s.min === undefined) return `${what} at most ${s.max}`;
+  return s.kind === 'whole' && s.max - s.min === 1
+    ? `${s.min} or ${s.max}`
+    : `${what} from ${s.min} to ${s.max}`;
+}
+
+/** Whether `x` is a value `s` allows. */
+export function allows(s: Setting, x: number): boolean {
+  if (!Number.isFinite(x)) return false;
+  if (s.kind === 'switch') return x === 0 || x === 1;
+  if (s.kind === 'whole' && !Number.isInteger(x)) return false;
+  if (s.min !== undefined && (s.above ? x <= s.min : x < s.min)) return false;
+  return s.max === undefined || x <= s.max;
+}
+
+/**
+ * The first problem of `config` under `schema` (a setting it does not
+ * declare, or a value out of its range), or null. The CLI and the Models
+ * page ask it first, for their own wording.
+ */
+export function configProblem(config: Record<string, number>, schema: AnySchema): string | null {
   for (const [key, x] of Object.entries(config)) {
-    const r = RULES[key];
-    if (!r) continue;
-    const ok =
-      Number.isFinite(x) &&
-      (!r.whole || Number.isInteger(x)) &&
-      (r.above ? x > r.min : x >= r.min) &&
-      (r.max === undefined || x <= r.max);
-    if (!ok) {
-      const range =
-        r.max === undefined
-          ? `${r.above ? 'above' : 'at least'} ${r.min}`
-          : r.whole && r.max - r.min === 1
-            ? `${r.min} or ${r.max}`
-            : `from ${r.min} to ${r.max}`;
-      return `${key} takes ${r.whole ? 'a whole number' : 'a number'} ${range}; found ${x}`;
-    }
+    const s = schema[key];
+    if (!s) return `there is no setting "${key}"; the model takes ${settingNames(schema)}`;
+    if (!allows(s, x)) return `${key} takes ${rangeOf(s)}; found ${x}`;
   }
   return null;
 }
 
+const settingNames = (schema: AnySchema): string => Object.keys(schema).join(', ') || 'none';
+
 /**
- * `defaults` overridden by `given`, for the model titled `title`: throws a
- * WrenError ('invalid-settings') for a key the model does not take or a
- * value out of its range. `stored`: a saved model's settings, where keys a
- * later Wren no longer takes are dropped rather than refused.
+ * The model's settings: `schema`'s defaults overridden by `given`, for the
+ * model titled `title`. Throws a WrenError ('invalid-settings') for a key the
+ * model does not take or a value out of its range. `stored`: a saved model's
+ * settings, where keys a later Wren no longer takes are dropped rather than
+ * refused.
  */
-export function settingsOf<C extends Record<string, number>>(
+export function settingsOf<C>(
   title: string,
-  defaults: C,
+  schema: Schema<C>,
   given: Partial<Record<string, number>> = {},
   stored = false,
 ): C {
-  const out: Record<string, number> = { ...defaults };
+  const rules = schema as AnySchema;
+  const out = defaultsOf(schema) as Record<string, number>;
   for (const [key, x] of Object.entries(given)) {
     if (x === undefined) continue;
-    if (!(key in defaults)) {
+    if (!(key in rules)) {
       if (stored) continue;
       throw new WrenError(
         'invalid-settings',
-        `${title} has no setting "${key}"; it takes ${Object.keys(defaults).join(', ')}.`,
+        `${title} has no setting "${key}"; it takes ${settingNames(rules)}.`,
       );
     }
     out[key] = x;
   }
-  const problem = configProblem(out);
+  const problem = configProblem(out, rules);
   if (problem) throw new WrenError('invalid-settings', `${title}: ${problem}.`);
   return out as C;
+}
+
+/**
+ * `base` with `key=value` pairs applied (the CLI's `--set a=1,b=2`), or a
+ * message saying what is wrong: an unknown key, a value that is not a
+ * number, or one out of range.
+ */
+export function applyPairs(
+  name: string,
+  schema: AnySchema,
+  base: Record<string, number>,
+  pairs: readonly string[],
+): Record<string, number> | string {
+  const config = { ...base };
+  for (const pair of pairs) {
+    const [key, raw] = pair.split('=');
+    if (!key || raw === undefined || !(key in schema))
+      return `--set takes key=value with a key of ${name}: ${settingNames(schema)}; found "${pair}"`;
+    const x = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(x))
+      return `--set ${key} takes a number; found "${raw}"`;
+    config[key] = x;
+  }
+  const problem = configProblem(config, schema);
+  return problem ? `--set ${problem}` : config;
+}
+
+/** `text` broken into lines of at most `width` characters, each after `indent`. */
+function wrap(text: string, indent: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(indent + line);
+  return lines;
+}
+
+/**
+ * A schema as text (the CLI's `wren models`): each setting as `name=default`
+ * and its range, then what it does, wrapped to `width`.
+ */
+export function schemaLines(schema: AnySchema, indent = '  ', width = 88): string[] {
+  const rows = Object.entries(schema).map(([key, s]) => [`${key}=${s.default}`, s] as const);
+  const col = Math.max(0, ...rows.map(([k]) => k.length));
+  return rows.flatMap(([head, s]) => [
+    `${indent}${head.padEnd(col)}  ${rangeOf(s)}`,
+    ...wrap(s.doc, `${indent}    `, width),
+  ]);
 }

@@ -16,13 +16,13 @@
  * Training goes through the sparse path (src/core/train): tables in typed
  * arrays with lazy Adam, tfjs for the batch's gradients.
  */
-import { settingsOf } from './config-check.ts';
+import { defaultsOf, settingsOf } from './config-check.ts';
 import * as tf from '@tensorflow/tfjs';
 import { WrenError } from '../errors.ts';
 import { Random } from '../random.ts';
 import { DenseParams, EmbeddingTable, glorot } from '../train/embedding-table.ts';
 import { SparseTrainer, type SparseNetwork } from '../train/sparse-trainer.ts';
-import { CTR_NETWORK, CTR_NUMBERS } from './ctr-info.ts';
+import { CTR_NETWORK, CTR_SETTINGS, type CtrConfig } from './ctr-info.ts';
 import {
   ctrValidation,
   type CatField,
@@ -45,34 +45,9 @@ export const CTR_KINDS: readonly CtrKind[] = [
   'dien',
 ];
 
-export interface CtrConfig {
-  [key: string]: number;
-  /** Embedding size of every field (FM and Embedding+MLP; LR uses 1). */
-  dim: number;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  l2: number;
-  seed: number;
-  /**
-   * 1: validation rows (the split's own, or else the latest 10% of training rows) are scored each
-   * epoch; the best epoch is kept.
-   */
-  validate: number;
-  /** Epochs without a better validation score before training stops. */
-  patience: number;
-  /**
-   * Share of training rows whose user id is replaced by the padding id, so the padding row learns
-   * an unknown user (most test users of a time split are new); 0 = never.
-   */
-  userDropout: number;
-  /** The same for the candidate movie's id. */
-  movieDropout: number;
-  /** What "best" means on validation: 0, the lowest logloss; 1, the highest ROC-AUC (as ctr-random's CTR_RANDOM_SETTINGS ask). */
-  validMetric: number;
-}
+export type { CtrConfig } from './ctr-info.ts';
 
-export const CTR_DEFAULTS: CtrConfig = { ...CTR_NUMBERS };
+export const CTR_DEFAULTS: CtrConfig = defaultsOf(CTR_SETTINGS);
 
 const HIDDEN = CTR_NETWORK.hidden;
 
@@ -235,7 +210,7 @@ export class CtrModel {
 
   constructor(kind: CtrKind, config: Partial<CtrConfig> = {}, stored = false) {
     this.kind = kind;
-    this.config = settingsOf(kind, CTR_DEFAULTS, config, stored);
+    this.config = settingsOf(kind, CTR_SETTINGS, config, stored);
   }
 
   /**

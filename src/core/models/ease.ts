@@ -23,7 +23,7 @@
  * from the training data (each user's latest training interaction against 99
  * sampled movies, NDCG@10), doubling or halving from 400 while it improves.
  */
-import { settingsOf } from './config-check.ts';
+import { defaultsOf, schemaOf, settingsOf } from './config-check.ts';
 import { validationLoo, evaluateSplit, type InteractionData } from '../eval/protocols.ts';
 import type { Sequences } from '../features/sequences.ts';
 import { distinctHistories } from './item-knn.ts';
@@ -43,7 +43,28 @@ export interface EaseConfig {
   seed: number;
 }
 
-export const EASE_DEFAULTS: EaseConfig = { lambda: 0, maxDim: 4000, seed: 1 };
+export const EASE_SETTINGS = schemaOf<EaseConfig>({
+  lambda: {
+    default: 0,
+    kind: 'number',
+    min: 0,
+    doc: 'The L2 weight λ on B; 0 chooses it on a validation split carved from the training data.',
+  },
+  maxDim: {
+    default: 4000,
+    kind: 'whole',
+    min: 2,
+    doc: 'The largest matrix side inverted: when both users and movies exceed it, only this many of the most-rated movies get a column.',
+  },
+  seed: {
+    default: 1,
+    kind: 'whole',
+    min: 0,
+    doc: 'Seeds the validation split’s sampled negatives.',
+  },
+});
+
+export const EASE_DEFAULTS: EaseConfig = defaultsOf(EASE_SETTINGS);
 
 /** Where the validation search for λ starts. */
 const LAMBDA_START = 400;
@@ -175,7 +196,7 @@ export class Ease extends HistoryModel {
 
   constructor(config: Partial<EaseConfig> = {}, stored = false) {
     super();
-    this.config = settingsOf('EASE', EASE_DEFAULTS, config, stored);
+    this.config = settingsOf('EASE', EASE_SETTINGS, config, stored);
   }
 
   /** Primal (B kept) or dual (K⁻¹ kept), after fit or load. */

@@ -1,27 +1,39 @@
-/** The model registry: names, short explanations, construction and loading. */
-import { Ease, EASE_DEFAULTS } from './ease.ts';
-import { ItemKnn, ITEMKNN_DEFAULTS } from './item-knn.ts';
-import { MULT_VAE_DEFAULTS } from './mult-vae-config.ts';
-import { NCF_DEFAULTS } from './neural-cf-config.ts';
+/**
+ * The model registry: every model Wren has, with what it can do, its
+ * settings and how it is built and loaded. The ranking models are MODELS, the
+ * CTR models (ctr-info.ts) CTR_MODELS, and REGISTRY holds both; the pipeline's
+ * rankable models, the CLI's usage text and `wren models`, the Models page and
+ * every settings check are derived from these entries.
+ */
+import { CTR_MODELS, type CtrModelInfo } from './ctr-info.ts';
+import { Ease, EASE_SETTINGS } from './ease.ts';
+import { settingsFields, type ModelEntry } from './entry.ts';
+import { ItemKnn, ITEMKNN_SETTINGS } from './item-knn.ts';
+import { MULT_VAE_SETTINGS } from './mult-vae-config.ts';
+import { NCF_SETTINGS } from './neural-cf-config.ts';
 import { Popularity } from './popularity.ts';
-import { PureSvd, PURESVD_DEFAULTS } from './pure-svd.ts';
-import { GRU4REC_DEFAULTS, SASREC_DEFAULTS, type SequentialKind } from './sequential-config.ts';
+import { PureSvd, PURESVD_SETTINGS } from './pure-svd.ts';
+import { sequentialSettings, type SequentialKind } from './sequential-config.ts';
 import type { Recommender, SavedModel } from './types.ts';
 
+export type { ModelEntry } from './entry.ts';
 export type { FitOptions, FitProgress, Recommender, SavedModel } from './types.ts';
 
-export interface ModelInfo {
-  name: string;
-  title: string;
-  /** One paragraph: what it is and where it comes from. */
-  about: string;
-  paper: string;
-  /** Its structure in one line, input to output (default settings). */
-  layers: string;
-  /** Numeric settings and their defaults. */
-  defaults: Record<string, number>;
-  /** Uses tfjs (loaded on demand, so pages that only list models stay light). */
-  neural: boolean;
+/**
+ * How a ranking model ranks a person it was not trained on (you, on For You):
+ * - 'same-for-all': it does not look at the person (popularity);
+ * - 'history': from the movies they liked, as it scores any user (`scoreHistory`);
+ * - 'fold-in': a user row fitted to their liked movies against the frozen model (`foldIn`);
+ * - 'sequence': from the movies they rated, in the order they rated them.
+ */
+export type RanksBy = 'same-for-all' | 'history' | 'fold-in' | 'sequence';
+
+export interface ModelInfo extends ModelEntry {
+  task: 'rank';
+  /** How it ranks a new person (`rankerFor` builds its ranker by this; the model contract checks it). */
+  ranksBy: RanksBy;
+  /** It searches the whole catalogue itself and feeds this For You recall channel. */
+  retrieves?: 'tower' | 'next';
   /** Trains with Wren's own WebAssembly kernel (GMF, MLP, NeuMF), not on the tfjs backend; tfjs still scores. */
   kernel?: boolean;
   create(config: Record<string, number>): Promise<Recommender>;
@@ -47,9 +59,11 @@ function ncf(
     title,
     about,
     paper,
-    defaults: NCF_DEFAULTS,
+    task: 'rank',
+    ...settingsFields(NCF_SETTINGS),
     neural: true,
-    kernel: name !== 'two-tower',
+    ranksBy: 'fold-in',
+    ...(name === 'two-tower' ? { retrieves: 'tower' as const } : { kernel: true }),
     create: async (c) => new (await import('./neural-cf.ts')).NeuralCf(name, c),
     load: async (s) => (await import('./neural-cf.ts')).NeuralCf.load(s),
   };
@@ -57,12 +71,16 @@ function ncf(
 
 function sequential(
   name: SequentialKind,
-  fields: Pick<ModelInfo, 'title' | 'about' | 'paper' | 'layers' | 'defaults'>,
+  fields: Pick<ModelInfo, 'title' | 'about' | 'paper' | 'layers'>,
 ): ModelInfo {
   return {
     name,
     ...fields,
+    task: 'rank',
+    ...settingsFields(sequentialSettings(name)),
     neural: true,
+    ranksBy: 'sequence',
+    retrieves: 'next',
     create: async (c) => new (await import('./sequential.ts')).SequentialModel(name, c),
     load: async (s) => (await import('./sequential.ts')).SequentialModel.load(s),
   };
@@ -76,8 +94,11 @@ export const MODELS: readonly ModelInfo[] = [
     about:
       'Recommends the movies with the most training interactions to everyone. Not personal, and a surprisingly hard floor.',
     paper: 'Cremonesi, Koren & Turrin, RecSys 2010',
+    task: 'rank',
+    settings: {},
     defaults: {},
     neural: false,
+    ranksBy: 'same-for-all',
     create: async () => new Popularity(),
     load: async (s) => Popularity.load(s),
   },
@@ -88,8 +109,10 @@ export const MODELS: readonly ModelInfo[] = [
     about:
       'Item-based collaborative filtering: movies are similar when the same users rated them (cosine over user columns); a movie scores by its similarity to what the user already rated, over its k nearest neighbours.',
     paper: 'Sarwar et al., WWW 2001; Dacrema et al., RecSys 2019',
-    defaults: ITEMKNN_DEFAULTS,
+    task: 'rank',
+    ...settingsFields(ITEMKNN_SETTINGS),
     neural: false,
+    ranksBy: 'history',
     create: async (c) => new ItemKnn(c),
     load: async (s) => ItemKnn.load(s),
   },
@@ -100,8 +123,10 @@ export const MODELS: readonly ModelInfo[] = [
     about:
       'Matrix factorization by a truncated SVD of the user × movie interaction matrix; a user scores movies by projecting their history onto the top singular vectors and back.',
     paper: 'Cremonesi, Koren & Turrin, RecSys 2010',
-    defaults: PURESVD_DEFAULTS,
+    task: 'rank',
+    ...settingsFields(PURESVD_SETTINGS),
     neural: false,
+    ranksBy: 'history',
     create: async (c) => new PureSvd(c),
     load: async (s) => PureSvd.load(s),
   },
@@ -113,8 +138,10 @@ export const MODELS: readonly ModelInfo[] = [
     about:
       'A linear autoencoder with one layer and no hidden units: each movie’s score is a learned weighted sum of the movies the user has, with a movie never predicting itself. The weights have a closed form (one matrix inverse, λ chosen on validation) — no epochs, no sampling — and on these benchmarks it beats every deep model here, as Dacrema et al. and Steck found on theirs.',
     paper: 'Steck, Embarrassingly Shallow Autoencoders for Sparse Data, WWW 2019',
-    defaults: EASE_DEFAULTS,
+    task: 'rank',
+    ...settingsFields(EASE_SETTINGS),
     neural: false,
+    ranksBy: 'history',
     create: async (c) => new Ease(c),
     load: async (s) => Ease.load(s),
   },
@@ -147,8 +174,10 @@ export const MODELS: readonly ModelInfo[] = [
     about:
       'A variational autoencoder over each user’s whole history: the row of movies they rated is encoded into a Gaussian latent code and decoded into a multinomial (softmax) over every movie, trained with a KL term annealed up to β = 0.2.',
     paper: 'Liang et al., Variational Autoencoders for Collaborative Filtering, WWW 2018',
-    defaults: MULT_VAE_DEFAULTS,
+    task: 'rank',
+    ...settingsFields(MULT_VAE_SETTINGS),
     neural: true,
+    ranksBy: 'history',
     create: async (c) => new (await import('./mult-vae.ts')).MultVae(c),
     load: async (s) => (await import('./mult-vae.ts')).MultVae.load(s),
   },
@@ -159,7 +188,6 @@ export const MODELS: readonly ModelInfo[] = [
     paper: 'Kang & McAuley, Self-Attentive Sequential Recommendation, ICDM 2018',
     layers:
       'the latest 200 movies (64-d rows · √d + positions) → 2 × [LayerNorm → causal self-attention → LayerNorm → feed-forward 64 → 64, ReLU] → LayerNorm → · every movie’s row',
-    defaults: SASREC_DEFAULTS,
   }),
   sequential('gru4rec', {
     title: 'GRU4Rec',
@@ -167,7 +195,6 @@ export const MODELS: readonly ModelInfo[] = [
       'A recurrent network reads the user’s movies in order, one at a time, keeping a 64-d state; after the latest movie the state, dotted with every movie’s row, predicts what comes next. The first deep sequential recommender, trained here with the same table, loss and optimiser as SASRec.',
     paper: 'Hidasi et al., Session-based Recommendations with Recurrent Neural Networks, ICLR 2016',
     layers: 'the latest 50 movies (64-d rows) → GRU, 64-d state → · every movie’s row',
-    defaults: GRU4REC_DEFAULTS,
   }),
 ];
 
@@ -179,4 +206,12 @@ export async function loadModel(saved: SavedModel): Promise<Recommender> {
   const info = modelInfo(saved.model);
   if (!info) throw new Error(`unknown model "${saved.model}"`);
   return info.load(saved);
+}
+
+/** Every model, ranking and CTR: the one list the CLI and the pages read. */
+export const REGISTRY: readonly (ModelInfo | CtrModelInfo)[] = [...MODELS, ...CTR_MODELS];
+
+/** A model's entry, ranking or CTR, by name. */
+export function registryEntry(name: string): ModelInfo | CtrModelInfo | undefined {
+  return REGISTRY.find((m) => m.name === name);
 }

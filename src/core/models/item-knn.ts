@@ -5,7 +5,7 @@
  * A user's score for item j is the summed similarity of j to the items in the
  * user's history that are among j's neighbours.
  */
-import { settingsOf } from './config-check.ts';
+import { defaultsOf, schemaOf, settingsOf } from './config-check.ts';
 import type { InteractionData } from '../eval/protocols.ts';
 import type { Sequences } from '../features/sequences.ts';
 import { topK } from '../eval/metrics.ts';
@@ -18,7 +18,22 @@ export interface ItemKnnConfig {
   shrink: number;
 }
 
-export const ITEMKNN_DEFAULTS: ItemKnnConfig = { neighbours: 100, shrink: 0 };
+export const ITEMKNN_SETTINGS = schemaOf<ItemKnnConfig>({
+  neighbours: {
+    default: 100,
+    kind: 'whole',
+    min: 1,
+    doc: 'How many of each movie’s most similar movies it keeps; a movie scores by its similarity to the user’s movies among them.',
+  },
+  shrink: {
+    default: 0,
+    kind: 'number',
+    min: 0,
+    doc: 'Added to the cosine’s denominator, so a similarity resting on few common users counts less.',
+  },
+});
+
+export const ITEMKNN_DEFAULTS: ItemKnnConfig = defaultsOf(ITEMKNN_SETTINGS);
 
 /** The transpose of a user → items CSR: item → users. */
 export function transpose(s: Sequences, itemCount: number): Sequences {
@@ -64,7 +79,7 @@ export class ItemKnn extends HistoryModel {
 
   constructor(config: Partial<ItemKnnConfig> = {}, stored = false) {
     super();
-    this.config = settingsOf('ItemKNN', ITEMKNN_DEFAULTS, config, stored);
+    this.config = settingsOf('ItemKNN', ITEMKNN_SETTINGS, config, stored);
   }
 
   override async fit(data: InteractionData, opts: FitOptions = {}): Promise<void> {

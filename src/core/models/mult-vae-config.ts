@@ -1,4 +1,5 @@
 /** Mult-VAE settings and defaults, apart from the model so listing models loads no tfjs. */
+import { defaultsOf, schemaOf } from './config-check.ts';
 
 export interface MultVaeConfig {
   [key: string]: number;
@@ -29,17 +30,64 @@ export interface MultVaeConfig {
  * Liang et al.'s architecture and optimiser ([I → 600 → 200] encoder, Adam 1e-3, dropout 0.5,
  * β annealed up to 0.2), with the batch and annealing scaled to MovieLens' few hundred users.
  */
-export const MULT_VAE_DEFAULTS: MultVaeConfig = {
-  hidden: 600,
-  latent: 200,
-  epochs: 200,
-  batchSize: 100,
-  learningRate: 0.001,
-  dropout: 0.5,
-  annealCap: 0.2,
-  annealEpochs: 100,
-  validate: 1,
-  validateEvery: 5,
-  patience: 5,
-  seed: 1,
-};
+export const MULT_VAE_SETTINGS = schemaOf<MultVaeConfig>({
+  hidden: {
+    default: 600,
+    kind: 'whole',
+    min: 1,
+    doc: 'Width of the encoder’s and the decoder’s hidden layer (the paper: 600).',
+  },
+  latent: {
+    default: 200,
+    kind: 'whole',
+    min: 1,
+    doc: 'Size of the latent code z (the paper: 200).',
+  },
+  epochs: {
+    default: 200,
+    kind: 'whole',
+    min: 1,
+    doc: 'Passes over the users (at most, when validating).',
+  },
+  batchSize: { default: 100, kind: 'whole', min: 1, doc: 'Users per step.' },
+  learningRate: { default: 0.001, kind: 'number', min: 0, above: true, doc: 'Adam’s step size.' },
+  dropout: {
+    default: 0.5,
+    kind: 'number',
+    min: 0,
+    max: 0.95,
+    doc: 'Share of each user’s (L2-normalised) input row dropped in training.',
+  },
+  annealCap: {
+    default: 0.2,
+    kind: 'number',
+    min: 0,
+    doc: 'The KL weight β grows linearly from 0 to this (the paper: 0.2)…',
+  },
+  annealEpochs: {
+    default: 100,
+    kind: 'whole',
+    min: 0,
+    doc: '…reaching it after this many epochs (the paper: 200,000 steps, about 146 of its 200 ML-20M epochs).',
+  },
+  validate: {
+    default: 1,
+    kind: 'switch',
+    doc: 'Hold out each user’s latest training interaction, validate and keep the best check.',
+  },
+  validateEvery: { default: 5, kind: 'whole', min: 1, doc: 'Epochs between validation checks.' },
+  patience: {
+    default: 5,
+    kind: 'whole',
+    min: 1,
+    doc: 'Checks without a better validation NDCG@10 before training stops.',
+  },
+  seed: {
+    default: 1,
+    kind: 'whole',
+    min: 0,
+    doc: 'Seeds the initial weights, the dropout and the order of the users.',
+  },
+});
+
+export const MULT_VAE_DEFAULTS: MultVaeConfig = defaultsOf(MULT_VAE_SETTINGS);

@@ -20,7 +20,7 @@ import { evaluateSplit, validationLoo, type InteractionData } from '../eval/prot
 import type { Sequences } from '../features/sequences.ts';
 import { Random } from '../random.ts';
 import { ADAM_DEFAULTS, DenseParams, glorot } from '../train/embedding-table.ts';
-import { MULT_VAE_DEFAULTS, type MultVaeConfig } from './mult-vae-config.ts';
+import { MULT_VAE_SETTINGS, type MultVaeConfig } from './mult-vae-config.ts';
 import {
   bestEpochOf,
   checkAbort,
@@ -76,7 +76,7 @@ export class MultVae implements Recommender {
   };
 
   constructor(config: Partial<MultVaeConfig> = {}, stored = false) {
-    this.config = settingsOf('Mult-VAE', MULT_VAE_DEFAULTS, config, stored);
+    this.config = settingsOf('Mult-VAE', MULT_VAE_SETTINGS, config, stored);
   }
 
   private build(userCount: number, itemCount: number, weights?: SavedModel['arrays']): void {

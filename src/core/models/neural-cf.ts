@@ -26,7 +26,7 @@ import type { NcfArrays, NcfShape } from '../train/ncf-kernel.ts';
 import { NcfTrainer, ncfShape, type NcfEngine } from '../train/ncf-trainer.ts';
 import {
   mlpTowerSizes,
-  NCF_DEFAULTS,
+  NCF_SETTINGS,
   TWO_TOWER_LAYERS,
   type NcfConfig,
 } from './neural-cf-config.ts';
@@ -130,7 +130,7 @@ export class NeuralCf implements Recommender {
 
   constructor(variant: NcfVariant, config: Partial<NcfConfig> = {}, stored = false) {
     this.model = variant;
-    this.config = settingsOf(variant, NCF_DEFAULTS, config, stored);
+    this.config = settingsOf(variant, NCF_SETTINGS, config, stored);
   }
 
   /** Hidden sizes of the MLP tower: 2e → e → e/2 … (mlpLayers of them). */

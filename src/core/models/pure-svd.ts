@@ -7,7 +7,7 @@
  * columns and a Rayleigh–Ritz step, touching R only through sparse products,
  * so memory is O((users + items) · factors).
  */
-import { settingsOf } from './config-check.ts';
+import { defaultsOf, schemaOf, settingsOf } from './config-check.ts';
 import type { InteractionData } from '../eval/protocols.ts';
 import type { Sequences } from '../features/sequences.ts';
 import { Random } from '../random.ts';
@@ -24,12 +24,29 @@ export interface PureSvdConfig {
   seed: number;
 }
 
-export const PURESVD_DEFAULTS: PureSvdConfig = {
-  factors: 20,
-  iterations: 12,
-  oversample: 20,
-  seed: 1,
-};
+export const PURESVD_SETTINGS = schemaOf<PureSvdConfig>({
+  factors: {
+    default: 20,
+    kind: 'whole',
+    min: 1,
+    doc: 'Singular vectors kept: the rank of the factorization.',
+  },
+  iterations: {
+    default: 12,
+    kind: 'whole',
+    min: 1,
+    doc: 'Power iterations of the randomized SVD (more: closer to the exact top singular vectors).',
+  },
+  oversample: {
+    default: 20,
+    kind: 'whole',
+    min: 0,
+    doc: 'Extra columns carried through the iterations and dropped at the end, for accuracy.',
+  },
+  seed: { default: 1, kind: 'whole', min: 0, doc: 'Seeds the random starting columns.' },
+});
+
+export const PURESVD_DEFAULTS: PureSvdConfig = defaultsOf(PURESVD_SETTINGS);
 
 /** y (users × l) = R q, with q items × l. */
 function timesR(h: Sequences, q: Float64Array, l: number, y: Float64Array): void {
@@ -64,7 +81,7 @@ export class PureSvd extends HistoryModel {
 
   constructor(config: Partial<PureSvdConfig> = {}, stored = false) {
     super();
-    this.config = settingsOf('PureSVD', PURESVD_DEFAULTS, config, stored);
+    this.config = settingsOf('PureSVD', PURESVD_SETTINGS, config, stored);
   }
 
   override async fit(data: InteractionData, opts: FitOptions = {}): Promise<void> {

@@ -3,6 +3,7 @@
  * models loads no tfjs. Both read a user's movies in time order and predict
  * the next one; they share the item table, the training loop and the loss.
  */
+import { defaultsOf, schemaOf, withDefaults, type Schema } from './config-check.ts';
 
 export type SequentialKind = 'sasrec' | 'gru4rec';
 
@@ -54,36 +55,93 @@ export interface SequentialConfig {
  * 0.001–0.002. 24 epochs: the run the README reports (best at 22).
  * 32 windows of 200 positions per step: the same 6,400 positions as 128 × 50.
  */
-export const SASREC_DEFAULTS: SequentialConfig = {
-  dim: 64,
-  maxLen: 200,
-  blocks: 2,
-  dropout: 0.5,
-  negatives: 16384,
-  epochs: 24,
-  batchSize: 32,
-  learningRate: 0.005,
-  l2: 0,
-  validate: 1,
-  validateEvery: 2,
-  patience: 4,
-  seed: 1,
-};
+export const SASREC_SETTINGS = schemaOf<SequentialConfig>({
+  dim: {
+    default: 64,
+    kind: 'whole',
+    min: 1,
+    doc: 'Width of the movie embeddings and of every hidden state.',
+  },
+  maxLen: {
+    default: 200,
+    kind: 'whole',
+    min: 1,
+    doc: 'The latest movies a sequence keeps (longer histories are cut into windows for training).',
+  },
+  blocks: {
+    default: 2,
+    kind: 'whole',
+    min: 1,
+    doc: 'SASRec: self-attention blocks (GRU4Rec ignores it).',
+  },
+  dropout: {
+    default: 0.5,
+    kind: 'number',
+    min: 0,
+    max: 0.95,
+    doc: 'Share of activations dropped in training (inputs, attention and feed-forward outputs).',
+  },
+  negatives: {
+    default: 16384,
+    kind: 'whole',
+    min: 0,
+    doc: 'Movies sampled per batch as the wrong answers of the sampled-softmax cross-entropy; 0, or at least the catalogue’s size: the full softmax.',
+  },
+  epochs: {
+    default: 24,
+    kind: 'whole',
+    min: 1,
+    doc: 'Passes over the training windows (at most, when validating).',
+  },
+  batchSize: {
+    default: 32,
+    kind: 'whole',
+    min: 1,
+    doc: 'Sequences (windows of up to maxLen + 1 movies) per step.',
+  },
+  learningRate: { default: 0.005, kind: 'number', min: 0, above: true, doc: 'Adam’s step size.' },
+  l2: { default: 0, kind: 'number', min: 0, doc: 'L2 penalty on the movie rows a step touches.' },
+  validate: {
+    default: 1,
+    kind: 'switch',
+    doc: 'Hold out each user’s latest training interaction, validate and keep the best check.',
+  },
+  validateEvery: { default: 2, kind: 'whole', min: 1, doc: 'Epochs between validation checks.' },
+  patience: {
+    default: 4,
+    kind: 'whole',
+    min: 1,
+    doc: 'Checks without a better validation NDCG@10 before training stops.',
+  },
+  seed: {
+    default: 1,
+    kind: 'whole',
+    min: 0,
+    doc: 'Seeds the initial weights, the dropout, the negatives and the batches.',
+  },
+});
+
+export const SASREC_DEFAULTS: SequentialConfig = defaultsOf(SASREC_SETTINGS);
 
 /**
  * Hidasi et al.'s GRU over the sequence, with the same table, loss and
  * optimiser as SASRec. A GRU runs its positions one after another (about
  * fifteen tfjs ops each, forward and back), so it reads the latest 50.
  */
-export const GRU4REC_DEFAULTS: SequentialConfig = {
-  ...SASREC_DEFAULTS,
+export const GRU4REC_SETTINGS = withDefaults(SASREC_SETTINGS, {
   dropout: 0.2,
   negatives: 4096,
   epochs: 60,
   maxLen: 50,
   batchSize: 128,
   blocks: 1,
-};
+});
+
+export const GRU4REC_DEFAULTS: SequentialConfig = defaultsOf(GRU4REC_SETTINGS);
+
+export function sequentialSettings(kind: SequentialKind): Schema<SequentialConfig> {
+  return kind === 'sasrec' ? SASREC_SETTINGS : GRU4REC_SETTINGS;
+}
 
 export function sequentialDefaults(kind: SequentialKind): SequentialConfig {
   return kind === 'sasrec' ? SASREC_DEFAULTS : GRU4REC_DEFAULTS;

@@ -22,7 +22,7 @@ import { DenseParams, EmbeddingTable, glorot } from '../train/embedding-table.ts
 import type { EpochReport } from '../train/sparse-trainer.ts';
 import {
   denseShapes,
-  sequentialDefaults,
+  sequentialSettings,
   type SequentialConfig,
   type SequentialKind,
 } from './sequential-config.ts';
@@ -61,7 +61,7 @@ export class SequentialModel implements Recommender {
 
   constructor(kind: SequentialKind, config: Partial<SequentialConfig> = {}, stored = false) {
     this.model = kind;
-    this.config = settingsOf(kind, sequentialDefaults(kind), config, stored);
+    this.config = settingsOf(kind, sequentialSettings(kind), config, stored);
   }
 
   /** Movies the model scores. */

@@ -18,7 +18,7 @@
  */
 import { topK } from '../eval/metrics.ts';
 import type { HistoryModel } from '../models/history-model.ts';
-import { MODELS } from '../models/index.ts';
+import { MODELS, modelInfo } from '../models/index.ts';
 import type { FoldedUser, NeuralCf } from '../models/neural-cf.ts';
 import type { SequentialModel } from '../models/sequential.ts';
 import type { Recommender } from '../models/types.ts';
@@ -124,8 +124,8 @@ export function neuralRanker(model: NeuralCf, title: string): Ranker {
     name: model.model,
     title,
     score: (input, candidates, out) => scoreMovies(input, moviesOf(candidates), out),
-    // Two-tower is a retrieval model: a dot product against every movie's tower output.
-    ...(model.model === 'two-tower' && {
+    // A retrieval model (two-tower): a dot product against every movie's tower output.
+    ...(modelInfo(model.model)?.retrieves === 'tower' && {
       retrieve(input: RankInput, n: number, seen: (movie: number) => boolean) {
         every ??= Int32Array.from({ length: model.movieCount }, (_, m) => m);
         const out = new Float32Array(every.length);
@@ -211,14 +211,15 @@ export function modelRanker(model: Recommender, title: string): Ranker {
  */
 export const RANKABLE: readonly string[] = MODELS.map((m) => m.name);
 
-/** The ranker of a loaded model, by what it can do. */
+/** The ranker of a loaded model, by how its registry entry says it ranks a new person. */
 export function rankerFor(model: Recommender, title: string): Ranker {
+  const by = modelInfo(model.model)?.ranksBy;
   const ranker =
-    'attention' in model && 'historyOf' in model
+    by === 'sequence'
       ? sequenceRanker(model as SequentialModel, title)
-      : 'scoreHistory' in model
+      : by === 'history'
         ? historyRanker(model as HistoryModel, title)
-        : 'foldIn' in model
+        : by === 'fold-in'
           ? neuralRanker(model as NeuralCf, title)
           : modelRanker(model, title);
   return { ...ranker, model };

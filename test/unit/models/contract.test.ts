@@ -94,6 +94,12 @@ describe.each(MODELS.map((m) => [m.name, m] as const))('%s', (name, info) => {
     expect(again).toEqual(m);
     // As the pipeline ranks a new person: from their history alone, never as some trained user.
     const ranker = rankerFor(model, info.title);
+    // What the registry entry declares, the model does: how it ranks a new person, and
+    // whether it searches the whole catalogue for a recall channel of its own.
+    const needs = { history: 'scoreHistory', 'fold-in': 'foldIn', sequence: 'historyOf' } as const;
+    if (info.ranksBy !== 'same-for-all') expect(needs[info.ranksBy] in model).toBe(true);
+    expect(Boolean(ranker.retrieve)).toBe(Boolean(info.retrieves));
+    if (info.retrieves) expect(ranker.channel ?? 'tower').toBe(info.retrieves);
     /** Slot `c`'s 100 candidates, scored for a new person with slot `u`'s training history. */
     const asNewPerson = (u: number, out: Float32Array, c = u): void =>
       ranker.score(
@@ -115,7 +121,7 @@ describe.each(MODELS.map((m) => [m.name, m] as const))('%s', (name, info) => {
     // Another person's history gives other scores (popularity aside: the same list for all).
     asNewPerson(0, a);
     asNewPerson(1, b, 0);
-    if (name === 'popularity') expect(b).toEqual(a);
+    if (info.ranksBy === 'same-for-all') expect(b).toEqual(a);
     else {
       expect(b).not.toEqual(a);
       expect(hits / 100).toBeGreaterThan(0.2);
