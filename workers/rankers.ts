@@ -2,14 +2,11 @@
  * A stored model as a ranker, in a worker: neural and CTR models need tfjs,
  * which is loaded (wasm backend, its files served by this site) only for them.
  */
-import { CTR_MODELS } from '../src/core/models/ctr-info.ts';
 import { loadModel, modelInfo, type SavedModel } from '../src/core/models/index.ts';
 import { Ease } from '../src/core/models/ease.ts';
 import type { Catalog } from '../src/core/recommend/catalog.ts';
 import { personalRanker } from '../src/core/recommend/personal-ranker.ts';
 import { rankerFor, type Ranker } from '../src/core/recommend/rankers.ts';
-
-export { RANKABLE } from '../src/core/recommend/rankers.ts';
 
 /** Loads tfjs on demand (this site's wasm files) on its wasm backend, or cpu where wasm fails. */
 export async function loadTf(): Promise<void> {
@@ -17,6 +14,7 @@ export async function loadTf(): Promise<void> {
   if (!(await tf.setBackend('wasm').catch(() => false))) await tf.setBackend('cpu');
 }
 
+/** A stored ranking model as a ranker (tfjs loaded first for a neural one). */
 export async function loadRanker(saved: SavedModel, title: string): Promise<Ranker> {
   if (modelInfo(saved.model)?.neural) await loadTf();
   return rankerFor(await loadModel(saved), title);
@@ -25,24 +23,6 @@ export async function loadRanker(saved: SavedModel, title: string): Promise<Rank
 /** The automatic build's stored model as For You's personal ranker (no tfjs needed). */
 export function loadPersonalRanker(saved: SavedModel, catalog: Catalog, title: string): Ranker {
   return personalRanker(Ease.load(saved), catalog, title);
-}
-
-/**
- * The stored CTR models For You may rank with: sparrow-ctr ones of a known CTR kind, only. A
- * ctr-random model is left out: its fields (the users' attributes, the release year as a token,
- * liked movies of a random training part) are not the features For You builds from your ratings.
- */
-export function forYouCtrRows<T extends { protocol: string; model: string }>(
-  stored: readonly T[],
-): T[] {
-  const names: readonly string[] = CTR_MODELS.map((m) => m.name);
-  return stored.filter((r) => r.protocol === 'sparrow-ctr' && names.includes(r.model));
-}
-
-/** Whether a stored sparrow-ctr model can rank this catalogue: it kept its serving data. */
-export function ctrServable(saved: SavedModel, catalog: Catalog): boolean {
-  const nums = saved.arrays['movie:nums'];
-  return !!saved.arrays['norm:mean'] && !!nums && nums.length === catalog.count * 4;
 }
 
 /** A stored sparrow-ctr model as a ranker; `genres` is the dataset's genre list it was trained on. */

@@ -3,7 +3,7 @@
  * same kind (trained on the Models page beside them) is never offered.
  */
 import { describe, expect, it } from 'vitest';
-import { forYouCtrRows } from '../../../workers/rankers.ts';
+import { forYouCtrRows } from '../../../src/core/recommend/for-you-models.ts';
 
 const row = (id: string, model: string, protocol: string) => ({ id, model, protocol });
 
