@@ -22,6 +22,7 @@ import {
   readRatings,
   readUsers,
   saveModel,
+  type ModelRow,
 } from '../src/store/index.ts';
 import { buildCatalog } from '../src/core/recommend/catalog.ts';
 import { interactionsOf } from '../src/core/recommend/offline.ts';
@@ -34,7 +35,7 @@ import { rowUsers, sparrowCtrSplit } from '../src/core/models/ctr-data.ts';
 import { CTR_MODELS, ctrRandomConfig, isCtrProtocol } from '../src/core/models/ctr-info.ts';
 import { ctrRandomSplit } from '../src/core/models/ctr-random.ts';
 import type { BackendMeasure, ModelsProgress, ModelsWorkerApi } from './models-protocol.ts';
-import type { FitOptions, Recommender } from '../src/core/models/types.ts';
+import type { FitOptions, Recommender, SavedModel } from '../src/core/models/types.ts';
 import { softwareGpu, wasmThreads } from './tf-engines.ts';
 import { parallelOptions } from './pool.ts';
 
@@ -118,6 +119,35 @@ function reporting(
 function engineLabel(model: Recommender, otherwise: string): string {
   const threads = model.threads ?? 1;
   return `${model.engine ?? otherwise}${threads > 1 ? ` × ${threads} threads` : ''}`;
+}
+
+/**
+ * Saves a trained model under the request's dataset and seed; its throughput is the samples it
+ * fitted over its fit time.
+ */
+function saveTrained(
+  req: { datasetId: string; seed: number },
+  info: { name: string; title: string },
+  model: { config: ModelRow['config']; save(): SavedModel },
+  run: Pick<
+    ModelRow,
+    'protocol' | 'metrics' | 'curves' | 'epochLog' | 'backend' | 'fitSeconds' | 'evalSeconds'
+  > & { samples: number; scoreMs?: number },
+): Promise<ModelRow> {
+  const { samples, ...rest } = run;
+  return saveModel(
+    db,
+    {
+      datasetId: req.datasetId,
+      model: info.name,
+      title: info.title,
+      seed: req.seed,
+      config: model.config,
+      ...rest,
+      samplesPerSecond: samples / Math.max(run.fitSeconds, 1e-9),
+    },
+    model,
+  );
 }
 
 const api: ModelsWorkerApi = {
@@ -210,26 +240,16 @@ const api: ModelsWorkerApi = {
             protocol === 'ctr-random'
               ? { groupAuc: groupAuc(labels, probs, rowUsers(split.test)) }
               : {};
-          const samples = model.epochLog.reduce((a, r) => a + r.samples, 0);
-          const row = await saveModel(
-            db,
-            {
-              datasetId: req.datasetId,
-              model: info.name,
-              title: info.title,
-              protocol,
-              seed: req.seed,
-              config: model.config,
-              metrics: { ...metrics, ...gauc },
-              curves: { roc, pr },
-              epochLog: model.epochLog.map((r) => ({ ...r })),
-              backend: `tfjs-${backend}`,
-              fitSeconds,
-              evalSeconds: (performance.now() - t1) / 1000,
-              samplesPerSecond: samples / Math.max(fitSeconds, 1e-9),
-            },
-            model,
-          );
+          const row = await saveTrained(req, info, model, {
+            protocol,
+            metrics: { ...metrics, ...gauc },
+            curves: { roc, pr },
+            epochLog: model.epochLog.map((r) => ({ ...r })),
+            backend: `tfjs-${backend}`,
+            fitSeconds,
+            evalSeconds: (performance.now() - t1) / 1000,
+            samples: model.epochLog.reduce((a, r) => a + r.samples, 0),
+          });
           saved.push(row);
           onProgress({ ...base, stage: 'saved', done: 1, total: 1, saved: row });
         }
@@ -264,26 +284,16 @@ const api: ModelsWorkerApi = {
         );
         const scoreMs = scoreAllMs(model, split.data.itemCount, sample);
         const log = model.epochLog ?? [];
-        const samples = log.reduce((a, r) => a + r.samples, 0) || split.data.train.items.length;
-        const row = await saveModel(
-          db,
-          {
-            datasetId: req.datasetId,
-            model: info.name,
-            title: info.title,
-            protocol,
-            seed: req.seed,
-            config: model.config,
-            metrics,
-            epochLog: log.map((r) => ({ ...r })),
-            backend: engineLabel(model, info.neural ? `tfjs-${backend}` : 'js'),
-            fitSeconds,
-            evalSeconds,
-            samplesPerSecond: samples / Math.max(fitSeconds, 1e-9),
-            scoreMs,
-          },
-          model,
-        );
+        const row = await saveTrained(req, info, model, {
+          protocol,
+          metrics,
+          epochLog: log.map((r) => ({ ...r })),
+          backend: engineLabel(model, info.neural ? `tfjs-${backend}` : 'js'),
+          fitSeconds,
+          evalSeconds,
+          samples: log.reduce((a, r) => a + r.samples, 0) || split.data.train.items.length,
+          scoreMs,
+        });
         model.dispose?.();
         saved.push(row);
         onProgress({ ...base, stage: 'saved', done: 1, total: 1, saved: row });
