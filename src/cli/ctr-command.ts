@@ -7,26 +7,57 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { reportFailure } from './report.ts';
 import { importMovieLens } from '../core/data/import.ts';
+import type { Dataset } from '../core/data/types.ts';
 import { WrenError } from '../core/errors.ts';
 import { compareCtr, evaluateCtr } from '../core/eval/ctr.ts';
-import { movieMetaFromMovies } from '../core/features/movie-features.ts';
+import { movieMetaFromMovies, type MovieMeta } from '../core/features/movie-features.ts';
 import { applyPairs } from '../core/models/config-check.ts';
-import { rowUsers, sparrowCtrSplit } from '../core/models/ctr-data.ts';
+import { rowUsers, sparrowCtrSplit, type CtrData } from '../core/models/ctr-data.ts';
 import { CTR_MODELS, ctrRandomConfig } from '../core/models/ctr-info.ts';
 import { ctrRandomSplit } from '../core/models/ctr-random.ts';
 import { encodeModel } from '../core/models/serialize.ts';
-import type { SavedModel } from '../core/models/types.ts';
+import type { FitOptions, SavedModel } from '../core/models/types.ts';
 import { nodeInput } from './node-input.ts';
 import type { TrainArgs } from './train-command.ts';
 
-/** The backend set, the CTR models loaded (tfjs with them) and the dataset imported. */
-async function openCtr(path: string, backend: TrainArgs['backend']) {
+/**
+ * The backend set, the CTR models loaded (tfjs with them), the dataset imported and its split
+ * built, with the seconds the split's features took.
+ */
+async function openCtr<S>(
+  path: string,
+  backend: TrainArgs['backend'],
+  splitOf: (ds: Dataset, meta: MovieMeta) => S,
+) {
   await useBackend(backend);
   const { CtrModel } = await import('../core/models/ctr.ts');
   const ds = await importMovieLens(await nodeInput(path), {
     name: basename(path).replace(/\.zip$/i, ''),
   });
-  return { CtrModel, ds };
+  const t0 = performance.now();
+  const split = splitOf(ds, movieMetaFromMovies(ds.movies, ds.genres));
+  return { CtrModel, ds, split, featureSeconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * Fits a CTR model on a split and times it; with a `status` prefix (a terminal), its progress is
+ * written on stderr's status line as "prefix stage 40%".
+ */
+async function fitCtr<M extends { fit(split: CtrData, opts: FitOptions): Promise<void> }>(
+  model: M,
+  split: CtrData,
+  status: string | null,
+): Promise<{ model: M; seconds: number }> {
+  const t = performance.now();
+  await model.fit(split, {
+    onProgress: (p) => {
+      if (status !== null)
+        process.stderr.write(
+          `\r${status}${p.stage} ${((100 * p.done) / Math.max(1, p.total)).toFixed(0)}%   `,
+        );
+    },
+  });
+  return { model, seconds: (performance.now() - t) / 1000 };
 }
 
 export async function runCtr(
@@ -36,21 +67,14 @@ export async function runCtr(
 ): Promise<number> {
   const tty = process.stderr.isTTY && !opts.json;
   try {
-    const { CtrModel, ds } = await openCtr(path, args.backend);
-    const t0 = performance.now();
-    const split = sparrowCtrSplit(ds.ratings, movieMetaFromMovies(ds.movies, ds.genres));
-    const featureSeconds = (performance.now() - t0) / 1000;
-    const model = new CtrModel(args.model as 'lr', args.config);
-    const t1 = performance.now();
-    await model.fit(split, {
-      onProgress: (p) => {
-        if (tty)
-          process.stderr.write(
-            `\r${p.stage} ${((100 * p.done) / Math.max(1, p.total)).toFixed(0)}%   `,
-          );
-      },
-    });
-    const fitSeconds = (performance.now() - t1) / 1000;
+    const { CtrModel, ds, split, featureSeconds } = await openCtr(path, args.backend, (d, meta) =>
+      sparrowCtrSplit(d.ratings, meta),
+    );
+    const { model, seconds: fitSeconds } = await fitCtr(
+      new CtrModel(args.model as 'lr', args.config),
+      split,
+      tty ? '' : null,
+    );
     if (tty) process.stderr.write('\n');
     const t2 = performance.now();
     const { metrics, roc, pr } = evaluateCtr(split.test.labels, model.predict(split.test), 20);
@@ -263,28 +287,11 @@ export async function runCtrRandom(
 ): Promise<number> {
   const tty = process.stderr.isTTY && !opts.json;
   try {
-    const { CtrModel, ds } = await openCtr(path, args.backend);
-    const t0 = performance.now();
-    const split = ctrRandomSplit(
-      ds.ratings,
-      movieMetaFromMovies(ds.movies, ds.genres),
-      ds.users,
-      args.seed,
+    const { CtrModel, ds, split, featureSeconds } = await openCtr(path, args.backend, (d, meta) =>
+      ctrRandomSplit(d.ratings, meta, d.users, args.seed),
     );
-    const featureSeconds = (performance.now() - t0) / 1000;
-    const train = async (name: CtrRandomArgs['model'], config: Record<string, number>) => {
-      const model = new CtrModel(name, config);
-      const t = performance.now();
-      await model.fit(split, {
-        onProgress: (p) => {
-          if (tty)
-            process.stderr.write(
-              `\r${name} ${p.stage} ${((100 * p.done) / Math.max(1, p.total)).toFixed(0)}%   `,
-            );
-        },
-      });
-      return { model, seconds: (performance.now() - t) / 1000 };
-    };
+    const train = (name: CtrRandomArgs['model'], config: Record<string, number>) =>
+      fitCtr(new CtrModel(name, config), split, tty ? `${name} ` : null);
     const { model, seconds: fitSeconds } = await train(args.model, args.config);
     const lrInfo = CTR_MODELS.find((m) => m.name === 'lr')!;
     const lr = args.model === 'lr' ? null : await train('lr', ctrRandomConfig(lrInfo, args.seed));
