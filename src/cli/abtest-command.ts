@@ -6,15 +6,13 @@
  */
 import { reportFailure, statusLine } from './report.ts';
 import {
-  embeddingProblem,
   loadDataset,
-  rankerProblem,
+  rankerFlagsProblem,
   trainEmbeddingFor,
-  nodeRankerOptions,
+  trainInNode,
   wholeNumber,
   type EmbeddingChoice,
 } from './ranker-setup.ts';
-import { trainRanker } from '../core/recommend/train-ranker.ts';
 import { makeSplit } from '../core/eval/protocols.ts';
 import {
   abTest,
@@ -49,10 +47,7 @@ export function abtestArgsFrom(v: {
   seed?: string;
   embedding?: string;
 }): AbtestArgs | string {
-  const problem =
-    rankerProblem('a', v.a) ??
-    rankerProblem('b', v.b) ??
-    embeddingProblem(v.embedding, [v.a!, v.b!]);
+  const problem = rankerFlagsProblem({ a: v.a, b: v.b }, v.embedding);
   if (problem) return problem;
   const protocol = (v.protocol ?? 'ncf-loo') as AbtestArgs['protocol'];
   if (!ABTEST_PROTOCOLS.includes(protocol))
@@ -77,15 +72,10 @@ export async function runAbtest(
   try {
     const ds = await loadDataset(path);
     const split = makeSplit(ds.ratings, args.protocol, args.seed, { itemCount: ds.movies.length });
-    say('training item2vec…');
-    const emb = await trainEmbeddingFor(split.data, args.embedding, args.seed);
+    const emb = await trainEmbeddingFor(split.data, args.embedding, args.seed, say);
     const catalog = trainingCatalog(ds.movies, split.data);
     const train = (name: string) =>
-      trainRanker(name, split.data, {
-        ...nodeRankerOptions(name, args.seed, say),
-        catalog,
-        embedding: emb.embedding,
-      });
+      trainInNode(name, split.data, { seed: args.seed, say, catalog, embedding: emb.embedding });
     const a = await train(args.a);
     const b = args.b === args.a ? a : await train(args.b);
     const replayer = new Replayer(split.data, { catalog, embedding: emb.embedding });

@@ -6,15 +6,13 @@
  */
 import { reportFailure, statusLine } from './report.ts';
 import {
-  embeddingProblem,
   loadDataset,
-  rankerProblem,
+  rankerFlagsProblem,
   trainEmbeddingFor,
-  nodeRankerOptions,
+  trainInNode,
   wholeNumber,
   type EmbeddingChoice,
 } from './ranker-setup.ts';
-import { trainRanker } from '../core/recommend/train-ranker.ts';
 import { WrenError } from '../core/errors.ts';
 import { buildCatalog, type Catalog } from '../core/recommend/catalog.ts';
 import { CHANNELS, type Hit } from '../core/recommend/channels.ts';
@@ -49,7 +47,7 @@ export function recommendArgsFrom(v: {
   if (v.user.trim() === '' || !Number.isInteger(user))
     return `--user takes a userId (a whole number); found "${v.user}"`;
   const ranker = v.model ?? 'personal';
-  const problem = rankerProblem('model', ranker) ?? embeddingProblem(v.embedding, [ranker]);
+  const problem = rankerFlagsProblem({ model: ranker }, v.embedding);
   if (problem) return problem;
   const k = wholeNumber('k', v.k, DEFAULT_PIPELINE.k, 1);
   if (typeof k === 'string') return k;
@@ -88,12 +86,12 @@ export async function runRecommend(
       );
     }
     const data = interactionsOf(ds.ratings, ds.movies.length);
-    say('training item2vec…');
-    const emb = await trainEmbeddingFor(data, args.embedding, args.seed);
+    const emb = await trainEmbeddingFor(data, args.embedding, args.seed, say);
     say(`training ${args.ranker}…`);
     const catalog = buildCatalog(ds.movies);
-    const trained = await trainRanker(args.ranker, data, {
-      ...nodeRankerOptions(args.ranker, args.seed, say),
+    const trained = await trainInNode(args.ranker, data, {
+      seed: args.seed,
+      say,
       catalog,
       embedding: emb.embedding,
     });
