@@ -40,6 +40,36 @@ export const schemaOf = <C>(schema: Schema<C>): Schema<C> => schema;
 /** Any model's schema, for code that handles every model alike. */
 export type AnySchema = Readonly<Record<string, Setting>>;
 
+/**
+ * The validation settings of the models that check every few epochs (Mult-VAE,
+ * SASRec, GRU4Rec): hold out each user's latest training interaction, check
+ * every `every` epochs, stop after `patience` checks without a better NDCG@10.
+ */
+export function periodicChecks(
+  every: number,
+  patience: number,
+): Schema<{ validate: number; validateEvery: number; patience: number }> {
+  return {
+    validate: {
+      default: 1,
+      kind: 'switch',
+      doc: 'Hold out each user’s latest training interaction, validate and keep the best check.',
+    },
+    validateEvery: {
+      default: every,
+      kind: 'whole',
+      min: 1,
+      doc: 'Epochs between validation checks.',
+    },
+    patience: {
+      default: patience,
+      kind: 'whole',
+      min: 1,
+      doc: 'Checks without a better validation NDCG@10 before training stops.',
+    },
+  };
+}
+
 /** The defaults a schema declares. */
 export function defaultsOf<C>(schema: Schema<C>): C {
   const out: Record<string, number> = {};

@@ -1,5 +1,5 @@
 /** Mult-VAE settings and defaults, apart from the model so listing models loads no tfjs. */
-import { defaultsOf, schemaOf } from './config-check.ts';
+import { defaultsOf, periodicChecks, schemaOf } from './config-check.ts';
 
 export interface MultVaeConfig {
   [key: string]: number;
@@ -70,18 +70,7 @@ export const MULT_VAE_SETTINGS = schemaOf<MultVaeConfig>({
     min: 0,
     doc: '…reaching it after this many epochs (the paper: 200,000 steps, about 146 of its 200 ML-20M epochs).',
   },
-  validate: {
-    default: 1,
-    kind: 'switch',
-    doc: 'Hold out each user’s latest training interaction, validate and keep the best check.',
-  },
-  validateEvery: { default: 5, kind: 'whole', min: 1, doc: 'Epochs between validation checks.' },
-  patience: {
-    default: 5,
-    kind: 'whole',
-    min: 1,
-    doc: 'Checks without a better validation NDCG@10 before training stops.',
-  },
+  ...periodicChecks(5, 5),
   seed: {
     default: 1,
     kind: 'whole',

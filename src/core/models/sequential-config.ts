@@ -3,7 +3,7 @@
  * models loads no tfjs. Both read a user's movies in time order and predict
  * the next one; they share the item table, the training loop and the loss.
  */
-import { defaultsOf, schemaOf, withDefaults, type Schema } from './config-check.ts';
+import { defaultsOf, periodicChecks, schemaOf, withDefaults, type Schema } from './config-check.ts';
 
 export type SequentialKind = 'sasrec' | 'gru4rec';
 
@@ -101,18 +101,7 @@ export const SASREC_SETTINGS = schemaOf<SequentialConfig>({
   },
   learningRate: { default: 0.005, kind: 'number', min: 0, above: true, doc: 'Adam’s step size.' },
   l2: { default: 0, kind: 'number', min: 0, doc: 'L2 penalty on the movie rows a step touches.' },
-  validate: {
-    default: 1,
-    kind: 'switch',
-    doc: 'Hold out each user’s latest training interaction, validate and keep the best check.',
-  },
-  validateEvery: { default: 2, kind: 'whole', min: 1, doc: 'Epochs between validation checks.' },
-  patience: {
-    default: 4,
-    kind: 'whole',
-    min: 1,
-    doc: 'Checks without a better validation NDCG@10 before training stops.',
-  },
+  ...periodicChecks(2, 4),
   seed: {
     default: 1,
     kind: 'whole',
