@@ -2,6 +2,7 @@
 /** Import worker: glue between the core parsers/generator and the store. */
 import * as Comlink from 'comlink';
 import { importMovieLens } from '../src/core/data/import.ts';
+import { checkRoom, parsedBytes } from '../src/core/data/import-space.ts';
 import { blobInput, filesInput } from '../src/core/data/sources.ts';
 import { generateDataset } from '../src/core/data/synthetic.ts';
 import type { Dataset, Progress } from '../src/core/data/types.ts';
@@ -53,6 +54,12 @@ const api: ImportWorkerApi = {
     const t0 = performance.now();
     try {
       const { ds, source } = await parse(req, signal, onProgress);
+      // A URL's size is not known before its download, so the page could not check it up
+      // front: it is checked here, parsed and before any write.
+      if (req.source.kind === 'url') {
+        const est = await navigator.storage?.estimate?.().catch(() => null);
+        if (est) checkRoom(source, parsedBytes(ds.ratings.user.length), est);
+      }
       let release: () => void = () => undefined;
       const datasetId = await writeDataset(db, ds, {
         source,

@@ -37,6 +37,15 @@ export const SPACE_RESERVE = 16 * 1024 * 1024;
 /** CSV bytes per generated rating (a ratings.csv line is ~25 bytes; movies and tags add a little). */
 export const CSV_BYTES_PER_RATING = 30;
 
+/**
+ * The CSV bytes a parsed dataset stands for, for a source whose size is not
+ * known before it is read (a URL: the check runs after the download is
+ * parsed, before any write).
+ */
+export function parsedBytes(ratings: number): number {
+  return ratings * CSV_BYTES_PER_RATING;
+}
+
 /** Bytes an import of `csvBytes` of MovieLens files needs free, margin included. */
 export function bytesNeeded(csvBytes: number): number {
   return Math.ceil(csvBytes * STORED_PER_CSV_BYTE * (1 + SPACE_MARGIN) + SPACE_RESERVE);

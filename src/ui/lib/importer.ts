@@ -99,7 +99,7 @@ async function explainFailure(e: WrenError, before: StoredSnapshot | null): Prom
  * Refuses up front (the 'quota' WrenError) an import that would not fit in
  * what the browser says is left (see core/data/import-space.ts). Only the
  * end of an archive is read here. A URL's size is not known before its
- * download, so a URL is not checked.
+ * download: the import worker checks it once it is parsed, before any write.
  */
 export async function ensureRoom(req: ImportRequest): Promise<void> {
   const s = req.source;

@@ -4,6 +4,7 @@ import {
   bytesNeeded,
   checkRoom,
   importBytes,
+  parsedBytes,
 } from '../../../src/core/data/import-space.ts';
 import { bytesFile, bytesInput } from '../../../src/core/data/sources.ts';
 import { WrenError } from '../../../src/core/errors.ts';
@@ -38,6 +39,18 @@ describe('import space', () => {
     expect(() => checkRoom('big.zip', csv, { usage: 30e6, quota: 30e6 + need })).not.toThrow();
     // A browser that does not say: no refusal.
     expect(() => checkRoom('big.zip', csv, {})).not.toThrow();
+  });
+
+  it('checks a parsed download by its ratings, as the demo is checked', () => {
+    // 300,000 ratings stand for 9 MB of CSV: about 36 MB needed with the margin.
+    expect(parsedBytes(300_000)).toBe(9_000_000);
+    const need = bytesNeeded(parsedBytes(300_000));
+    expect(() =>
+      checkRoom('https://example.org/ml.zip', parsedBytes(300_000), { usage: 0, quota: need - 1 }),
+    ).toThrow(/^Not enough storage for this import: https:\/\/example\.org\/ml\.zip holds 9\.0 MB/);
+    expect(() =>
+      checkRoom('https://example.org/ml.zip', parsedBytes(300_000), { usage: 0, quota: need }),
+    ).not.toThrow();
   });
 
   it.each(['stored', 'deflate'] as const)(
