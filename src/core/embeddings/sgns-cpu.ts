@@ -4,19 +4,16 @@
  * kernel is tested against, and the fallback where WebAssembly SIMD is
  * missing.
  */
-import type { Sequences } from '../features/sequences.ts';
 import {
   MAX_EXP,
   SIG_SCALE,
   XorShift32,
   forEachPair,
-  runKernel,
+  trainerWith,
   sigmoidTables,
   type Kernel,
   type KernelInput,
-  type TrainResult,
 } from './sgns-driver.ts';
-import type { SgnsSettings, TrainOptions } from './sgns.ts';
 
 export function jsKernel(input: KernelInput): Kernel {
   const { dim, negatives } = input.settings;
@@ -79,9 +76,4 @@ export function jsKernel(input: KernelInput): Kernel {
 }
 
 /** Trains item vectors with the plain-JS kernel. */
-export const trainSgnsCpu = (
-  corpus: Sequences,
-  itemCount: number,
-  settings: SgnsSettings,
-  opts: TrainOptions = {},
-): Promise<TrainResult> => runKernel(corpus, itemCount, settings, jsKernel, opts);
+export const trainSgnsCpu = trainerWith(jsKernel);

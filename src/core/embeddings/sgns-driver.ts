@@ -293,3 +293,14 @@ export async function runKernel(
     kernel.dispose();
   }
 }
+
+/** A trainer over one kernel: `runKernel` with `makeKernel` fixed. */
+export const trainerWith =
+  (makeKernel: KernelFactory) =>
+  (
+    corpus: Sequences,
+    itemCount: number,
+    settings: SgnsSettings,
+    opts: TrainOptions = {},
+  ): Promise<TrainResult> =>
+    runKernel(corpus, itemCount, settings, makeKernel, opts);

@@ -4,16 +4,8 @@
  * instruction. The fastest trainer on a machine without a GPU (bench/embed.ts).
  */
 import { WrenError } from '../errors.ts';
-import type { Sequences } from '../features/sequences.ts';
 import { SGNS_WASM_BASE64 } from './sgns-wasm.generated.ts';
-import {
-  runKernel,
-  sigmoidTables,
-  type Kernel,
-  type KernelInput,
-  type TrainResult,
-} from './sgns-driver.ts';
-import type { SgnsSettings, TrainOptions } from './sgns.ts';
+import { trainerWith, sigmoidTables, type Kernel, type KernelInput } from './sgns-driver.ts';
 
 /** The kernel's exports (wasm/sgns.ts); the shared-memory build imports its memory instead. */
 export interface SgnsExports {
@@ -174,9 +166,4 @@ export async function wasmKernel(input: KernelInput): Promise<Kernel> {
 }
 
 /** Trains item vectors with the WebAssembly SIMD kernel. */
-export const trainSgnsWasm = (
-  corpus: Sequences,
-  itemCount: number,
-  settings: SgnsSettings,
-  opts: TrainOptions = {},
-): Promise<TrainResult> => runKernel(corpus, itemCount, settings, wasmKernel, opts);
+export const trainSgnsWasm = trainerWith(wasmKernel);
