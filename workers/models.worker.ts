@@ -8,7 +8,6 @@
  */
 import * as Comlink from 'comlink';
 import { jobRunner } from './jobs.ts';
-import * as tf from '@tensorflow/tfjs';
 import { WrenError } from '../src/core/errors.ts';
 import { makeSplit } from '../src/core/eval/protocols.ts';
 import { evaluateModel } from '../src/core/eval/parallel-eval.ts';
@@ -36,7 +35,7 @@ import { CTR_MODELS, ctrRandomConfig, isCtrProtocol } from '../src/core/models/c
 import { ctrRandomSplit } from '../src/core/models/ctr-random.ts';
 import type { BackendMeasure, ModelsProgress, ModelsWorkerApi } from './models-protocol.ts';
 import type { FitOptions, Recommender, SavedModel } from '../src/core/models/types.ts';
-import { softwareGpu, wasmThreads } from './tf-engines.ts';
+import { activateBackend, softwareGpu, wasmThreads } from './tf-engines.ts';
 import { parallelOptions } from './pool.ts';
 
 const db = new WrenDb();
@@ -45,14 +44,6 @@ const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 
 const jobs = jobRunner();
 const guarded = jobs.run;
-
-async function activate(backend: string): Promise<boolean> {
-  try {
-    return (await tf.setBackend(backend)) && tf.getBackend() === backend;
-  } catch {
-    return false;
-  }
-}
 
 /** GMF, MLP and NeuMF's own kernel, on one thread and (where the page is isolated) on `threads`. */
 async function probeKernel(threads: number): Promise<BackendMeasure[]> {
@@ -80,7 +71,7 @@ async function probeAll(): Promise<BackendMeasure[]> {
         ? await softwareGpu(backend).catch(() => true)
         : false;
     let speed: number | null = null;
-    if (await activate(backend)) {
+    if (await activateBackend(backend)) {
       try {
         // Imported as the registry imports it (on demand), so the bundler keeps one lazy chunk.
         const { NeuralCf } = await import('../src/core/models/neural-cf.ts');
@@ -199,7 +190,7 @@ const api: ModelsWorkerApi = {
           const best = measured.find((m) => m.samplesPerSecond !== null && !m.software);
           backend = best?.backend ?? 'cpu';
         } else backend = req.backend;
-        if (!(await activate(backend)))
+        if (!(await activateBackend(backend)))
           throw new WrenError(
             'backend',
             `The tfjs ${backend} backend is not available in this browser.`,

@@ -48,6 +48,15 @@ export async function softwareGpu(backend: 'webgpu' | 'webgl'): Promise<boolean>
   return /swiftshader|llvmpipe|software/i.test(renderer);
 }
 
+/** Makes `backend` tfjs's backend; false where it cannot start here (no GPU, no wasm). */
+export async function activateBackend(backend: string): Promise<boolean> {
+  try {
+    return (await tf.setBackend(backend)) && tf.getBackend() === backend;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The tfjs engines. With `includeSoftware` false, WebGPU and WebGL on a
  * software rasteriser report themselves unavailable (they are 10–40× slower
@@ -60,7 +69,7 @@ export function tfEngines(includeSoftware: boolean): EngineSpec[] {
       if ((backend === 'webgpu' || backend === 'webgl') && !includeSoftware) {
         if (await softwareGpu(backend)) return false;
       }
-      return (await tf.setBackend(backend)) && tf.getBackend() === backend;
+      return activateBackend(backend);
     },
     kernel: (input) => tfKernel(input),
   });
