@@ -13,6 +13,7 @@ import {
   evaluateNextItem,
   nextItemSplit,
   popularityScorer,
+  type NextItemSplit,
 } from '../eval/next-item.ts';
 import type { Sequences } from '../features/sequences.ts';
 import { annRecall, buildHnsw, hnswSearch, type HnswIndex } from './ann.ts';
@@ -216,6 +217,86 @@ async function movieMap(
   });
 }
 
+function emptyMetrics(users: number, corpusTokens: number): EmbedMetrics {
+  return {
+    hr10: 0,
+    ndcg10: 0,
+    popularityHr10: 0,
+    popularityNdcg10: 0,
+    users,
+    genreCoherence: 0,
+    genreCoherenceRandom: 0,
+    annRecall10: 0,
+    annQueryMs: 0,
+    exactQueryMs: 0,
+    corpusTokens,
+  };
+}
+
+/** Unit-length vectors of some movies: row r is movie `items[r]`, `rowOf[movie]` its row or -1. */
+export interface MovieVectors {
+  items: Int32Array;
+  rowOf: Int32Array;
+  vectors: Float32Array;
+  dim: number;
+}
+
+/**
+ * Evaluates vectors on the next-item split (HR/NDCG@10 against popularity
+ * on the same candidates), genre coherence, then builds the HNSW index
+ * (with its measured recall) and the 2-D map. Trained and imported
+ * embeddings go through this same code, so their figures compare. Its
+ * `corpusTokens` is the length of the split's training sequences.
+ */
+export async function evaluateEmbedding(
+  input: EmbedInput,
+  split: NextItemSplit,
+  mv: MovieVectors,
+  opts: { seed: number; signal?: AbortSignal; onProgress?: (p: EmbedProgress) => void },
+): Promise<{ metrics: EmbedMetrics; hnsw: HnswIndex; map: Float32Array }> {
+  const { items, rowOf, vectors, dim } = mv;
+  const { seed, signal, onProgress } = opts;
+  const n = items.length;
+  const metrics = emptyMetrics(split.users.length, split.train.items.length);
+  onProgress?.({ stage: 'evaluate', done: 0, total: 2 });
+  const cos = evaluateNextItem(split, input.movieCount, cosineScorer(vectors, dim, rowOf));
+  // Popularity counts come from the user sequences, not from the walks.
+  const seqCounts = new Float64Array(n);
+  for (const m of split.train.items) {
+    const r = rowOf[m]!;
+    if (r >= 0) seqCounts[r]!++;
+  }
+  const pop = evaluateNextItem(split, input.movieCount, popularityScorer(seqCounts, rowOf));
+  Object.assign(metrics, {
+    hr10: cos.hr,
+    ndcg10: cos.ndcg,
+    popularityHr10: pop.hr,
+    popularityNdcg10: pop.ndcg,
+  });
+  onProgress?.({ stage: 'evaluate', done: 1, total: 2 });
+  await new Promise((r) => setTimeout(r, 0));
+  throwIfAborted(signal);
+  const coh = genreCoherence(vectors, dim, items, input.genres, { seed });
+  metrics.genreCoherence = coh.coherence;
+  metrics.genreCoherenceRandom = coh.random;
+  onProgress?.({ stage: 'evaluate', done: 2, total: 2 });
+  const hnsw = await buildHnsw(vectors, dim, {
+    seed,
+    // 40 builds 62k rows in ~7 s with recall@10 0.987 at ef 64 (bench/ann.ts); 100 for small sets.
+    efConstruction: n > 20_000 ? 40 : 100,
+    signal,
+    onProgress: (p) => onProgress?.({ stage: 'index', done: p.done, total: p.total }),
+  });
+  const recall = annRecall(vectors, dim, hnsw, { queries: Math.min(n, 500), k: 10 });
+  Object.assign(metrics, {
+    annRecall10: recall.recall,
+    annQueryMs: recall.annQueryMs,
+    exactQueryMs: recall.exactQueryMs,
+  });
+  const map = await movieMap(vectors, dim, hnsw, seed, signal, onProgress);
+  return { metrics, hnsw, map };
+}
+
 /** Trains and evaluates one embedding. */
 export async function trainEmbedding(
   input: EmbedInput,
@@ -234,55 +315,18 @@ export async function trainEmbedding(
   const { vocab, dim } = trained;
   const vectors = normalizeRows(trained.vectors, dim);
   const n = vocab.items.length;
-  const metrics: EmbedMetrics = {
-    hr10: 0,
-    ndcg10: 0,
-    popularityHr10: 0,
-    popularityNdcg10: 0,
-    users: split.users.length,
-    genreCoherence: 0,
-    genreCoherenceRandom: 0,
-    annRecall10: 0,
-    annQueryMs: 0,
-    exactQueryMs: 0,
-    corpusTokens: corpus.items.length,
-  };
+  let metrics: EmbedMetrics = emptyMetrics(split.users.length, corpus.items.length);
   let hnsw: HnswIndex | null = null;
   let map: Float32Array = new Float32Array(n * 2);
   if (!opts.trainOnly) {
-    onProgress?.({ stage: 'evaluate', done: 0, total: 2 });
-    const cos = evaluateNextItem(split, input.movieCount, cosineScorer(vectors, dim, vocab.rowOf));
-    // Popularity counts come from the user sequences, not from the walks.
-    const seqCounts = new Float64Array(n);
-    for (const m of split.train.items) seqCounts[vocab.rowOf[m]!]!++;
-    const pop = evaluateNextItem(split, input.movieCount, popularityScorer(seqCounts, vocab.rowOf));
-    Object.assign(metrics, {
-      hr10: cos.hr,
-      ndcg10: cos.ndcg,
-      popularityHr10: pop.hr,
-      popularityNdcg10: pop.ndcg,
-    });
-    onProgress?.({ stage: 'evaluate', done: 1, total: 2 });
-    await new Promise((r) => setTimeout(r, 0));
-    throwIfAborted(signal);
-    const coh = genreCoherence(vectors, dim, vocab.items, input.genres, { seed: settings.seed });
-    metrics.genreCoherence = coh.coherence;
-    metrics.genreCoherenceRandom = coh.random;
-    onProgress?.({ stage: 'evaluate', done: 2, total: 2 });
-    hnsw = await buildHnsw(vectors, dim, {
-      seed: settings.seed,
-      // 40 builds 62k rows in ~7 s with recall@10 0.987 at ef 64 (bench/ann.ts); 100 for small sets.
-      efConstruction: n > 20_000 ? 40 : 100,
-      signal,
-      onProgress: (p) => onProgress?.({ stage: 'index', done: p.done, total: p.total }),
-    });
-    const recall = annRecall(vectors, dim, hnsw, { queries: Math.min(n, 500), k: 10 });
-    Object.assign(metrics, {
-      annRecall10: recall.recall,
-      annQueryMs: recall.annQueryMs,
-      exactQueryMs: recall.exactQueryMs,
-    });
-    map = await movieMap(vectors, dim, hnsw, settings.seed, signal, onProgress);
+    const evaluated = await evaluateEmbedding(
+      input,
+      split,
+      { items: vocab.items, rowOf: vocab.rowOf, vectors, dim },
+      { seed: settings.seed, signal, onProgress },
+    );
+    ({ hnsw, map } = evaluated);
+    metrics = { ...evaluated.metrics, corpusTokens: corpus.items.length };
   }
   return {
     settings,
