@@ -1,10 +1,17 @@
-/** `wren embed`: train embeddings in node and print quality and throughput. */
+/**
+ * `wren embed`: train embeddings in node and print quality and throughput;
+ * `--out` writes them as word2vec text, `--import` evaluates vectors read
+ * from such a file (trained by gensim, Spark or Wren) in their place.
+ */
+import { createReadStream, closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { reportFailure } from './report.ts';
 import { importMovieLens } from '../core/data/import.ts';
 import {
+  DEFAULT_EMBED_SETTINGS,
   defaultSettingsFor,
   trainEmbedding,
+  type EmbedInput,
   type EmbedMethod,
   type EmbedSettings,
 } from '../core/embeddings/embed.ts';
@@ -18,6 +25,13 @@ import { nodeInput } from './node-input.ts';
 import { nodePool, nodeThreads } from './node-pool.ts';
 import type { ThreadPool } from '../core/parallel/pool.ts';
 import { teamWasmKernel } from '../core/embeddings/sgns-team.ts';
+import {
+  readWord2vecText,
+  WORD2VEC_MAX_BYTES,
+  word2vecTextPieces,
+} from '../core/embeddings/word2vec-text.ts';
+import { evaluateImported } from '../core/embeddings/imported.ts';
+import type { Dataset } from '../core/data/types.ts';
 
 export const EMBED_OPTIONS = {
   data: { type: 'string' },
@@ -36,6 +50,8 @@ export const EMBED_OPTIONS = {
   q: { type: 'string' },
   engine: { type: 'string' },
   threads: { type: 'string' },
+  out: { type: 'string' },
+  import: { type: 'string' },
 } as const;
 
 type Values = Partial<Record<keyof typeof EMBED_OPTIONS, string>>;
@@ -117,37 +133,88 @@ async function engineKernel(
   return (input) => tfKernel(input);
 }
 
+/** The flags that set how to train: meaningless with --import, which trains nothing. */
+const TRAINING_FLAGS = [
+  'method',
+  'dim',
+  'epochs',
+  'window',
+  'negatives',
+  'lr',
+  'subsample',
+  'exponent',
+  'walks',
+  'walk-length',
+  'p',
+  'q',
+  'engine',
+  'threads',
+  'out',
+] as const;
+
+/** The seed of an --import run (its evaluation's samples), or a message saying what is wrong. */
+export function embedImportArgsFrom(v: Values): { seed: number } | string {
+  const given = TRAINING_FLAGS.filter((f) => v[f] !== undefined);
+  if (given.length > 0)
+    return `--import evaluates the file's vectors without training: ${given.map((f) => `--${f}`).join(', ')} ${given.length > 1 ? 'do' : 'does'} not go with it`;
+  const seed = v.seed === undefined ? DEFAULT_EMBED_SETTINGS.seed : Number(v.seed);
+  if (!Number.isInteger(seed)) return `--seed takes a whole number; found "${v.seed}"`;
+  return { seed };
+}
+
+async function openDataset(path: string): Promise<Dataset> {
+  return importMovieLens(await nodeInput(path), {
+    name: basename(path).replace(/\.zip$/i, ''),
+  });
+}
+
+function embedInputOf(ds: Dataset): EmbedInput {
+  const meta = movieMetaFromMovies(ds.movies, ds.genres);
+  return {
+    ratings: ds.ratings,
+    movieCount: ds.movies.length,
+    genres: { offsets: meta.genreOffsets, list: meta.genreList },
+  };
+}
+
+/** Writes vectors (row r: movie index `items[r]`) to `file` as word2vec text keyed by MovieLens id. */
+function writeVectors(
+  file: string,
+  ds: Dataset,
+  items: Int32Array,
+  vectors: Float32Array,
+  dim: number,
+): void {
+  const ids = Array.from(items, (i) => ds.movies[i]!.movieId);
+  const fd = openSync(file, 'w');
+  try {
+    for (const piece of word2vecTextPieces(ids, vectors, dim)) writeSync(fd, piece);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export async function runEmbed(
   path: string,
   settings: EmbedSettings,
-  opts: { json: boolean; engine: string; threads?: string },
+  opts: { json: boolean; engine: string; threads?: string; out?: string },
 ): Promise<number> {
   const tty = process.stderr.isTTY && !opts.json;
   const pools: ThreadPool[] = [];
   try {
     const kernel = await engineKernel(opts.engine, opts.threads, pools);
-    const ds = await importMovieLens(await nodeInput(path), {
-      name: basename(path).replace(/\.zip$/i, ''),
+    const ds = await openDataset(path);
+    const r = await trainEmbedding(embedInputOf(ds), settings, {
+      kernel,
+      onProgress: (p) => {
+        if (tty)
+          process.stderr.write(
+            `\r${p.stage} ${((100 * p.done) / Math.max(1, p.total)).toFixed(0)}%   `,
+          );
+      },
     });
-    const meta = movieMetaFromMovies(ds.movies, ds.genres);
-    const r = await trainEmbedding(
-      {
-        ratings: ds.ratings,
-        movieCount: ds.movies.length,
-        genres: { offsets: meta.genreOffsets, list: meta.genreList },
-      },
-      settings,
-      {
-        kernel,
-        onProgress: (p) => {
-          if (tty)
-            process.stderr.write(
-              `\r${p.stage} ${((100 * p.done) / Math.max(1, p.total)).toFixed(0)}%   `,
-            );
-        },
-      },
-    );
     if (tty) process.stderr.write('\n');
+    if (opts.out !== undefined) writeVectors(opts.out, ds, r.items, r.vectors, r.dim);
     const m = r.metrics;
     const out = {
       dataset: ds.name,
@@ -161,6 +228,7 @@ export async function runEmbed(
       trainSeconds: round(r.trainSeconds),
       tokensPerSecond: Math.round(r.tokensPerSecond),
       finalLoss: round(r.losses.at(-1) ?? NaN),
+      ...(opts.out !== undefined ? { out: opts.out } : {}),
     };
     if (opts.json) process.stdout.write(JSON.stringify(out) + '\n');
     else {
@@ -172,6 +240,11 @@ export async function runEmbed(
           `  genres     top-10 neighbours share a genre ${(100 * m.genreCoherence).toFixed(1)}% (random pairs ${(100 * m.genreCoherenceRandom).toFixed(1)}%)`,
           `  search     HNSW recall@10 ${f(m.annRecall10)}, ${m.annQueryMs.toFixed(3)} ms a query (exact ${m.exactQueryMs.toFixed(3)} ms)`,
           `  training   ${r.trainSeconds.toFixed(2)} s, ${Math.round(r.tokensPerSecond).toLocaleString('en')} tokens/s over ${m.corpusTokens.toLocaleString('en')} tokens × ${settings.epochs}; total ${r.seconds.toFixed(2)} s`,
+          ...(opts.out !== undefined
+            ? [
+                `  wrote      ${r.items.length.toLocaleString('en')} vectors to ${opts.out} (word2vec text)`,
+              ]
+            : []),
         ].join('\n') + '\n',
       );
     }
@@ -180,6 +253,94 @@ export async function runEmbed(
     return reportFailure(e, opts.json, tty);
   } finally {
     for (const p of pools) p.close();
+  }
+}
+
+/**
+ * `wren embed --import FILE`: reads word2vec text keyed by MovieLens id,
+ * maps it onto the dataset and evaluates it as a trained run is evaluated,
+ * printing the same fields (method and engine "imported", no settings or
+ * training figures) and what the file held.
+ */
+export async function runEmbedImport(
+  path: string,
+  file: string,
+  opts: { json: boolean; seed: number },
+): Promise<number> {
+  const tty = process.stderr.isTTY && !opts.json;
+  try {
+    const size = statSync(file, { throwIfNoEntry: false });
+    if (!size?.isFile())
+      throw new WrenError('not-found', `${file}: no such file of vectors.`, { file });
+    if (size.size > WORD2VEC_MAX_BYTES)
+      throw new WrenError(
+        'too-large',
+        `${file} is ${(size.size / 1024 ** 3).toFixed(1)} GiB, more than Wren reads (1 GiB).`,
+        { file },
+      );
+    const ds = await openDataset(path);
+    const read = await readWord2vecText(createReadStream(file), {
+      file: basename(file),
+      movieIds: ds.movies.map((m) => m.movieId),
+      onProgress: (bytes) => {
+        if (tty)
+          process.stderr.write(`\rread ${((100 * bytes) / Math.max(1, size.size)).toFixed(0)}%   `);
+      },
+    });
+    const r = await evaluateImported(embedInputOf(ds), read, {
+      file: basename(file),
+      seed: opts.seed,
+      onProgress: (p) => {
+        if (tty)
+          process.stderr.write(
+            `\r${p.stage} ${((100 * p.done) / Math.max(1, p.total)).toFixed(0)}%   `,
+          );
+      },
+    });
+    if (tty) process.stderr.write('\n');
+    const m = r.metrics;
+    const out = {
+      dataset: ds.name,
+      method: 'imported',
+      engine: 'imported',
+      threads: 1,
+      settings: null,
+      metrics: m,
+      vectors: r.items.length,
+      seconds: round(r.seconds),
+      trainSeconds: 0,
+      tokensPerSecond: 0,
+      finalLoss: null,
+      imported: {
+        file,
+        dim: r.dim,
+        fileVectors: r.source.fileVectors,
+        unknownIds: r.source.unknownIds,
+        unknownExamples: read.unknownExamples,
+        moviesWithoutVector: r.source.missing,
+        seed: r.seed,
+      },
+    };
+    if (opts.json) process.stdout.write(JSON.stringify(out) + '\n');
+    else {
+      const f = (x: number): string => x.toFixed(4);
+      const skipped =
+        r.source.unknownIds > 0
+          ? `; ${r.source.unknownIds.toLocaleString('en')} ids not in the dataset skipped (e.g. ${read.unknownExamples.join(', ')})`
+          : '';
+      process.stdout.write(
+        [
+          `${ds.name}: imported ${basename(file)}, ${r.dim} dims, ${r.items.length.toLocaleString('en')} of ${r.source.fileVectors.toLocaleString('en')} vectors used${skipped}; ${r.source.missing.toLocaleString('en')} movies without a vector`,
+          `  next-item  HR@10 ${f(m.hr10)}  NDCG@10 ${f(m.ndcg10)}  (popularity ${f(m.popularityHr10)} / ${f(m.popularityNdcg10)}; ${m.users} users)`,
+          `  genres     top-10 neighbours share a genre ${(100 * m.genreCoherence).toFixed(1)}% (random pairs ${(100 * m.genreCoherenceRandom).toFixed(1)}%)`,
+          `  search     HNSW recall@10 ${f(m.annRecall10)}, ${m.annQueryMs.toFixed(3)} ms a query (exact ${m.exactQueryMs.toFixed(3)} ms)`,
+          `  evaluated  in ${r.seconds.toFixed(2)} s`,
+        ].join('\n') + '\n',
+      );
+    }
+    return 0;
+  } catch (e) {
+    return reportFailure(e, opts.json, tty);
   }
 }
 

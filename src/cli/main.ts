@@ -1,7 +1,13 @@
 /** `wren <command>`: the command line over the same core the browser uses. */
 import { parseArgs } from 'node:util';
 import { ABTEST_OPTIONS, abtestArgsFrom, runAbtest } from './abtest-command.ts';
-import { EMBED_OPTIONS, embedSettingsFrom, runEmbed } from './embed-command.ts';
+import {
+  EMBED_OPTIONS,
+  embedImportArgsFrom,
+  embedSettingsFrom,
+  runEmbed,
+  runEmbedImport,
+} from './embed-command.ts';
 import { ctrRandomArgsFrom, runCtrRandom } from './ctr-command.ts';
 import { runImport } from './import-command.ts';
 import { alternatives, CTR_NAMES, RANKING_NAMES, runModels } from './models-command.ts';
@@ -25,11 +31,21 @@ Commands:
         [--dim N] [--epochs N] [--window N] [--negatives N] [--lr X] [--subsample X]
         [--exponent X] [--seed N] [--walks N] [--walk-length N] [--p X] [--q X]
         [--engine wasm-simd|wasm-threads|js|tfjs-wasm|tfjs-cpu|auto] [--threads N]
+        [--out <vectors.txt>]
       Train movie embeddings on the next-item protocol's training corpus and print
       HR@10 / NDCG@10 (against popularity), genre coherence, ANN recall and
       query time, and training throughput (item tokens per second).
       wasm-threads trains on --threads threads (default: every core) sharing one
       copy of the vectors (Hogwild); its results vary slightly from run to run.
+      --out writes the vectors as word2vec text keyed by MovieLens movie id
+      (gensim: KeyedVectors.load_word2vec_format(path, binary=False)).
+
+  embed --data <zip|dir|file> --import <vectors.txt> [--seed N] [--json]
+      Evaluate vectors trained elsewhere (gensim, Spark, an earlier --out) on the
+      same next-item protocol instead of training, and print the same fields,
+      with what the file held: vectors used, ids not in the dataset (skipped)
+      and movies without a vector. The file is word2vec text with its header
+      line "count dim"; each line a MovieLens movie id and dim numbers.
 
 ${alternatives([...RANKING_NAMES, ...CTR_NAMES], '  train --data <zip|dir|file> --model ', '        ')}
         [--protocol ncf-loo|msr-100k|full-rank|sparrow-ctr] [--seed N] [--epochs N]
@@ -134,6 +150,14 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`wren: embed needs --data <zip|dir|file>\n\n${USAGE}`);
       return 2;
     }
+    if (values.import !== undefined) {
+      const args = embedImportArgsFrom(values);
+      if (typeof args === 'string') {
+        process.stderr.write(`wren: ${args}\n`);
+        return 2;
+      }
+      return runEmbedImport(data, values.import, { json: values.json, seed: args.seed });
+    }
     const settings = embedSettingsFrom(values);
     if (typeof settings === 'string') {
       process.stderr.write(`wren: ${settings}\n`);
@@ -143,6 +167,7 @@ export async function main(argv: string[]): Promise<number> {
       json: values.json,
       engine: values.engine ?? 'wasm-simd',
       threads: values.threads,
+      out: values.out,
     });
   }
   if (command === 'train') {
