@@ -26,11 +26,11 @@ import * as tf from '@tensorflow/tfjs';
 import { WrenError } from '../errors.ts';
 import { Random } from '../random.ts';
 import { DenseParams, EmbeddingTable } from '../train/embedding-table.ts';
-import { SparseTrainer, type SparseNetwork } from '../train/sparse-trainer.ts';
+import { betweenBatches, SparseTrainer, type SparseNetwork } from '../train/sparse-trainer.ts';
 import { CTR_SETTINGS, type CtrConfig, type CtrKind } from './ctr-info.ts';
 import { ctrValidation, type CtrRows, type CtrData, type CtrServing } from './ctr-data.ts';
 import { logloss, rocAuc } from '../eval/metrics.ts';
-import { checkAbort, type EpochLogEntry, type FitOptions, type SavedModel } from './types.ts';
+import type { EpochLogEntry, FitOptions, SavedModel } from './types.ts';
 import { CtrColumns, type CtrInputs, type CtrLayout } from './ctr/columns.ts';
 import { CtrNetwork, initWeight } from './ctr/network.ts';
 import { CTR_STRUCTURES } from './ctr/structures.ts';
@@ -195,14 +195,12 @@ export class CtrModel {
         sum += trainer.trainStep(idx, labels, { values: nums, width });
         batches++;
         if (batches % 64 === 0) {
-          checkAbort(opts.signal);
-          opts.onProgress?.({
+          await betweenBatches(opts, {
             stage: `epoch ${epoch + 1}/${epochs}`,
             done: epoch * data.rows + to,
             total: epochs * data.rows,
             loss: sum / batches,
           });
-          await new Promise((r) => setTimeout(r, 0));
         }
       }
       const r: EpochLogEntry = {

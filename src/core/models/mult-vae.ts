@@ -20,6 +20,7 @@ import { evaluateSplit, validationLoo, type InteractionData } from '../eval/prot
 import type { Sequences } from '../features/sequences.ts';
 import { Random } from '../random.ts';
 import { ADAM_DEFAULTS, DenseParams, glorot } from '../train/embedding-table.ts';
+import { sortedHistories } from '../train/sparse-trainer.ts';
 import { MULT_VAE_SETTINGS, type MultVaeConfig } from './mult-vae-config.ts';
 import {
   bestEpochOf,
@@ -32,24 +33,6 @@ import {
 } from './types.ts';
 
 export type { MultVaeConfig } from './mult-vae-config.ts';
-
-/** Each user's distinct training movies, sorted (CSR). */
-function distinctHistories(train: Sequences, userCount: number): Sequences {
-  const offsets = new Int32Array(userCount + 1);
-  const parts: Int32Array[] = [];
-  let n = 0;
-  for (let u = 0; u < userCount; u++) {
-    const h = Int32Array.from(
-      new Set(train.items.subarray(train.offsets[u]!, train.offsets[u + 1]!)),
-    ).sort();
-    parts.push(h);
-    n += h.length;
-    offsets[u + 1] = n;
-  }
-  const items = new Int32Array(n);
-  parts.forEach((p, u) => items.set(p, offsets[u]!));
-  return { offsets, items };
-}
 
 /** Parameter order: W1 (I × H), b1, W2 (H × 2L), b2, W3 (L × H), b3, W4 (H × I), b4. */
 const W1 = 0;
@@ -96,12 +79,12 @@ export class MultVae implements Recommender {
       [1, I],
     ];
     // The paper's initialisation: Xavier weights, biases N(0, 0.001²).
-    this.params = new DenseParams(shapes, (j, r, c) => {
-      const saved = weights?.[`dense${j}`] as Float32Array | undefined;
-      if (saved) return saved;
-      if (r === 1) return Float32Array.from({ length: c }, () => 0.001 * rng.normal());
-      return glorot(rng, r, c);
-    });
+    this.params = new DenseParams(
+      shapes,
+      DenseParams.orSaved(weights, (_, r, c) =>
+        r === 1 ? Float32Array.from({ length: c }, () => 0.001 * rng.normal()) : glorot(rng, r, c),
+      ),
+    );
     this.version++;
   }
 
@@ -237,9 +220,9 @@ export class MultVae implements Recommender {
       this.config;
     checkAbort(opts.signal);
     this.build(data.userCount, data.itemCount);
-    const full = distinctHistories(data.train, data.userCount);
+    const full = sortedHistories(data.train, data.userCount);
     const val = validate ? validationLoo(data, seed) : null;
-    const trainHist = val ? distinctHistories(val.data.train, data.userCount) : full;
+    const trainHist = val ? sortedHistories(val.data.train, data.userCount) : full;
     this.setHistory(trainHist);
     const users = Int32Array.from({ length: data.userCount }, (_, u) => u).filter(
       (u) => trainHist.offsets[u + 1]! > trainHist.offsets[u]!,
@@ -358,7 +341,7 @@ export class MultVae implements Recommender {
       historyOffsets: this.history.offsets,
       historyItems: this.history.items,
     };
-    this.params.shapes.forEach((_, j) => (arrays[`dense${j}`] = this.params.view(j).slice()));
+    Object.assign(arrays, this.params.toArrays());
     return {
       model: this.model,
       config: this.config,

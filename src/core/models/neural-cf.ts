@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import { WrenError } from '../errors.ts';
 import { evaluateSplit, validationLoo, type InteractionData } from '../eval/protocols.ts';
 import { Random } from '../random.ts';
-import { DenseParams, EmbeddingTable, glorot } from '../train/embedding-table.ts';
+import { DenseParams, EmbeddingTable, layerStart } from '../train/embedding-table.ts';
 import {
   SparseTrainer,
   type EpochReport,
@@ -96,11 +96,10 @@ export class NeuralCf implements Recommender {
         },
       );
     const rng = new Random(seed, 0x4e4346);
-    this.dense = new DenseParams(this.structure.shapes(this.config), (j, r, c) => {
-      const saved = weights?.[`dense${j}`] as Float32Array | undefined;
-      if (saved) return saved;
-      return r === 1 ? new Float32Array(c) : glorot(rng, r, c);
-    });
+    this.dense = new DenseParams(
+      this.structure.shapes(this.config),
+      DenseParams.orSaved(weights, (_, r, c) => layerStart(rng, r, c)),
+    );
   }
 
   /** The network as tfjs runs it: for scoring, for two-tower's training, and as the kernels' reference in tests. */
@@ -276,7 +275,7 @@ export class NeuralCf implements Recommender {
   save(): SavedModel {
     const arrays: SavedModel['arrays'] = {};
     for (const [name, t] of Object.entries(this.tables)) arrays[name] = t.weights;
-    this.dense.shapes.forEach((_, j) => (arrays[`dense${j}`] = this.dense.view(j).slice()));
+    Object.assign(arrays, this.dense.toArrays());
     return {
       model: this.model,
       config: this.config,

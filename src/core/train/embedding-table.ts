@@ -36,6 +36,14 @@ export function glorot(rng: Random, rows: number, cols: number): Float32Array {
   return Float32Array.from({ length: rows * cols }, () => rng.uniform(-limit, limit));
 }
 
+/** A dense weight's usual start: a bias (one row) at 0, any other weight Glorot-uniform. */
+export function layerStart(rng: Random, rows: number, cols: number): Float32Array {
+  return rows === 1 ? new Float32Array(cols) : glorot(rng, rows, cols);
+}
+
+/** How DenseParams starts its weight j of rows × cols. */
+export type DenseInit = (j: number, rows: number, cols: number) => Float32Array;
+
 export class EmbeddingTable {
   readonly rows: number;
   readonly dim: number;
@@ -144,10 +152,7 @@ export class DenseParams {
   readonly m: Float32Array;
   readonly v: Float32Array;
 
-  constructor(
-    shapes: [number, number][],
-    init: (j: number, rows: number, cols: number) => Float32Array,
-  ) {
+  constructor(shapes: [number, number][], init: DenseInit) {
     this.shapes = shapes;
     this.offsets = [0];
     for (const [r, c] of shapes) this.offsets.push(this.offsets.at(-1)! + r * c);
@@ -165,6 +170,21 @@ export class DenseParams {
   /** The weights of parameter j (a view). */
   view(j: number): Float32Array {
     return this.weights.subarray(this.offsets[j]!, this.offsets[j + 1]!);
+  }
+
+  /** Every weight as a model saves it: `dense0`, `dense1`, … (copies). */
+  toArrays(): Record<string, Float32Array> {
+    const out: Record<string, Float32Array> = {};
+    this.shapes.forEach((_, j) => (out[`dense${j}`] = this.view(j).slice()));
+    return out;
+  }
+
+  /** `init`, except for the weights a save (`toArrays`) holds, which start as saved. */
+  static orSaved(
+    saved: Readonly<Record<string, Float32Array | Int32Array>> | undefined,
+    init: DenseInit,
+  ): DenseInit {
+    return (j, r, c) => (saved?.[`dense${j}`] as Float32Array | undefined) ?? init(j, r, c);
   }
 
   /** One Adam step; `grads[j]` is parameter j's gradient. */

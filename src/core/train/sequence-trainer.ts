@@ -15,7 +15,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { Sequences } from '../features/sequences.ts';
 import { Random } from '../random.ts';
-import { checkAbort, type FitOptions } from '../models/types.ts';
+import type { FitOptions } from '../models/types.ts';
 import type { SequentialConfig, SequentialKind } from '../models/sequential-config.ts';
 import {
   batchedAttention,
@@ -27,7 +27,7 @@ import {
   type Attention,
 } from '../models/sequential-net.ts';
 import { ADAM_DEFAULTS, type DenseParams, type EmbeddingTable } from './embedding-table.ts';
-import type { EpochReport } from './sparse-trainer.ts';
+import { betweenBatches, type EpochReport } from './sparse-trainer.ts';
 
 type Tf = typeof TF;
 
@@ -216,14 +216,12 @@ export class SequenceTrainer {
         const batch = fillBatch(seqs, windows.slice(b, b + batchSize), L, pad, negs);
         lossSum += this.trainBatch(batch);
         batches++;
-        checkAbort(opts.signal);
-        opts.onProgress?.({
+        await betweenBatches(opts, {
           stage: `epoch ${epoch + 1}/${epochs}`,
           done: epoch * windows.length + Math.min(windows.length, b + batchSize),
           total: epochs * windows.length,
           loss: lossSum / batches,
         });
-        await new Promise((r) => setTimeout(r, 0));
       }
       const report: EpochReport = {
         epoch: epoch + 1,

@@ -16,7 +16,13 @@
 import type * as TF from '@tensorflow/tfjs';
 import { cataloguePool, type InteractionData } from '../eval/protocols.ts';
 import { Random } from '../random.ts';
-import { checkAbort, type EpochLogEntry, type FitOptions } from '../models/types.ts';
+import type { Sequences } from '../features/sequences.ts';
+import {
+  checkAbort,
+  type EpochLogEntry,
+  type FitOptions,
+  type FitProgress,
+} from '../models/types.ts';
 import { ADAM_DEFAULTS, type DenseParams, type EmbeddingTable } from './embedding-table.ts';
 
 export type Tf = typeof TF;
@@ -52,14 +58,17 @@ export interface TrainSettings {
 /** One finished epoch: its mean loss, time, samples and (where the model validates) validation metrics. */
 export type EpochReport = EpochLogEntry;
 
-/** For each user, a bitmap-free membership test: sorted distinct training items. */
-function sortedHistories(data: InteractionData): { offsets: Int32Array; items: Int32Array } {
-  const offsets = new Int32Array(data.userCount + 1);
+/**
+ * Each user's distinct training items, sorted (CSR): a bitmap-free membership test for the
+ * negative sampler, and Mult-VAE's rows.
+ */
+export function sortedHistories(train: Sequences, userCount: number): Sequences {
+  const offsets = new Int32Array(userCount + 1);
   const parts: Int32Array[] = [];
   let n = 0;
-  for (let u = 0; u < data.userCount; u++) {
+  for (let u = 0; u < userCount; u++) {
     const h = Int32Array.from(
-      new Set(data.train.items.subarray(data.train.offsets[u]!, data.train.offsets[u + 1]!)),
+      new Set(train.items.subarray(train.offsets[u]!, train.offsets[u + 1]!)),
     ).sort();
     parts.push(h);
     n += h.length;
@@ -103,7 +112,7 @@ export class EpochSamples {
     private readonly data: InteractionData,
     private readonly settings: Pick<TrainSettings, 'negatives' | 'seed'>,
   ) {
-    this.hist = sortedHistories(data);
+    this.hist = sortedHistories(data.train, data.userCount);
     this.pool = cataloguePool(data.catalogue);
     this.total = data.train.items.length * (1 + settings.negatives);
     const n = this.total;
@@ -269,6 +278,19 @@ export type EpochRunner = (
 ) => Promise<number>;
 
 /**
+ * Between two batches of a fit: stops if the fit was cancelled, reports progress, and lets the
+ * event loop run (a worker's messages, a page's repaint).
+ */
+export async function betweenBatches(
+  opts: Pick<FitOptions, 'signal' | 'onProgress'>,
+  progress: FitProgress,
+): Promise<void> {
+  checkAbort(opts.signal);
+  opts.onProgress?.(progress);
+  await new Promise((r) => setTimeout(r, 0));
+}
+
+/**
  * The epoch loop of both trainers (this one and ncf-trainer.ts): fresh
  * samples each epoch, progress, reports, `onEpoch` (which may stop early).
  */
@@ -286,11 +308,9 @@ export async function fitEpochs(
     const t0 = performance.now();
     samples.next();
     const stage = `epoch ${epoch + 1}/${epochs}`;
-    const loss = await run(samples, async (done, loss) => {
-      checkAbort(opts.signal);
-      opts.onProgress?.({ stage, done: epoch * total + done, total: epochs * total, loss });
-      await new Promise((r) => setTimeout(r, 0));
-    });
+    const loss = await run(samples, (done, loss) =>
+      betweenBatches(opts, { stage, done: epoch * total + done, total: epochs * total, loss }),
+    );
     const report = {
       epoch: epoch + 1,
       loss,

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../../random.ts';
-import { glorot } from '../../train/embedding-table.ts';
+import { layerStart } from '../../train/embedding-table.ts';
 import { CTR_NETWORK } from '../ctr-info.ts';
 import { denseTower, towerShapes } from '../dense-layers.ts';
 import type { CtrColumns, CtrOwnTable } from './columns.ts';
@@ -89,9 +89,8 @@ export function rowWidth(row: CtrRow, dim: number): number {
 
 /** A dense weight's start: a bias 0, any other weight Glorot-uniform (scaled where asked). */
 export function initWeight(rng: Random, { shape: [r, c], scale }: CtrWeight): Float32Array {
-  if (r === 1) return new Float32Array(c);
-  const w = glorot(rng, r, c);
-  return scale === undefined ? w : w.map((x) => x * scale);
+  const w = layerStart(rng, r, c);
+  return scale === undefined || r === 1 ? w : w.map((x) => x * scale);
 }
 
 /** The linear (wide) part: every id's weight, a weight per numeric feature, a bias. */
