@@ -10,11 +10,14 @@
  * gigabyte size is held in memory). The command line runs
  * `node bin/wren.mjs import <archive> --json` under `/usr/bin/time` with a
  * 180 s timeout: peakMemoryMB is the largest process's peak resident memory
- * (the node process; tsx's esbuild helper is far smaller). In Chromium the
- * archive is handed to the import file picker and the resident memory of the
- * browser's whole process tree (VmRSS summed over every descendant, so
- * shared pages count more than once) is polled every 200 ms; peakMemoryMB is
- * the highest sum. Prints a table and appends one JSON line per case and
+ * (the node process; tsx's esbuild helper is far smaller). In Chromium (a
+ * fresh profile, no automatic model build) the archive is handed to the
+ * import file picker and the memory of the browser's whole process tree is
+ * polled every 200 ms: peakMemoryMB is the highest sum of the processes'
+ * proportional set sizes (shared pages split between their sharers), and
+ * tree.peakRssSumMB the highest sum of their VmRSS, which counts the pages
+ * Chromium's processes share once per process and so stands near 1 GB before
+ * any import. Prints a table and appends one JSON line per case and
  * runner to bench/results/hostile.jsonl.
  */
 import { spawn } from 'node:child_process';
@@ -39,6 +42,7 @@ import { parseArgs } from 'node:util';
 import { createDeflateRaw, deflateRawSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { crc32 } from '../src/core/data/crc32.ts';
+import { AUTO_BUILD_KEY } from '../src/ui/lib/auto-build.ts';
 import { DATASETS, root, serve } from '../test/e2e/harness.ts';
 
 const CACHE = join(root, 'bench/.cache/hostile');
@@ -62,6 +66,8 @@ interface EntryOptions {
   method?: 0 | 8;
   /** The unpacked size the headers declare, in place of the true one. */
   declaredSize?: number;
+  /** zlib's deflate level: 9 unless given. */
+  level?: number;
 }
 
 /**
@@ -125,7 +131,7 @@ class ZipWriter {
         fh.write(chunk, 0, chunk.length, pos).then(() => done(), done);
       },
     });
-    await pipeline(Readable.from(counted()), createDeflateRaw({ level: 9 }), sink);
+    await pipeline(Readable.from(counted()), createDeflateRaw({ level: opts.level ?? 9 }), sink);
     const e = {
       name,
       method: 8,
@@ -296,6 +302,24 @@ function* duplicateRows(rows: number, users: number, movies: number): Generator<
   }
 }
 
+/** Movies in the at-the-limits archive: 200,000 users × 320 movies = 64,000,000 ratings, each pair once. */
+const LIMIT_MOVIES = 320;
+
+/** Every (user, movie) pair of `users` × `movies` once, with varying ratings and times. */
+function* distinctRows(users: number, movies: number): Generator<Uint8Array> {
+  yield Buffer.from(HEADER);
+  const random = rng(11);
+  for (let u = 1; u <= users; u += 200) {
+    const parts: string[] = [];
+    for (let v = u; v < Math.min(users + 1, u + 200); v++)
+      for (let m = 1; m <= movies; m++)
+        parts.push(
+          `${v},${m},${(1 + Math.floor(random() * 9)) / 2},${964982703 + Math.floor(random() * 1e8)}\n`,
+        );
+    yield Buffer.from(parts.join(''));
+  }
+}
+
 /** Valid rows, then a line of `length` random digits, then more valid rows. */
 function* longLineRatings(length: number): Generator<Uint8Array> {
   const random = rng(3);
@@ -377,6 +401,18 @@ const CASES: Case[] = [
       datasetZip(path, 'ml-dupes', duplicateRows(5_000_000, 10, 100), {}, moviesCsv(100)),
   },
   {
+    name: 'at-the-limits',
+    what: '64,000,000 distinct ratings (the most allowed), 1.6 GB unpacked',
+    make: (path) =>
+      datasetZip(
+        path,
+        'ml-limits',
+        distinctRows(200_000, LIMIT_MOVIES),
+        { level: 6 },
+        moviesCsv(LIMIT_MOVIES),
+      ),
+  },
+  {
     name: 'truncated',
     what: 'ml-latest-small.zip cut in half',
     make: async (path) => {
@@ -432,6 +468,8 @@ interface Outcome {
   errorCode?: string;
   message?: string;
   counts?: Record<string, unknown>;
+  /** In Chromium: the tree's summed VmRSS at its peak, and both sums just before the import. */
+  tree?: { peakRssSumMB: number; beforeImportPssMB: number; beforeImportRssSumMB: number };
 }
 
 function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string }> {
@@ -522,17 +560,26 @@ function processTree(pid: number): number[] {
   return out;
 }
 
-function treeRssMB(pid: number): number {
-  let kb = 0;
+/**
+ * The process tree's resident memory in MB: `rss`, VmRSS summed (pages
+ * shared between Chromium's processes count once per process), and `pss`,
+ * proportional set sizes summed (each shared page split between its sharers,
+ * so the sum is the tree's real footprint).
+ */
+function treeMemoryMB(pid: number): { rss: number; pss: number } {
+  let rss = 0;
+  let pss = 0;
   for (const p of processTree(pid)) {
     try {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      if (m) kb += Number(m[1]);
+      if (m) rss += Number(m[1]);
+      const q = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'));
+      if (q) pss += Number(q[1]);
     } catch {
       /* gone */
     }
   }
-  return kb / 1024;
+  return { rss: rss / 1024, pss: pss / 1024 };
 }
 
 /** The browser's main process: the one started with `dir` as its profile and no --type. */
@@ -567,19 +614,24 @@ async function runBrowser(url: string, path: string): Promise<Outcome> {
     args: BROWSER_ARGS,
     viewport: { width: 1280, height: 800 },
   });
-  let peak = 0;
+  // No automatic model build after an import: only the import is measured.
+  await context.addInitScript((key) => localStorage.setItem(key, 'off'), AUTO_BUILD_KEY);
+  const peak = { rss: 0, pss: 0 };
   let timer: NodeJS.Timeout | undefined;
   try {
     const pid = browserPid(dir);
     if (pid === null) throw new Error('the Chromium process was not found');
-    const sample = (): void => {
-      peak = Math.max(peak, treeRssMB(pid));
+    const sample = (): { rss: number; pss: number } => {
+      const now = treeMemoryMB(pid);
+      peak.rss = Math.max(peak.rss, now.rss);
+      peak.pss = Math.max(peak.pss, now.pss);
+      return now;
     };
     timer = setInterval(sample, 200);
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(url);
     await page.getByTestId('import-file').first().waitFor({ state: 'attached' });
-    sample();
+    const before = sample();
     const t0 = performance.now();
     await page.getByTestId('import-file').first().setInputFiles(path);
     const error = page.locator('[data-testid="import-error"] .message');
@@ -596,7 +648,16 @@ async function runBrowser(url: string, path: string): Promise<Outcome> {
     }
     const seconds = Math.round((performance.now() - t0) / 100) / 10;
     sample();
-    const base = { exitCode: null, peakMemoryMB: Math.round(peak), seconds };
+    const base = {
+      exitCode: null,
+      peakMemoryMB: Math.round(peak.pss),
+      seconds,
+      tree: {
+        peakRssSumMB: Math.round(peak.rss),
+        beforeImportPssMB: Math.round(before.pss),
+        beforeImportRssSumMB: Math.round(before.rss),
+      },
+    };
     if (outcome === 'refused') {
       const message = (await error.first().innerText()).trim();
       return { ...base, outcome, message: message.slice(0, 160) };
@@ -645,12 +706,23 @@ function printTable(rows: { c: Case; runner: string; o: Outcome }[]): void {
     runner,
     o.exitCode === null ? '' : String(o.exitCode),
     String(o.peakMemoryMB),
+    o.tree ? `${o.tree.beforeImportPssMB} / ${o.tree.peakRssSumMB}` : '',
     o.seconds.toFixed(1),
     o.outcome,
     o.errorCode ?? '',
     (o.message ?? (o.counts ? JSON.stringify(o.counts) : '')).slice(0, 160),
   ]);
-  const header = ['case', 'runner', 'exit', 'peak MB', 's', 'outcome', 'code', 'message'];
+  const header = [
+    'case',
+    'runner',
+    'exit',
+    'peak MB',
+    'before / RSS sum',
+    's',
+    'outcome',
+    'code',
+    'message',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
   for (const r of [header, ...cells])
     console.log(r.map((s, i) => (i === r.length - 1 ? s : s.padEnd(widths[i]!))).join('  '));
