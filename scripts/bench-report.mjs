@@ -232,6 +232,36 @@ export const SECTIONS = [
     ],
   },
   {
+    title: 'Hostile archives',
+    intro:
+      'Each hostile archive, generated at full size, imported by the command line (`wren import … --json`; _peak MB_: the node process’s peak resident memory) and by the built app in headless Chromium (_peak MB_: the whole browser’s proportional set size, summed over its processes). The bound is 1 GB (1,024 MB).',
+    tables: [
+      {
+        file: 'hostile.jsonl',
+        suite: 'hostile',
+        key: (r) => [r.env, r.name],
+        columns: [
+          ['case', (r) => r.name],
+          ['archive MB', get('archiveMB')],
+          ['outcome', get('outcome')],
+          ['error code', get('errorCode')],
+          ['peak MB', get('peakMemoryMB')],
+          ['seconds', get('seconds')],
+          [
+            'message',
+            (r) =>
+              r.f.message ??
+              (r.f['counts.ratings'] !== undefined
+                ? `${fmt(r.f['counts.ratings'])} ratings imported`
+                : r.f['counts.dataset']),
+          ],
+        ],
+        command: (r) =>
+          `npm run bench:hostile -- --only ${r.name}${r.backend === 'browser' ? ' --browser --no-cli' : ''}`,
+      },
+    ],
+  },
+  {
     title: 'Features',
     intro:
       'The sparrow-ctr features of every rating of a generated dataset, in node on one thread (generation not timed).',
