@@ -21,6 +21,23 @@ export interface EmbedRequest {
   threads?: number;
 }
 
+/** Vectors trained elsewhere, as a word2vec text file, to evaluate and store for a dataset. */
+export interface VectorsImportRequest {
+  datasetId: string;
+  file: Blob;
+  /** The file's name, for the embedding's name and messages. */
+  name: string;
+}
+
+/** Reading the file (bytes), then evaluating as a trained run does. */
+export type VectorsImportProgress = EmbedProgress | { stage: 'read'; done: number; total: number };
+
+/** A stored embedding as word2vec text, with a file name for the download. */
+export interface VectorsExport {
+  name: string;
+  blob: Blob;
+}
+
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: WrenErrorData };
 
 /** Training progress, plus which engine was chosen once it is known. */
@@ -36,6 +53,16 @@ export interface EmbedWorkerApi {
     req: EmbedRequest,
     onProgress: (p: EmbedWorkerProgress) => void,
   ): Promise<Outcome<EmbeddingRow>>;
+  /**
+   * Reads word2vec text keyed by MovieLens id, evaluates it on the next-item
+   * protocol as a trained embedding is, and stores it (nothing when it fails).
+   */
+  importVectors(
+    req: VectorsImportRequest,
+    onProgress: (p: VectorsImportProgress) => void,
+  ): Promise<Outcome<EmbeddingRow>>;
+  /** A stored embedding written as word2vec text keyed by MovieLens id. */
+  exportVectors(embeddingId: string): Promise<Outcome<VectorsExport>>;
   /** Computes and stores the sparrow-ctr feature set of a dataset. */
   features(datasetId: string, onProgress: (p: Progress) => void): Promise<Outcome<FeatureSetRow>>;
   cancel(): void;

@@ -28,6 +28,13 @@ import {
   type MovieMeta,
 } from '../src/core/features/index.ts';
 import { nextItemSplit } from '../src/core/eval/next-item.ts';
+import { evaluateImported } from '../src/core/embeddings/imported.ts';
+import {
+  readWord2vecText,
+  WORD2VEC_MAX_BYTES,
+  word2vecTextPieces,
+} from '../src/core/embeddings/word2vec-text.ts';
+import { blobChunks } from '../src/core/data/sources.ts';
 import {
   WrenDb,
   deleteFeatureChunks,
@@ -37,8 +44,11 @@ import {
   putFeatureChunk,
   readRatings,
   saveEmbedding,
+  saveImportedEmbedding,
+  getEmbeddingData,
+  getIdMap,
 } from '../src/store/index.ts';
-import { featuresLockName, type EmbedWorkerApi } from './embed-protocol.ts';
+import { featuresLockName, type EmbedWorkerApi, type Outcome } from './embed-protocol.ts';
 
 /** Runs `f` holding the Web Lock `name`, so another tab's clean-up leaves its rows alone. */
 async function holdingLock<T>(name: string, f: () => Promise<T>): Promise<T> {
@@ -93,6 +103,22 @@ async function loadInput(datasetId: string): Promise<EmbedInput & { meta: MovieM
   };
 }
 
+/** A file name's safe form: lower-case letters, digits and dashes. */
+const slug = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+
+/** Runs `f` outside the job runner (it cancels nothing and is not cancelled): errors as data. */
+async function outcome<T>(f: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await f() };
+  } catch (e) {
+    return { ok: false, error: WrenError.from(e).toData() };
+  }
+}
+
 const jobs = jobRunner();
 const guarded = jobs.run;
 
@@ -143,6 +169,50 @@ const api: EmbedWorkerApi = {
         onProgress,
       });
       return saveEmbedding(db, req.datasetId, result, { auto: req.auto === true });
+    });
+  },
+
+  importVectors(req, onProgress) {
+    return guarded(async (signal) => {
+      if (req.file.size > WORD2VEC_MAX_BYTES)
+        throw new WrenError(
+          'too-large',
+          `${req.name} is ${(req.file.size / 1024 ** 3).toFixed(1)} GiB, more than Wren reads (1 GiB).`,
+          { file: req.name },
+        );
+      const input = await loadInput(req.datasetId);
+      const ids = await getIdMap(db, req.datasetId);
+      if (!ids) throw new WrenError('not-found', 'That dataset is not here any more.');
+      const total = req.file.size;
+      onProgress({ stage: 'read', done: 0, total });
+      const read = await readWord2vecText(blobChunks(req.file), {
+        file: req.name,
+        movieIds: ids.movieIds,
+        signal,
+        onProgress: (bytes) => onProgress({ stage: 'read', done: bytes, total }),
+      });
+      const imported = await evaluateImported(input, read, {
+        file: req.name,
+        signal,
+        onProgress,
+      });
+      return saveImportedEmbedding(db, req.datasetId, imported);
+    });
+  },
+
+  exportVectors(embeddingId) {
+    return outcome(async () => {
+      const row = await db.embeddings.get(embeddingId);
+      const data = row && (await getEmbeddingData(db, embeddingId));
+      if (!row || !data) throw new WrenError('not-found', 'That embedding is not stored any more.');
+      const ids = await getIdMap(db, row.datasetId);
+      const ds = await db.datasets.get(row.datasetId);
+      if (!ids || !ds) throw new WrenError('not-found', 'That dataset is not here any more.');
+      const movieIds = Array.from(data.items, (i) => ids.movieIds[i]!);
+      const blob = new Blob([...word2vecTextPieces(movieIds, data.vectors, row.dim)], {
+        type: 'text/plain',
+      });
+      return { name: `${slug(ds.name)}-${slug(row.name)}.txt`, blob };
     });
   },
 

@@ -12,6 +12,7 @@ import type { DatasetFormat, Movie, SkipReport } from '../core/data/types.ts';
 import type { HomeLists } from '../core/data/home.ts';
 import type { EmbedMetrics, EmbedSettings } from '../core/embeddings/embed.ts';
 import type { HnswIndex } from '../core/embeddings/hnsw.ts';
+import type { VectorsSource } from '../core/embeddings/imported.ts';
 import type { FeatureSet } from '../core/features/samples.ts';
 import type { UserFeatureColumns } from '../core/features/user-features.ts';
 
@@ -94,14 +95,15 @@ export interface IdMapRow {
   ratingCounts: Int32Array;
 }
 
-/** A trained embedding's description (small: listed without its vectors). */
+/** A trained or imported embedding's description (small: listed without its vectors). */
 export interface EmbeddingRow {
   id: string;
   datasetId: string;
   name: string;
-  settings: EmbedSettings;
+  /** How it was trained; null for imported vectors. */
+  settings: EmbedSettings | null;
   createdAt: number;
-  /** Which trainer ran: 'wasm-simd', 'js' or 'tfjs-<backend>'. */
+  /** Which trainer ran: 'wasm-simd', 'js' or 'tfjs-<backend>'; 'imported' for imported vectors. */
   engine: string;
   seconds: number;
   trainSeconds: number;
@@ -112,6 +114,8 @@ export interface EmbeddingRow {
   count: number;
   /** Built by the automatic build after an import, not by a person. */
   auto?: boolean;
+  /** Vectors read from a word2vec text file, and how they matched the dataset. */
+  imported?: VectorsSource;
 }
 
 /** The vectors of an embedding, with their 2-D map and HNSW index. */

@@ -1,6 +1,7 @@
-/** Trained embeddings and feature sets: save, list, load, choose, delete. */
+/** Trained and imported embeddings and feature sets: save, list, load, choose, delete. */
 import Dexie from 'dexie';
 import type { EmbeddingResult } from '../core/embeddings/embed.ts';
+import type { ImportedEmbedding } from '../core/embeddings/imported.ts';
 import type { FeatureSet } from '../core/features/samples.ts';
 import type { UserFeatureColumns } from '../core/features/user-features.ts';
 import { WrenError } from '../core/errors.ts';
@@ -39,7 +40,7 @@ export async function saveEmbedding(
   r: EmbeddingResult,
   opts: SaveEmbeddingOptions = {},
 ): Promise<EmbeddingRow> {
-  const id = `${datasetId}:emb:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const id = newEmbeddingId(datasetId);
   const row: EmbeddingRow = {
     id,
     datasetId,
@@ -56,6 +57,51 @@ export async function saveEmbedding(
     count: r.items.length,
     ...(opts.auto ? { auto: true } : {}),
   };
+  return storeEmbedding(db, row, r, opts.auto === true);
+}
+
+/**
+ * Saves vectors imported from a word2vec text file (description and vectors
+ * in one transaction, nothing on failure) and makes them the chosen
+ * embedding, as a trained one is. Nothing is written unless the dataset is
+ * still stored and ready.
+ */
+export async function saveImportedEmbedding(
+  db: WrenDb,
+  datasetId: string,
+  r: ImportedEmbedding,
+): Promise<EmbeddingRow> {
+  const row: EmbeddingRow = {
+    id: newEmbeddingId(datasetId),
+    datasetId,
+    name: `${r.source.file} · ${r.dim}d`,
+    settings: null,
+    createdAt: Date.now(),
+    engine: 'imported',
+    seconds: r.seconds,
+    trainSeconds: 0,
+    tokensPerSecond: 0,
+    metrics: r.metrics,
+    losses: [],
+    dim: r.dim,
+    count: r.items.length,
+    imported: r.source,
+  };
+  return storeEmbedding(db, row, r, false, true);
+}
+
+const newEmbeddingId = (datasetId: string): string =>
+  `${datasetId}:emb:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+/** Writes a description and its vectors in one transaction and chooses it (see saveEmbedding). */
+async function storeEmbedding(
+  db: WrenDb,
+  row: EmbeddingRow,
+  r: Pick<EmbeddingResult, 'items' | 'vectors' | 'map' | 'hnsw'>,
+  auto: boolean,
+  requireDataset = auto,
+): Promise<EmbeddingRow> {
+  const { id, datasetId } = row;
   let hnsw: EmbeddingDataRow['hnsw'] = null;
   if (r.hnsw) {
     const { vectors: _shared, ...rest } = r.hnsw;
@@ -72,8 +118,8 @@ export async function saveEmbedding(
   try {
     await db.transaction('rw', [db.datasets, db.embeddings, db.embeddingData, db.kv], async () => {
       let chosen = id;
-      if (opts.auto) {
-        await requireReady(db, datasetId);
+      if (requireDataset) await requireReady(db, datasetId);
+      if (auto) {
         // Keep what similar movies use now: the chosen one, else the newest (listEmbeddings' order).
         const kv = await db.kv.get(chosenKey(datasetId));
         const others = await listEmbeddings(db, datasetId);

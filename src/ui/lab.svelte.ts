@@ -15,7 +15,13 @@ import {
   type FeatureSetRow,
 } from '../store/index.ts';
 import type { EmbedWorkerProgress } from '../../workers/embed-protocol.ts';
-import { listEngines, startFeatures, startTraining, type Job } from './lib/embedder.ts';
+import {
+  listEngines,
+  startFeatures,
+  startTraining,
+  startVectorsImport,
+  type Job,
+} from './lib/embedder.ts';
 import { settingsToForm, type SettingsForm } from './lib/lab-settings.ts';
 import { embeddingCache } from './lib/similar.ts';
 import { foldProgress, initialTrainView, type TrainView } from './lib/train-progress.ts';
@@ -32,6 +38,20 @@ export type TrainingStatus =
     }
   | { state: 'failed'; datasetId: string; error: WrenError }
   | { state: 'cancelled'; datasetId: string }
+  | { state: 'done'; datasetId: string; row: EmbeddingRow };
+
+/** Importing a word2vec text file: reading it, then the evaluation's stages. */
+export type VectorsImportStatus =
+  | { state: 'idle' }
+  | {
+      state: 'running';
+      datasetId: string;
+      file: string;
+      stage: 'read' | 'evaluate' | 'index' | 'map';
+      percent: number | null;
+      cancelling: boolean;
+    }
+  | { state: 'failed'; datasetId: string; file: string; error: WrenError }
   | { state: 'done'; datasetId: string; row: EmbeddingRow };
 
 export type FeaturesStatus =
@@ -51,6 +71,7 @@ class LabState {
   engines = $state.raw<string[] | null>(null);
   training = $state.raw<TrainingStatus>({ state: 'idle' });
   features = $state.raw<FeaturesStatus>({ state: 'idle' });
+  vectorsImport = $state.raw<VectorsImportStatus>({ state: 'idle' });
   form = $state<SettingsForm>(settingsToForm(DEFAULT_EMBED_SETTINGS));
   engineChoice = $state('auto');
   /** Set when a list could not be read. */
@@ -58,6 +79,7 @@ class LabState {
 
   private trainJob: Job<EmbeddingRow> | null = null;
   private featuresJob: Job<FeatureSetRow> | null = null;
+  private importJob: Job<EmbeddingRow> | null = null;
   private enginesAsked = false;
 
   get running(): boolean {
@@ -138,6 +160,57 @@ class LabState {
 
   dismissTraining(): void {
     if (!this.running) this.training = { state: 'idle' };
+  }
+
+  /** Whether vectors are being imported. */
+  get importing(): boolean {
+    return this.vectorsImport.state === 'running';
+  }
+
+  /**
+   * Imports a word2vec text file as an embedding of the dataset: read,
+   * evaluated on next-item in the worker, stored and chosen (nothing is
+   * stored when the file is bad or the import is cancelled).
+   */
+  importVectors(datasetId: string, file: File): void {
+    if (this.importJob) return;
+    const base = { state: 'running', datasetId, file: file.name, cancelling: false } as const;
+    this.vectorsImport = { ...base, stage: 'read', percent: 0 };
+    const job = startVectorsImport({ datasetId, file, name: file.name }, (p) => {
+      const s = this.vectorsImport;
+      if (s.state !== 'running' || p.stage === 'walks' || p.stage === 'train') return;
+      const percent = p.total > 0 ? Math.min(100, (100 * p.done) / p.total) : null;
+      this.vectorsImport = { ...s, stage: p.stage, percent };
+    });
+    this.importJob = job;
+    job.done.then(
+      async (row) => {
+        this.importJob = null;
+        this.vectorsImport = { state: 'done', datasetId, row };
+        // The last training run's note says it is in use: no longer true.
+        if (this.training.state === 'done') this.training = { state: 'idle' };
+        await this.refresh(datasetId);
+      },
+      (e: unknown) => {
+        this.importJob = null;
+        const error = WrenError.from(e);
+        this.vectorsImport =
+          error.code === 'cancelled'
+            ? { state: 'idle' }
+            : { state: 'failed', datasetId, file: file.name, error };
+      },
+    );
+  }
+
+  cancelVectorsImport(): void {
+    const s = this.vectorsImport;
+    if (!this.importJob || s.state !== 'running') return;
+    this.vectorsImport = { ...s, cancelling: true };
+    this.importJob.cancel();
+  }
+
+  dismissVectorsImport(): void {
+    if (!this.importing) this.vectorsImport = { state: 'idle' };
   }
 
   async choose(datasetId: string, id: string): Promise<void> {

@@ -11,7 +11,11 @@ import type {
   EmbedRequest,
   EmbedWorkerApi,
   EmbedWorkerProgress,
+  VectorsExport,
+  VectorsImportProgress,
+  VectorsImportRequest,
 } from '../../../workers/embed-protocol.ts';
+import { WrenError } from '../../core/errors.ts';
 import { workerClient, type Job } from './worker-client.ts';
 import { trainingThreads } from './threads.ts';
 
@@ -32,6 +36,21 @@ export function startTraining(
   onProgress: (p: EmbedWorkerProgress) => void,
 ): Job<EmbeddingRow> {
   return job((a) => a.train({ threads: trainingThreads(), ...req }, Comlink.proxy(onProgress)));
+}
+
+/** Reads, evaluates and stores vectors from a word2vec text file; resolves to their stored description. */
+export function startVectorsImport(
+  req: VectorsImportRequest,
+  onProgress: (p: VectorsImportProgress) => void,
+): Job<EmbeddingRow> {
+  return job((a) => a.importVectors(req, Comlink.proxy(onProgress)));
+}
+
+/** A stored embedding as a word2vec text file (written in the worker). */
+export async function exportVectors(embeddingId: string): Promise<VectorsExport> {
+  const r = await client.remote().exportVectors(embeddingId);
+  if (!r.ok) throw WrenError.fromData(r.error);
+  return r.value;
 }
 
 /** Computes and stores the dataset's feature set. */

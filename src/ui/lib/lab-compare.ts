@@ -1,6 +1,8 @@
 /**
  * The Lab's comparison of stored embeddings: the columns, how each is
  * formatted, and which run is best in each (higher or lower is better).
+ * Imported vectors were trained elsewhere: they have no speed or run time
+ * to compare ("–"), only their quality on the same protocol.
  */
 import type { EmbeddingRow } from '../../store/db.ts';
 import { formatCount, formatSeconds } from './format.ts';
@@ -70,18 +72,19 @@ export const COMPARE_COLUMNS: CompareColumn[] = [
   {
     key: 'speed',
     label: 'Tokens/s',
-    title: 'Training throughput (higher is better)',
+    title: 'Training throughput (higher is better; none for imported vectors)',
     better: 'high',
-    value: (r) => r.tokensPerSecond,
-    format: (v) => formatCount(v),
+    value: (r) => (r.imported ? NaN : r.tokensPerSecond),
+    format: (v) => (Number.isFinite(v) ? formatCount(v) : '–'),
   },
   {
     key: 'time',
     label: 'Time',
-    title: 'Whole run: walks, training, evaluation, index and map (lower is better)',
+    title:
+      'Whole run: walks, training, evaluation, index and map (lower is better; imported vectors were not trained here)',
     better: 'low',
-    value: (r) => r.seconds,
-    format: formatSeconds,
+    value: (r) => (r.imported ? NaN : r.seconds),
+    format: (v) => (Number.isFinite(v) ? formatSeconds(v) : '–'),
   },
 ];
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EMBED_SETTINGS, type EmbedMetrics } from '../../../src/core/embeddings/embed.ts';
 import type { EmbeddingRow } from '../../../src/store/db.ts';
+import { formatSeconds } from '../../../src/ui/lib/format.ts';
 import {
   bestRows,
   COMPARE_COLUMNS,
@@ -48,6 +49,23 @@ function emb(
 const col = (key: string) => COMPARE_COLUMNS.find((c) => c.key === key)!;
 
 describe('embedding comparison', () => {
+  it('compares imported vectors on quality only: no speed or run time, never best at those', () => {
+    const imported = {
+      settings: null,
+      engine: 'imported',
+      tokensPerSecond: 0,
+      seconds: 1,
+      imported: { file: 'v.txt', fileVectors: 100, unknownIds: 0, missing: 0 },
+    };
+    const rows = [emb('a', { hr10: 0.06 }), emb('b', { hr10: 0.08 }, imported)];
+    expect([...bestRows(rows, col('hr10'))]).toEqual([1]);
+    for (const key of ['speed', 'time']) {
+      expect(col(key).format(col(key).value(rows[1]!))).toBe('–');
+      expect([...bestRows(rows, col(key))]).toEqual([]);
+    }
+    expect(col('time').format(col('time').value(rows[0]!))).toBe(formatSeconds(10));
+  });
+
   it('marks the highest value where higher is better and the lowest where lower is, ties included', () => {
     const rows = [
       emb('a', { hr10: 0.06, annQueryMs: 0.2 }),
