@@ -13,7 +13,7 @@
  * inflated. A cut archive is 'truncated'; anything else wrong is 'corrupt-zip'.
  */
 import { WrenError, throwIfAborted } from '../errors.ts';
-import { type ImportLimits, limitsOf, sizeError } from './limits.ts';
+import { type ImportLimits, limitsOf, sizeError, tooManyEntries } from './limits.ts';
 import { entryBytes, type EntrySpan, Advance } from './zip-inflate.ts';
 import { damaged, isJunkEntry, type ZipEntry } from './zip.ts';
 import {
@@ -143,12 +143,14 @@ async function readDirectory(
 /**
  * Refuses, before anything is inflated, an archive whose directory says it
  * unpacks to more than the limits allow: an entry too large, all entries
- * together too large, or an entry that unpacks to absurdly more than its
- * compressed bytes. Every entry is counted, used or not. The directory's
+ * together too large, an entry that unpacks to absurdly more than its
+ * compressed bytes, or more entries than any MovieLens archive by far. Every entry is counted, used or not. The directory's
  * sizes cannot lie past this: each entry's unpacked bytes are counted while
  * it is inflated and it fails as soon as it grows past its listed size.
  */
 export function checkSizes(zip: string, entries: CentralEntry[], limits: ImportLimits): void {
+  if (entries.length > limits.maxEntries)
+    throw tooManyEntries(zip, entries.length, limits.maxEntries);
   let total = 0;
   for (const c of entries) {
     total += c.size;

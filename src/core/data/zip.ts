@@ -32,7 +32,7 @@ import {
   u32,
 } from './zip-records.ts';
 import { concat } from './lines.ts';
-import { type ImportLimits, limitsOf, sizeError } from './limits.ts';
+import { type ImportLimits, limitsOf, sizeError, tooManyEntries } from './limits.ts';
 
 /** An entry being read: a SourceFile, plus a way to finish it and check it. */
 export interface ZipEntry extends SourceFile {
@@ -230,6 +230,8 @@ class ZipReader {
       chunks: [],
     };
     this.all.push(st);
+    if (this.all.length > this.limits.maxEntries)
+      return this.refuse(tooManyEntries(this.zipName, null, this.limits.maxEntries));
     if (local && local.name !== f.name) return this.fail(`entry ${index + 1} has two names`);
     if (f.compression !== 0 && f.compression !== 8)
       return this.fail(

@@ -14,6 +14,7 @@ import {
   DEFAULT_LIMITS,
   MAX_ARCHIVE_BYTES,
   MAX_DUPLICATE_SHARE,
+  MAX_ENTRIES,
   MAX_ENTRY_BYTES,
   MAX_RATINGS,
   MAX_RATIO,
@@ -114,9 +115,11 @@ describe('the limits', () => {
       maxRatio: MAX_RATIO,
       ratioFloor: RATIO_FLOOR,
       maxRatings: MAX_RATINGS,
+      maxEntries: MAX_ENTRIES,
       maxTextFileBytes: MAX_TEXT_FILE_BYTES,
       maxDuplicateShare: MAX_DUPLICATE_SHARE,
     });
+    expect(MAX_ENTRIES).toBe(1000);
     expect(MAX_ENTRY_BYTES).toBe(2_147_483_648);
     expect(MAX_ARCHIVE_BYTES).toBe(4_294_967_296);
     expect(MAX_RATIO).toBe(100);
@@ -124,6 +127,15 @@ describe('the limits', () => {
     expect(MAX_RATINGS).toBe(64_000_408);
     expect(MAX_TEXT_FILE_BYTES).toBe(268_435_456);
     expect(MAX_DUPLICATE_SHARE).toBe(0.5);
+  });
+
+  it('let the genuine ml-100k.zip through, the MovieLens archive with the most entries (22)', () => {
+    if (!has('ml-100k.zip')) return;
+    const zip = new Uint8Array(readFileSync(path.join(DATASETS, 'ml-100k.zip')));
+    const end = readArchiveEnd(zip, 0);
+    if (end === null || end === 'trailing') throw new Error('no end record');
+    expect(end.count).toBe(22);
+    expect(end.count).toBeLessThan(MAX_ENTRIES);
   });
 
   it.each([
@@ -139,6 +151,36 @@ describe('the limits', () => {
     const ratios = entries.filter((c) => c.size > 0).map((c) => c.size / c.compressedSize);
     expect(Math.max(...ratios)).toBeLessThan(most);
     expect(() => checkSizes(name, entries, DEFAULT_LIMITS)).not.toThrow();
+  });
+});
+
+describe('an archive of many files', () => {
+  // A MovieLens archive with a few hundred tiny extra files: 306 entries in all.
+  const extras = Object.fromEntries(
+    Array.from({ length: 304 }, (_, i) => [`ml-many/extra/${i}.txt`, 'x']),
+  );
+  const many = zipOf({
+    'ml-many/movies.csv': MOVIES,
+    'ml-many/ratings.csv': HEADER + ROW,
+    ...extras,
+  });
+
+  it.each(readers)(
+    'is refused past the entry limit, before its files are read (%s)',
+    async (_, input) => {
+      const msg = await refused(() => input('many.zip', many), 'too-large', {
+        limits: { maxEntries: 300 },
+      });
+      expect(msg).toMatch(
+        /^many\.zip holds (306|more) files, more than the 300 allowed \(a MovieLens archive holds at most 22\)\. This is not a MovieLens archive; nothing was imported\.$/,
+      );
+    },
+  );
+
+  it.each(readers)('imports under the default limit (%s)', async (_, input) => {
+    expect(DEFAULT_LIMITS.maxEntries).toBe(MAX_ENTRIES);
+    const ds = await importMovieLens(input('many.zip', many));
+    expect(ds.ratings.user.length).toBe(1);
   });
 });
 
