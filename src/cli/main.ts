@@ -9,6 +9,7 @@ import {
   runEmbedImport,
 } from './embed-command.ts';
 import { ctrRandomArgsFrom, runCtrRandom } from './ctr-command.ts';
+import { EXPORT_OPTIONS, exportArgsFrom, runExport } from './export-command.ts';
 import { runImport } from './import-command.ts';
 import { alternatives, CTR_NAMES, RANKING_NAMES, runModels } from './models-command.ts';
 import { RANKER_NAMES } from './ranker-setup.ts';
@@ -26,6 +27,13 @@ Commands:
   import <zip|dir|file> [--json] [--skip-bad N]
       Parse a MovieLens dataset (ml-latest(-small), ml-20m/25m/32m, ml-1m, ml-10m,
       ml-100k) and print counts, skipped rows and timings.
+
+  export --data <zip|dir|file> --format parquet --out <dir> [--json]
+      Write the dataset and its features as Parquet files (SNAPPY) that pandas,
+      Spark, DuckDB and Polars read: ratings, movies, users (with demographics),
+      tags, movie_features and samples (sparrow-ctr's user features per rating),
+      with MovieLens ids. Prints each file's rows and bytes; docs/parquet.md
+      has the schema.
 
   embed --data <zip|dir|file> [--method item2vec|deepwalk|node2vec] [--json]
         [--dim N] [--epochs N] [--window N] [--negatives N] [--lr X] [--subsample X]
@@ -131,6 +139,7 @@ export async function main(argv: string[]): Promise<number> {
         ...TRAIN_OPTIONS,
         ...RECOMMEND_OPTIONS,
         ...ABTEST_OPTIONS,
+        ...EXPORT_OPTIONS,
       },
     });
   } catch (e) {
@@ -169,6 +178,16 @@ export async function main(argv: string[]): Promise<number> {
       threads: values.threads,
       out: values.out,
     });
+  }
+  if (command === 'export') {
+    const data = values.data ?? path;
+    const args = exportArgsFrom(values);
+    if (!data || typeof args === 'string') {
+      const why = data ? args : 'export needs --data <zip|dir|file>';
+      process.stderr.write(`wren: ${why}\n\n${USAGE}`);
+      return 2;
+    }
+    return runExport(data, args, { json: values.json });
   }
   if (command === 'train') {
     const data = values.data ?? path;
