@@ -3,7 +3,7 @@
  * dataset's Parquet files in a worker and downloads them as one zip; DuckDB
  * (in node, an independent reader) finds the imported dataset's ratings in
  * it, with the same counts and sums, and the movies' titles; nothing stored
- * changes.
+ * changes, and no request leaves the origin.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -123,5 +123,14 @@ describe('Export as Parquet on the Data page', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('sends no request outside the origin, the export worker included', () => {
+    const origin = new URL(server.url).origin;
+    expect(browser.requests.some((u) => /export\.worker/.test(u))).toBe(true);
+    const outside = browser.requests.filter(
+      (u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'),
+    );
+    expect(outside).toEqual([]);
   });
 });
