@@ -19,6 +19,9 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // A page on a loaded 2-core machine may take seconds to show what a poll waits for
+          // (a worker starting, a profile read back); 1 s, the default, failed under load.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],
