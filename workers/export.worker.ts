@@ -12,9 +12,10 @@ import type { Progress } from '../src/core/data/types.ts';
 import { WrenError } from '../src/core/errors.ts';
 import { WrenDb, allMovies, readRatings, readUsers } from '../src/store/index.ts';
 import type { DataExport, ExportWorkerApi, Outcome } from './export-protocol.ts';
+import { jobRunner } from './jobs.ts';
 
 const db = new WrenDb();
-let controller: AbortController | null = null;
+const jobs = jobRunner();
 
 /** A file name's safe form: lower-case letters, digits and dashes. */
 const slug = (s: string): string =>
@@ -78,19 +79,9 @@ async function parquetZip(
 }
 
 const api: ExportWorkerApi = {
-  async parquet(datasetId, onProgress): Promise<Outcome<DataExport>> {
-    controller = new AbortController();
-    try {
-      return { ok: true, value: await parquetZip(datasetId, controller.signal, onProgress) };
-    } catch (e) {
-      return { ok: false, error: WrenError.from(e).toData() };
-    } finally {
-      controller = null;
-    }
-  },
-  cancel() {
-    controller?.abort();
-  },
+  parquet: (datasetId, onProgress): Promise<Outcome<DataExport>> =>
+    jobs.run((signal) => parquetZip(datasetId, signal, onProgress)),
+  cancel: () => jobs.cancel(),
 };
 
 Comlink.expose(api);
