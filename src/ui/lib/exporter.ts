@@ -26,12 +26,3 @@ export function startParquetExport(
   void job.done.finally(() => client.close()).catch(() => undefined);
   return job;
 }
-
-/** Hands a blob to the browser as a download named `name`. */
-export function download(blob: Blob, name: string): void {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-}
