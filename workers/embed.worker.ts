@@ -5,6 +5,7 @@
  * engine probe runs once per session.
  */
 import * as Comlink from 'comlink';
+import { slug } from './file-names.ts';
 import { jobRunner } from './jobs.ts';
 import type { Progress } from '../src/core/data/types.ts';
 import { trainEmbedding, type EmbedInput } from '../src/core/embeddings/embed.ts';
@@ -102,13 +103,6 @@ async function loadInput(datasetId: string): Promise<EmbedInput & { meta: MovieM
     meta,
   };
 }
-
-/** A file name's safe form: lower-case letters, digits and dashes. */
-const slug = (s: string): string =>
-  s
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
 
 /** Runs `f` outside the job runner (it cancels nothing and is not cancelled): errors as data. */
 async function outcome<T>(f: () => Promise<T>): Promise<Outcome<T>> {

@@ -5,6 +5,7 @@
  * since Parquet pages are compressed already. Only reads the store.
  */
 import * as Comlink from 'comlink';
+import { slug } from './file-names.ts';
 import Dexie from 'dexie';
 import { Zip, ZipPassThrough } from 'fflate';
 import { exportParquet, type ParquetSink } from '../src/core/data/parquet-export.ts';
@@ -16,13 +17,6 @@ import { jobRunner } from './jobs.ts';
 
 const db = new WrenDb();
 const jobs = jobRunner();
-
-/** A file name's safe form: lower-case letters, digits and dashes. */
-const slug = (s: string): string =>
-  s
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '') || 'dataset';
 
 async function parquetZip(
   datasetId: string,
@@ -74,7 +68,7 @@ async function parquetZip(
   );
   zip.end();
   if (failed) throw failed;
-  const name = `${slug(ds.name)}-parquet.zip`;
+  const name = `${slug(ds.name, 'dataset')}-parquet.zip`;
   return { name, blob: new Blob(parts, { type: 'application/zip' }), files };
 }
 
