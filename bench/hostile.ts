@@ -42,6 +42,7 @@ import { parseArgs } from 'node:util';
 import { createDeflateRaw, deflateRawSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { crc32 } from '../src/core/data/crc32.ts';
+import { Random } from '../src/core/random.ts';
 import { AUTO_BUILD_KEY } from '../src/ui/lib/auto-build.ts';
 import { DATASETS, root, serve } from '../test/e2e/harness.ts';
 
@@ -256,16 +257,10 @@ function* repeated(head: string, unit: string, bytes: number): Generator<Uint8Ar
   }
 }
 
-/** A small seeded generator (mulberry32), so the generated files are the same on every run. */
+/** Numbers in [0, 1) from the project's seeded generator, so the generated files are the same on every run. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Random(seed);
+  return () => r.next();
 }
 
 /** Rows of users `first`.. (`users` of them) and movies 1..`movies`, each pair once, with varying ratings and times. */
