@@ -3,7 +3,7 @@
  * settings (default, range, what each does), and the model lists the usage
  * text shows, all read from the registry so the CLI never keeps its own.
  */
-import { rangeOf, schemaLines } from '../core/models/config-check.ts';
+import { rangeOf, type AnySchema } from '../core/models/config-check.ts';
 import { CTR_MODELS } from '../core/models/ctr-info.ts';
 import { MODELS, REGISTRY, type ModelInfo } from '../core/models/index.ts';
 
@@ -25,6 +25,33 @@ export function alternatives(
   });
   lines.push(line);
   return lines.join('\n');
+}
+
+/** `text` broken into lines of at most `width` characters, each after `indent`. */
+function wrap(text: string, indent: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(indent + line);
+  return lines;
+}
+
+/**
+ * A schema as text (the CLI's `wren models`): each setting as `name=default`
+ * and its range, then what it does, wrapped to `width`.
+ */
+export function schemaLines(schema: AnySchema, indent = '  ', width = 88): string[] {
+  const rows = Object.entries(schema).map(([key, s]) => [`${key}=${s.default}`, s] as const);
+  const col = Math.max(0, ...rows.map(([k]) => k.length));
+  return rows.flatMap(([head, s]) => [
+    `${indent}${head.padEnd(col)}  ${rangeOf(s)}`,
+    ...wrap(s.doc, `${indent}    `, width),
+  ]);
 }
 
 export const RANKING_NAMES: readonly string[] = MODELS.map((m) => m.name);

@@ -4,8 +4,8 @@
  * `Args` interfaces document theirs). Everything else is derived from it:
  * the defaults a model starts from, the check every model's constructor
  * makes (`settingsOf`: an unknown setting or a value out of range is refused
- * wherever the model is built), the CLI's `--set` parsing and `wren models`
- * listing, and the Models page's settings tables.
+ * wherever the model is built), the CLI's `--set` parsing, and what `wren
+ * models` and the Models page's settings tables show.
  */
 import { WrenError } from '../errors.ts';
 
@@ -179,31 +179,4 @@ export function applyPairs(
   }
   const problem = configProblem(config, schema);
   return problem ? `--set ${problem}` : config;
-}
-
-/** `text` broken into lines of at most `width` characters, each after `indent`. */
-function wrap(text: string, indent: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && indent.length + line.length + 1 + word.length > width) {
-      lines.push(indent + line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(indent + line);
-  return lines;
-}
-
-/**
- * A schema as text (the CLI's `wren models`): each setting as `name=default`
- * and its range, then what it does, wrapped to `width`.
- */
-export function schemaLines(schema: AnySchema, indent = '  ', width = 88): string[] {
-  const rows = Object.entries(schema).map(([key, s]) => [`${key}=${s.default}`, s] as const);
-  const col = Math.max(0, ...rows.map(([k]) => k.length));
-  return rows.flatMap(([head, s]) => [
-    `${indent}${head.padEnd(col)}  ${rangeOf(s)}`,
-    ...wrap(s.doc, `${indent}    `, width),
-  ]);
 }
