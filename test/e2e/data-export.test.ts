@@ -78,6 +78,7 @@ describe('Export as Parquet on the Data page', () => {
     expect(Object.keys(entries).sort()).toEqual([
       'movie_features.parquet',
       'movies.parquet',
+      'next_item.parquet',
       'ratings.parquet',
       'samples.parquet',
       'tag_counts.parquet',

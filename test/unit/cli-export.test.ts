@@ -28,12 +28,13 @@ describe('wren export', () => {
     const out = join(dir, 'out', 'nested');
     const r = await wren('export', '--data', data, '--format', 'parquet', '--out', out);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`ml-gen: 5 Parquet files in ${out}`);
+    expect(r.stdout).toContain(`ml-gen: 6 Parquet files in ${out}`);
     expect(r.stdout).toMatch(/ratings\.parquet\s+4,000 rows/);
     expect(r.stdout).toMatch(/tags\.parquet\s+150 rows/);
     expect(readdirSync(out).sort()).toEqual([
       'movie_features.parquet',
       'movies.parquet',
+      'next_item.parquet',
       'ratings.parquet',
       'samples.parquet',
       'tags.parquet',

@@ -182,8 +182,8 @@ function mapRange<T>(count: number, f: (i: number) => T): T[] {
 
 /**
  * Writes ratings.parquet, movies.parquet, users.parquet (with demographics),
- * tags.parquet or tag_counts.parquet (with tags), movie_features.parquet and
- * samples.parquet through `opts.open`. Resolves to the files in the order
+ * tags.parquet or tag_counts.parquet (with tags), movie_features.parquet,
+ * samples.parquet and next_item.parquet through `opts.open`. Resolves to the files in the order
  * written. Throws WrenError 'invalid-data' on a dataset without ratings
  * (the features need a time split) and 'cancelled' when aborted.
  */
@@ -217,8 +217,14 @@ export async function exportParquet(
       ? src.tags.rows.flatMap((r) => r.tags.map((t) => ({ movie: r.movie, ...t })))
       : [];
 
+  const next = nextItemRows(ratings);
   const total =
-    n * 2 + M * 2 + (src.hasDemographics ? users.length : 0) + tagRows.length + tagCounts.length;
+    n * 2 +
+    M * 2 +
+    next.rows.length +
+    (src.hasDemographics ? users.length : 0) +
+    tagRows.length +
+    tagCounts.length;
   let done = 0;
   const advance = (rows: number): void => {
     done += rows;
@@ -453,5 +459,66 @@ export async function exportParquet(
       { ...ctx, kv },
     ),
   );
+
+  // The next-item protocol's corpus (DESIGN.md, protocol 4): an embedding trained
+  // elsewhere on the rows that are not held out is evaluated by `wren embed --import`
+  // (or the Lab) on exactly the split Wren's own embeddings see, with no leak.
+  files.push(
+    await writeFile(
+      'next_item.parquet',
+      [
+        { name: 'userId', type: 'INT32' },
+        { name: 'movieId', type: 'INT32' },
+        { name: 'timestamp', type: 'INT64' },
+        { name: 'position', type: 'INT32' },
+        { name: 'heldOut', type: 'BOOLEAN' },
+      ],
+      next.rows.length,
+      (s, e) => {
+        const rows = next.rows.subarray(s, e);
+        return [
+          Int32Array.from(rows, (i) => userIds[ratings.user[i]!]!),
+          Int32Array.from(rows, (i) => movieIds[ratings.movie[i]!]!),
+          BigInt64Array.from(rows, (i) => BigInt(ratings.timestamp[i]!)),
+          next.position.slice(s, e),
+          Array.from(rows, (i) => next.heldOut[i] === 1),
+        ];
+      },
+      { ...ctx, kv: { 'wren.positiveStars': String(POSITIVE_HALF_STARS / 2) } },
+    ),
+  );
   return files;
+}
+
+/**
+ * The rows of next_item.parquet: every positive rating (at least
+ * POSITIVE_HALF_STARS) in the dataset's order (by user, then time), its
+ * place in the user's sequence of positives, and which one is held out —
+ * each user's last positive, when they have two or more, as nextItemSplit
+ * holds it out.
+ */
+function nextItemRows(ratings: RatingColumns): {
+  rows: Int32Array;
+  position: Int32Array;
+  heldOut: Uint8Array;
+} {
+  const { userOffsets, rating } = ratings;
+  let count = 0;
+  for (let i = 0; i < rating.length; i++) if (rating[i]! >= POSITIVE_HALF_STARS) count++;
+  const rows = new Int32Array(count);
+  const position = new Int32Array(count);
+  const heldOut = new Uint8Array(rating.length);
+  let r = 0;
+  for (let u = 0; u + 1 < userOffsets.length; u++) {
+    let last = -1;
+    let p = 0;
+    for (let i = userOffsets[u]!; i < userOffsets[u + 1]!; i++) {
+      if (rating[i]! < POSITIVE_HALF_STARS) continue;
+      rows[r] = i;
+      position[r++] = p++;
+      last = i;
+    }
+    if (p >= 2) heldOut[last] = 1;
+  }
+  return { rows, position, heldOut };
 }

@@ -18,6 +18,7 @@ import type { Dataset } from '../../../src/core/data/types.ts';
 import { movieFeatures, movieMetaFromMovies } from '../../../src/core/features/movie-features.ts';
 import { countTrain, timeSplitCutoff } from '../../../src/core/features/split.ts';
 import { userFeatures } from '../../../src/core/features/user-features.ts';
+import { nextItemSplit } from '../../../src/core/eval/next-item.ts';
 import { parquetReader, q, type ParquetReader } from '../../parquet-reader.ts';
 import { tempDir } from '../cli-harness.ts';
 
@@ -89,6 +90,7 @@ describe('exportParquet read back by DuckDB', () => {
       ['tags.parquet', ds.tags.length],
       ['movie_features.parquet', ds.movies.length],
       ['samples.parquet', ds.ratings.user.length],
+      ['next_item.parquet', sum(Array.from(ds.ratings.rating, (h) => (h >= 7 ? 1 : 0)))],
     ]);
   });
 
@@ -235,6 +237,44 @@ describe('exportParquet read back by DuckDB', () => {
   });
 });
 
+describe('next_item.parquet', () => {
+  it('holds the next-item protocol’s training sequences and held-out movies, as nextItemSplit splits them', async () => {
+    const split = nextItemSplit(ds.ratings);
+    const userIds = ds.users.map((u) => u.userId);
+    const movieIds: number[] = [];
+    for (const m of ds.movies) movieIds[m.index] = m.movieId;
+    // What a trainer elsewhere reads: the rows not held out, in each user's order.
+    const train = await db.rows(
+      `select userId, list(movieId order by position) as seq from ${f('next_item.parquet')} where not heldOut group by userId order by userId`,
+    );
+    const want: { userId: number; seq: number[] }[] = [];
+    const { offsets, items } = split.train;
+    for (let u = 0; u + 1 < offsets.length; u++) {
+      if (offsets[u + 1]! > offsets[u]!)
+        want.push({
+          userId: userIds[u]!,
+          seq: Array.from(items.subarray(offsets[u]!, offsets[u + 1]!), (m) => movieIds[m]!),
+        });
+    }
+    want.sort((a, b) => a.userId - b.userId);
+    expect(train).toEqual(want);
+    const held = await db.rows(
+      `select userId, movieId from ${f('next_item.parquet')} where heldOut order by userId`,
+    );
+    const wantHeld = Array.from(split.users, (u, i) => ({
+      userId: userIds[u]!,
+      movieId: movieIds[split.heldOut[i]!]!,
+    })).sort((a, b) => a.userId - b.userId);
+    expect(held.length).toBeGreaterThan(10);
+    expect(held).toEqual(wantHeld);
+    // One held-out movie per user at most, and it is the user's last positive.
+    const late = await db.number(
+      `select count(*) from ${f('next_item.parquet')} a join ${f('next_item.parquet')} b using (userId) where a.heldOut and b.position > a.position`,
+    );
+    expect(late).toBe(0);
+  });
+});
+
 describe('exportParquet variants', () => {
   it('writes tag_counts.parquet from per-movie counts and no users.parquet without demographics', async () => {
     const plain = generateDataset({ ratings: 3_000, seed: 4, tags: 200, demographics: false });
@@ -255,6 +295,7 @@ describe('exportParquet variants', () => {
       'tag_counts.parquet',
       'movie_features.parquet',
       'samples.parquet',
+      'next_item.parquet',
     ]);
     expect(existsSync(join(out.dir, 'users.parquet'))).toBe(false);
     const total = await db.number(
