@@ -18,6 +18,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const RESULTS = 'bench/results';
 export const OUTPUT = 'docs/benchmarks.md';
+/** bench:scale's plot, written beside it when scale.jsonl has lines. */
+export const PLOT = 'docs/scale.svg';
 
 /** DESIGN.md's fields of a result line ("node|browser": either). */
 export const DESIGN_FIELDS = [
@@ -937,7 +939,181 @@ export const SECTIONS = [
       },
     ],
   },
+  {
+    title: 'Scale: 1M to 25M ratings in the browser',
+    intro:
+      'The whole app in headless Chromium at three sizes of ml-25m’s shape (generated, ml-latest CSV layout: 25M is 162,541 users × 62,423 movies; smaller sizes keep its 153.8 ratings per user and grow the catalogue with the square root of the ratings), each imported through the page in a fresh profile, then every stage as the app runs it. Each cell: the stage’s figure, then the peak resident memory of the renderer processes during that stage. The plot: [scale.svg](scale.svg), seconds against ratings, log-log.',
+    tables: [{ file: 'scale.jsonl', suite: 'scale', render: renderScale }],
+  },
 ];
+
+/** bench:scale's stages, as rows of the cost-growth table: [name, label, figure of a line]. */
+const SCALE_ROWS = [
+  ['import', 'import, s', (r) => r.f.seconds],
+  ['build', 'automatic build, s (timed by the app)', (r) => r.f.buildSeconds],
+  ['ease', '… personal EASE, s', (r) => r.f.seconds],
+  [
+    'ease',
+    '… EASE’s size (movies modelled)',
+    (r) => `${fmt(r.f.easeMovies)} of ${fmt(r.f.easeOf)}`,
+    { memory: false },
+  ],
+  ['item2vec', '… Item2Vec, s', (r) => r.f.seconds],
+  ['features', 'features (sparrow-ctr), s', (r) => r.f.seconds],
+  ['neumf', 'NeuMF, one epoch (split, epoch, evaluation), s', (r) => r.f.seconds],
+  ['for-you', 'For You list, p50 / p95 ms', (r) => `${fmt(r.f.p50Ms)} / ${fmt(r.f.p95Ms)}`],
+  [
+    'similar',
+    'similar movies, p50 / p95 ms (the search alone, without reading movie rows)',
+    (r) =>
+      `${fmt(r.f.p50Ms)} / ${fmt(r.f.p95Ms)}${r.f.searchP50Ms !== undefined ? ` (${fmt(r.f.searchP50Ms)} / ${fmt(r.f.searchP95Ms)})` : ''}`,
+  ],
+  [
+    'pages',
+    'pages opened without an error',
+    (r) =>
+      `${fmt(r.f.pagesOk)} of ${fmt(r.f.pagesOk + (r.f.pagesFailed?.length ?? 0))}${r.f.pagesFailed?.length ? ` (not: ${r.f.pagesFailed.join(', ')})` : ''}`,
+  ],
+];
+/** The stages the plot draws (seconds). */
+const SCALE_PLOT = [
+  ['import', 'import'],
+  ['build', 'automatic build'],
+  ['ease', 'EASE'],
+  ['item2vec', 'Item2Vec'],
+  ['features', 'features'],
+  ['neumf', 'NeuMF epoch'],
+];
+
+const scaleColumns = (rows) =>
+  [...new Set(rows.map((r) => r.dataset))].sort(
+    (a, b) =>
+      rows.find((r) => r.dataset === a).f.ratings - rows.find((r) => r.dataset === b).f.ratings ||
+      (a < b ? -1 : 1),
+  );
+
+/** The latest line of each (dataset, stage) of bench:scale. */
+const scaleLatest = (records) =>
+  latest(
+    records.filter((r) => r.file === 'scale.jsonl' && r.suite === 'scale'),
+    (r) => [r.dataset, r.name],
+  );
+
+const scaleCell = (r, figure, opts) => {
+  if (!r) return '';
+  const mem = r.f.peakRssMB && opts?.memory !== false ? ` · ${fmt(r.f.peakRssMB)} MB` : '';
+  if (r.f.error)
+    return `${r.f.finished === false && /within/.test(r.f.error) ? 'not finished' : 'failed'} after ${fmt(r.f.seconds)} s: ${r.f.error}${mem}`;
+  return `${fmt(figure(r))}${mem}`;
+};
+
+/** The cost-growth table: a row per stage, a column per size. */
+function renderScale(records) {
+  const rows = scaleLatest(records);
+  if (!rows.length) return { text: '', shown: [], total: 0 };
+  const cols = scaleColumns(rows);
+  const at = (d, name) => rows.find((r) => r.dataset === d && r.name === name);
+  const head = (d) => `${d} (${fmt(rows.find((r) => r.dataset === d).f.ratings)} ratings)`;
+  const body = SCALE_ROWS.filter(([name]) => rows.some((r) => r.name === name)).map(
+    ([name, label, figure, opts]) => [
+      cell(label),
+      ...cols.map((d) => cell(scaleCell(at(d, name), figure, opts))),
+    ],
+  );
+  body.push([
+    'peak renderer memory, MB (largest renderer’s VmHWM over the run)',
+    ...cols.map((d) =>
+      fmt(Math.max(...rows.filter((r) => r.dataset === d).map((r) => r.f.peakRendererMB ?? 0))),
+    ),
+  ]);
+  body.push([
+    'peak resident memory of all renderers together, MB (sampled every 250 ms)',
+    ...cols.map((d) =>
+      fmt(Math.max(...rows.filter((r) => r.dataset === d).map((r) => r.f.peakRssMB ?? 0))),
+    ),
+  ]);
+  body.push([
+    'date',
+    ...cols.map((d) =>
+      rows
+        .filter((r) => r.dataset === d)
+        .map(day)
+        .sort()
+        .at(-1),
+    ),
+  ]);
+  const commands = [...new Set(rows.map((r) => r.f.command))].sort();
+  const out = [
+    '### Cost growth',
+    '',
+    `Command: ${commands.map((c) => `\`${c}\``).join(', ')}; run in ${rows[0].env}; from \`${RESULTS}/scale.jsonl\`.`,
+    '',
+    markdownTable(['stage', ...cols.map(head)], body),
+    '',
+  ];
+  return { text: out.join('\n'), shown: rows, total: rows.length };
+}
+
+/** docs/scale.svg: seconds against ratings per stage, log-log; null without bench:scale lines. */
+export function renderScaleSvg(records) {
+  const rows = scaleLatest(records).filter((r) => !r.f.error && typeof r.f.seconds === 'number');
+  if (!rows.length) return null;
+  const W = 640;
+  const H = 400;
+  const L = 60;
+  const R = 150;
+  const T = 20;
+  const B = 50;
+  const ratings = rows.map((r) => r.f.ratings);
+  const secs = rows.map((r) => r.f.seconds).filter((v) => v > 0);
+  const x0 = Math.log10(Math.min(...ratings) / 1.5);
+  const x1 = Math.log10(Math.max(...ratings) * 1.5);
+  const y0 = Math.floor(Math.log10(Math.min(...secs)));
+  const y1 = Math.ceil(Math.log10(Math.max(...secs)));
+  const px = (v) => L + ((Math.log10(v) - x0) / (x1 - x0)) * (W - L - R);
+  const py = (v) => H - B - ((Math.log10(v) - y0) / Math.max(1, y1 - y0)) * (H - T - B);
+  const n = (v) => Number(v.toFixed(1));
+  const colours = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="#fff"/>`,
+  ];
+  for (let e = y0; e <= y1; e++) {
+    const y = n(py(10 ** e));
+    out.push(
+      `<line x1="${L}" x2="${W - R}" y1="${y}" y2="${y}" stroke="#ddd"/>`,
+      `<text x="${L - 6}" y="${y + 4}" text-anchor="end">${fmt(10 ** e)} s</text>`,
+    );
+  }
+  for (const v of [...new Set(ratings)].sort((a, b) => a - b)) {
+    const x = n(px(v));
+    out.push(
+      `<line x1="${x}" x2="${x}" y1="${T}" y2="${H - B}" stroke="#ddd"/>`,
+      `<text x="${x}" y="${H - B + 16}" text-anchor="middle">${fmt(Number((v / 1e6).toPrecision(3)))}M</text>`,
+    );
+  }
+  out.push(
+    `<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">ratings (log)</text>`,
+    `<text x="14" y="${(T + H - B) / 2}" transform="rotate(-90 14 ${(T + H - B) / 2})" text-anchor="middle">seconds (log)</text>`,
+  );
+  SCALE_PLOT.forEach(([name, label], i) => {
+    const pts = rows
+      .filter((r) => r.name === name && r.f.seconds > 0)
+      .sort((a, b) => a.f.ratings - b.f.ratings);
+    if (!pts.length) return;
+    const c = colours[i % colours.length];
+    out.push(
+      `<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts.map((r) => `${n(px(r.f.ratings))},${n(py(r.f.seconds))}`).join(' ')}"/>`,
+      ...pts.map(
+        (r) => `<circle cx="${n(px(r.f.ratings))}" cy="${n(py(r.f.seconds))}" r="3" fill="${c}"/>`,
+      ),
+      `<line x1="${W - R + 12}" x2="${W - R + 32}" y1="${T + 10 + i * 18}" y2="${T + 10 + i * 18}" stroke="${c}" stroke-width="2"/>`,
+      `<text x="${W - R + 38}" y="${T + 14 + i * 18}">${label}</text>`,
+    );
+  });
+  out.push('</svg>', '');
+  return out.join('\n');
+}
 
 function configOfPrefix(r, prefix) {
   return Object.fromEntries(
@@ -1111,7 +1287,9 @@ export function renderMarkdown(files) {
   const taken = new Set();
   const sections = [];
   for (const section of SECTIONS) {
-    const tables = section.tables.map((t) => renderTable(t, records)).filter((t) => t.text);
+    const tables = section.tables
+      .map((t) => (t.render ? t.render(records) : renderTable(t, records)))
+      .filter((t) => t.text);
     if (!tables.length) continue;
     for (const t of tables) for (const r of records) if (t.shown.includes(r)) taken.add(r);
     // Lines of a shown configuration that are older runs count as rendered too.
@@ -1179,11 +1357,23 @@ export async function render(root = ROOT, files = readResults(join(root, RESULTS
   return prettier.format(renderMarkdown(files), { ...options, filepath });
 }
 
+/** docs/scale.svg as it should be, or null without bench:scale lines. */
+function scaleSvg(root) {
+  const files = readResults(join(root, RESULTS));
+  return renderScaleSvg(
+    files.flatMap(({ file, lines }) => lines.map((l, i) => normalise(l, file, i))),
+  );
+}
+
 /** null when docs/benchmarks.md is current, else why not. */
 export async function check(root = ROOT) {
   const path = join(root, OUTPUT);
   if (!existsSync(path)) return `${OUTPUT} is missing: run \`npm run bench:report\` and commit it.`;
   const want = await render(root);
+  const svg = scaleSvg(root);
+  const plot = join(root, PLOT);
+  if (svg !== null && (!existsSync(plot) || readFileSync(plot, 'utf8') !== svg))
+    return `${PLOT} is stale: it differs from what bench/results/scale.jsonl renders. Run \`npm run bench:report\` and commit it.`;
   if (readFileSync(path, 'utf8') === want) return null;
   return `${OUTPUT} is stale: it differs from what bench/results/*.jsonl render. Run \`npm run bench:report\` and commit it.`;
 }
@@ -1205,6 +1395,11 @@ async function main(argv) {
   mkdirSync(join(root, dirname(OUTPUT)), { recursive: true });
   writeFileSync(join(root, OUTPUT), text);
   console.log(`wrote ${OUTPUT}`);
+  const svg = scaleSvg(root);
+  if (svg !== null) {
+    writeFileSync(join(root, PLOT), svg);
+    console.log(`wrote ${PLOT}`);
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href)

@@ -23,6 +23,7 @@ import {
 } from './lib/auto-build.ts';
 import { closeAutoEmbedding, startAutoEmbedding } from './lib/embedder.ts';
 import { closeAutoRanker, startAutoRanker } from './lib/modeller.ts';
+import { ProgressMeter } from './lib/progress.ts';
 import type { Job } from './lib/worker-client.ts';
 import { lab } from './lab.svelte.ts';
 import { models } from './models.svelte.ts';
@@ -38,6 +39,10 @@ export type AutoBuildStatus =
       step: BuildStep;
       /** 0..100 over both steps, never going back; null before the first report. */
       percent: number | null;
+      /** Seconds left in this step (at its recent pace); null until it can be estimated. */
+      secondsLeft: number | null;
+      /** This step's place among the steps of this build: [1, 2] while the ranker runs before the embedding. */
+      stepOf: [number, number];
       cancelling: boolean;
     }
   | { state: 'done'; datasetId: string; seconds: number }
@@ -148,6 +153,8 @@ class AutoBuildState {
           ratings: ds.counts.ratings,
           step: plan.ranker ? 'ranker' : 'embedding',
           percent: null,
+          secondsLeft: null,
+          stepOf: [1, plan.ranker && plan.embedding ? 2 : 1],
           cancelling: false,
         };
         if (plan.ranker) {
@@ -197,14 +204,29 @@ class AutoBuildState {
   ): Promise<void> {
     let latest = overallPercent(plan, step, 0);
     let frame = 0;
+    // The time left in this step, at its pace over the last few seconds.
+    const meter = new ProgressMeter();
+    let secondsLeft: number | null = null;
+    const both = plan.ranker && plan.embedding;
+    const stepOf: [number, number] = both ? [step === 'ranker' ? 1 : 2, 2] : [1, 1];
     const paint = (): void => {
       frame = 0;
       const s = this.status;
       if (s.state === 'running' && s.datasetId === run.datasetId)
-        this.status = { ...s, step, percent: Math.max(s.percent ?? 0, latest) };
+        this.status = {
+          ...s,
+          step,
+          stepOf,
+          secondsLeft,
+          percent: Math.max(s.percent ?? 0, latest),
+        };
     };
     paint();
     const job = start((fraction) => {
+      secondsLeft = meter.update(
+        { stage: step, done: Math.round(fraction * 10_000), total: 10_000 },
+        performance.now(),
+      ).secondsLeft;
       latest = overallPercent(plan, step, fraction);
       if (!frame) frame = requestAnimationFrame(paint);
     });

@@ -6,7 +6,7 @@
 import type { ModelRow } from '../../store/db.ts';
 import type { EmbedWorkerProgress } from '../../../workers/embed-protocol.ts';
 import type { AutoBuildProgress } from '../../../workers/models-protocol.ts';
-import { plural } from './format.ts';
+import { formatSeconds, plural } from './format.ts';
 
 /**
  * localStorage key: 'off' keeps Wren from building by itself (for browser
@@ -85,10 +85,24 @@ export function overallPercent(plan: BuildPlan, step: BuildStep, fraction: numbe
   return 100 * at;
 }
 
-/** "Learning from 100,836 ratings… 40%" (no percent before the first report). */
-export function learningText(ratings: number, percent: number | null): string {
+/**
+ * "Learning from 100,836 ratings… 40%" (no percent before the first report),
+ * then the time left once it can be estimated: "· 2 min left", or "· step 1
+ * of 2, 20 s left" where a step follows whose time is not known yet.
+ */
+export function learningText(
+  ratings: number,
+  percent: number | null,
+  left: { seconds: number | null; step?: [number, number] } = { seconds: null },
+): string {
   const head = `Learning from ${plural(ratings, 'rating')}…`;
-  return percent === null ? head : `${head} ${Math.floor(percent)}%`;
+  if (percent === null) return head;
+  const pct = `${head} ${Math.floor(percent)}%`;
+  if (left.seconds === null) return pct;
+  const s = Math.max(1, Math.ceil(left.seconds));
+  const time = `${s < 60 ? `${s} s` : formatSeconds(s)} left`;
+  const [at, of] = left.step ?? [1, 1];
+  return at < of ? `${pct} · step ${at} of ${of}, ${time}` : `${pct} · ${time}`;
 }
 
 export const READY_TEXT = 'Your recommendations are ready';

@@ -102,4 +102,19 @@ describe('the words', () => {
     expect(learningText(100_836, null)).toBe('Learning from 100,836 ratings…');
     expect(learningText(1, 0)).toBe('Learning from 1 rating… 0%');
   });
+
+  it('adds the time left once known, for this step where another follows', () => {
+    expect(learningText(25_000_095, 62.4, { seconds: 130 })).toBe(
+      'Learning from 25,000,095 ratings… 62% · 2 min 10 s left',
+    );
+    expect(learningText(25_000_095, 12, { seconds: 39.2, step: [1, 2] })).toBe(
+      'Learning from 25,000,095 ratings… 12% · step 1 of 2, 40 s left',
+    );
+    expect(learningText(1_000, 90, { seconds: 0.2, step: [2, 2] })).toBe(
+      'Learning from 1,000 ratings… 90% · 1 s left',
+    );
+    expect(learningText(1_000, 5, { seconds: null, step: [1, 2] })).toBe(
+      'Learning from 1,000 ratings… 5%',
+    );
+  });
 });
