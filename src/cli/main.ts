@@ -15,7 +15,7 @@ import { alternatives, CTR_NAMES, RANKING_NAMES, runModels } from './models-comm
 import { RANKER_NAMES } from './ranker-setup.ts';
 import { NEW_USER_PROTOCOLS, newUserArgsFrom, runNewUserEval } from './new-user-command.ts';
 import { RECOMMEND_OPTIONS, recommendArgsFrom, runRecommend } from './recommend-command.ts';
-import { runEval, runTrain, TRAIN_OPTIONS, trainArgsFrom } from './train-command.ts';
+import { isSafetensors, runEval, runTrain, TRAIN_OPTIONS, trainArgsFrom } from './train-command.ts';
 
 const USAGE = `Usage: wren <command> [options]
 
@@ -67,7 +67,9 @@ ${alternatives([...RANKING_NAMES, ...CTR_NAMES], '  train --data <zip|dir|file> 
       Neural models train with tfjs on --backend (default wasm) and print
       samples/s. --threads N (default 1) splits EASE's fit, GMF/MLP/NeuMF's
       training (Hogwild: not repeatable run to run) and the per-user scoring
-      across N threads. --save writes the trained model to a file.
+      across N threads. --save writes the trained model to a file; a name ending
+      in .safetensors writes a ranking model as safetensors keyed by MovieLens id
+      (docs/safetensors.md; scripts/wren_model.py scores it with numpy).
 
   eval --data <zip|dir|file> --model-file <file> [--protocol …] [--seed N] [--threads N] [--json]
       Load a model saved by train --save and evaluate it again on its protocol's
@@ -104,12 +106,14 @@ ${alternatives([...RANKING_NAMES, ...CTR_NAMES], '  train --data <zip|dir|file> 
 
   recommend --data <zip|dir|file> --user <id>
 ${alternatives(RANKER_NAMES, '        [--model ', '         ')}]
-        [--embedding item2vec|none] [--k N] [--seed N] [--json]
+        [--model-file <file.safetensors>] [--embedding item2vec|none] [--k N] [--seed N] [--json]
       "For You" for one dataset user: train the ranker's model (default personal, For You's)
       and item2vec (Wren's defaults) on all the dataset's ratings, run the
       pipeline (recall → rank → re-rank) from all the user's ratings and print
       the list: rank, title, score, why (the channels that found each movie),
-      and the time of each stage.
+      and the time of each stage. --model-file ranks with a model imported from
+      safetensors (saved by train --save, or trained elsewhere in the same layout)
+      instead of training one.
 
   abtest --data <zip|dir|file> --a <ranker> --b <ranker> [--protocol ncf-loo|full-rank]
          [--embedding item2vec|none] [--seed N] [--json]
@@ -198,6 +202,12 @@ export async function main(argv: string[]): Promise<number> {
     const args = trainArgsFrom(values);
     if (typeof args === 'string') {
       process.stderr.write(`wren: ${args}\n`);
+      return 2;
+    }
+    if (values.save && isSafetensors(values.save) && args.protocol === 'sparrow-ctr') {
+      process.stderr.write(
+        `wren: --save ${values.save}: safetensors holds ranking models; save a CTR model without .safetensors (Wren's own format)\n`,
+      );
       return 2;
     }
     return runTrain(data, args, { json: values.json, save: values.save });

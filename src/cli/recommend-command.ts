@@ -19,6 +19,12 @@ import { CHANNELS, type Hit } from '../core/recommend/channels.ts';
 import { historyOf, interactionsOf } from '../core/recommend/offline.ts';
 import { DEFAULT_PIPELINE, mainReason, reasonText, recommend } from '../core/recommend/pipeline.ts';
 import { UserState } from '../core/recommend/user-state.ts';
+import { loadModel, modelInfo } from '../core/models/index.ts';
+import { modelFromSafetensors } from '../core/models/model-safetensors.ts';
+import { rankerFor } from '../core/recommend/rankers.ts';
+import type { TrainedRanker } from '../core/recommend/train-ranker.ts';
+import { readFile } from 'node:fs/promises';
+import { useTfBackend } from './train-command.ts';
 
 export const RECOMMEND_OPTIONS = {
   user: { type: 'string' },
@@ -29,6 +35,8 @@ export const RECOMMEND_OPTIONS = {
 export interface RecommendArgs {
   user: number;
   ranker: string;
+  /** A safetensors model file to rank with instead of training `ranker`. */
+  modelFile?: string;
   embedding: EmbeddingChoice;
   k: number;
   seed: number;
@@ -38,10 +46,16 @@ export interface RecommendArgs {
 export function recommendArgsFrom(v: {
   user?: string;
   model?: string;
+  'model-file'?: string;
   embedding?: string;
   k?: string;
   seed?: string;
 }): RecommendArgs | string {
+  const modelFile = v['model-file'];
+  if (modelFile !== undefined && v.model !== undefined)
+    return '--model-file ranks with the file’s model; give it or --model, not both';
+  if (modelFile !== undefined && !/\.safetensors$/i.test(modelFile))
+    return `--model-file takes a .safetensors file (train --save model.safetensors writes one); found "${modelFile}"`;
   if (v.user === undefined) return 'recommend needs --user <id> (a userId of the dataset)';
   const user = Number(v.user);
   if (v.user.trim() === '' || !Number.isInteger(user))
@@ -55,10 +69,40 @@ export function recommendArgsFrom(v: {
   if (typeof seed === 'string') return seed;
   return {
     user,
-    ranker,
+    ranker: modelFile !== undefined ? 'imported' : ranker,
+    ...(modelFile !== undefined && { modelFile }),
     embedding: (v.embedding as EmbeddingChoice | undefined) ?? 'item2vec',
     k,
     seed,
+  };
+}
+
+/**
+ * A ranker from a safetensors model file, its movies moved to the dataset's order (`movieIds`:
+ * the dataset's MovieLens id of each movie index). The file is checked first; a bad one is a
+ * WrenError saying what is wrong.
+ */
+export async function importRanker(
+  file: string,
+  movieIds: readonly number[],
+): Promise<TrainedRanker> {
+  const bytes = await readFile(file).catch((e: NodeJS.ErrnoException) => {
+    throw new WrenError(
+      'not-found',
+      `Cannot read the model file ${file} (${e.code ?? e.message}).`,
+    );
+  });
+  const t0 = performance.now();
+  const { saved } = modelFromSafetensors(new Uint8Array(bytes), movieIds);
+  const info = modelInfo(saved.model)!;
+  if (info.neural) await useTfBackend('wasm');
+  const model = await loadModel(saved);
+  const title = `${info.title} (imported)`;
+  return {
+    ranker: rankerFor(model, title),
+    title,
+    seconds: (performance.now() - t0) / 1000,
+    model,
   };
 }
 
@@ -87,14 +131,23 @@ export async function runRecommend(
     }
     const data = interactionsOf(ds.ratings, ds.movies.length);
     const emb = await trainEmbeddingFor(data, args.embedding, args.seed, say);
-    say(`training ${args.ranker}…`);
     const catalog = buildCatalog(ds.movies);
-    const trained = await trainInNode(args.ranker, data, {
-      seed: args.seed,
-      say,
-      catalog,
-      embedding: emb.embedding,
-    });
+    let trained: TrainedRanker;
+    if (args.modelFile) {
+      say(`importing ${args.modelFile}…`);
+      trained = await importRanker(
+        args.modelFile,
+        ds.movies.map((m) => m.movieId),
+      );
+    } else {
+      say(`training ${args.ranker}…`);
+      trained = await trainInNode(args.ranker, data, {
+        seed: args.seed,
+        say,
+        catalog,
+        embedding: emb.embedding,
+      });
+    }
     end();
     const state = UserState.from(catalog, emb.embedding, historyOf(data, u));
     const r = recommend(
@@ -122,7 +175,8 @@ export async function runRecommend(
     const out = {
       dataset: ds.name,
       user: { userId: args.user, index: u, ratings: state.count, liked: state.positives().length },
-      ranker: args.ranker,
+      ranker: args.modelFile ? trained.model!.model : args.ranker,
+      ...(args.modelFile && { modelFile: args.modelFile }),
       embedding: args.embedding,
       stage: r.stage,
       k: args.k,
@@ -153,7 +207,7 @@ export async function runRecommend(
         `  recall ${ms(r.ms.recall)} (${r.candidates} candidates: ${CHANNELS.map((c) => `${c} ${r.perChannel[c]}`).join(', ')}), rank ${ms(r.ms.rank)}, re-rank ${ms(r.ms.rerank)}, total ${ms(r.ms.total)}`,
         `  trained in node on all ${data.train.items.length.toLocaleString('en')} ratings: ${
           [
-            ...(trained.ranker && args.ranker !== 'embedding'
+            ...(trained.ranker && args.ranker !== 'embedding' && !args.modelFile
               ? [`${args.ranker} ${trained.seconds.toFixed(2)} s`]
               : []),
             ...(emb.embedding ? [`item2vec ${emb.seconds.toFixed(2)} s`] : []),

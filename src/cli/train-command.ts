@@ -12,6 +12,7 @@ import { MODELS, modelInfo } from '../core/models/index.ts';
 import { scoreAllMs } from '../core/models/score-time.ts';
 import { applyPairs } from '../core/models/config-check.ts';
 import { decodeModel, encodeModel } from '../core/models/serialize.ts';
+import { modelToSafetensors } from '../core/models/model-safetensors.ts';
 import { nodeInput } from './node-input.ts';
 import { runCtr, runCtrEval } from './ctr-command.ts';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -142,7 +143,21 @@ export async function runTrain(
     };
     if (opts.save) {
       const extra = { protocol: args.protocol, seed: args.seed, dataset: ds.name, metrics };
-      await writeFile(opts.save, encodeModel(model.save(), extra));
+      await writeFile(
+        opts.save,
+        isSafetensors(opts.save)
+          ? modelToSafetensors(
+              model.save(),
+              { movieIds: ds.movies.map((m) => m.movieId), userIds: ds.users.map((u) => u.userId) },
+              {
+                dataset: ds.name,
+                protocol: args.protocol,
+                seed: String(args.seed),
+                metrics: JSON.stringify(metrics),
+              },
+            )
+          : encodeModel(model.save(), extra),
+      );
     }
     if (opts.json) process.stdout.write(JSON.stringify(out) + '\n');
     else {
@@ -165,6 +180,11 @@ export async function runTrain(
   } finally {
     pool?.close();
   }
+}
+
+/** A `--save` or `--model-file` name that asks for safetensors (Wren's own format otherwise). */
+export function isSafetensors(file: string): boolean {
+  return /\.safetensors$/i.test(file);
 }
 
 /** Loads tfjs with the wasm backend registered and switches to `name`. */
