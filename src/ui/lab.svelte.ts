@@ -24,6 +24,7 @@ import {
 } from './lib/embedder.ts';
 import { settingsToForm, type SettingsForm } from './lib/lab-settings.ts';
 import { embeddingCache } from './lib/similar.ts';
+import { ProgressMeter } from './lib/progress.ts';
 import { foldProgress, initialTrainView, type TrainView } from './lib/train-progress.ts';
 import { db } from './state.svelte.ts';
 
@@ -56,7 +57,14 @@ export type VectorsImportStatus =
 
 export type FeaturesStatus =
   | { state: 'idle' }
-  | { state: 'running'; datasetId: string; percent: number | null; stage: string }
+  | {
+      state: 'running';
+      datasetId: string;
+      percent: number | null;
+      stage: string;
+      /** Seconds left in this stage at its recent pace; null until it can be estimated. */
+      secondsLeft: number | null;
+    }
   | { state: 'failed'; datasetId: string; error: WrenError };
 
 class LabState {
@@ -125,8 +133,12 @@ class LabState {
       if (s.state === 'running') this.training = { ...s, view };
     };
     this.training = { state: 'running', datasetId, settings, view, cancelling: false };
+    const meter = new ProgressMeter();
     const job = startTraining({ datasetId, settings, engine }, (p: EmbedWorkerProgress) => {
-      view = foldProgress(view, p);
+      const next = foldProgress(view, p);
+      if (next !== view && next.stage === p.stage)
+        next.secondsLeft = meter.update(p, performance.now()).secondsLeft;
+      view = next;
       // Events may come faster than frames: paint the latest once per frame.
       if (!frame) frame = requestAnimationFrame(paint);
     });
@@ -227,10 +239,18 @@ class LabState {
   /** Computes the sparrow-ctr feature set unless it is being computed. */
   computeFeatures(datasetId: string): void {
     if (this.featuresJob) return;
-    this.features = { state: 'running', datasetId, percent: null, stage: 'read' };
+    this.features = {
+      state: 'running',
+      datasetId,
+      percent: null,
+      stage: 'read',
+      secondsLeft: null,
+    };
+    const meter = new ProgressMeter();
     const job = startFeatures(datasetId, (p) => {
       const percent = p.total > 0 ? Math.min(100, (p.done / p.total) * 100) : null;
-      this.features = { state: 'running', datasetId, percent, stage: p.stage };
+      const { secondsLeft } = meter.update(p, performance.now());
+      this.features = { state: 'running', datasetId, percent, stage: p.stage, secondsLeft };
     });
     this.featuresJob = job;
     job.done.then(

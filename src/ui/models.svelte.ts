@@ -9,6 +9,7 @@ import type { CtrProtocol } from '../core/models/ctr-info.ts';
 import { modelInfo } from '../core/models/index.ts';
 import { deleteModel, listModels, type ModelRow } from '../store/index.ts';
 import type { BackendMeasure } from '../../workers/models-protocol.ts';
+import { ProgressMeter } from './lib/progress.ts';
 import { emptyView, foldModelsProgress, type RunView } from './lib/model-run.ts';
 import { probeBackends, startModels } from './lib/modeller.ts';
 import type { Job } from './lib/worker-client.ts';
@@ -88,6 +89,7 @@ class ModelsState {
       cancelling: false,
       saved,
     };
+    const meter = new ProgressMeter();
     const job = startModels(
       {
         datasetId,
@@ -103,7 +105,13 @@ class ModelsState {
           saved++;
           this.rows = [...this.rows, p.saved];
         }
-        this.queue = { ...q, view: foldModelsProgress(q.view, p, maxEpochs[p.index] ?? 1), saved };
+        const view = foldModelsProgress(q.view, p, maxEpochs[p.index] ?? 1);
+        // The time left in this model's stage, at its pace over the last few seconds.
+        view.secondsLeft = meter.update(
+          { stage: `${p.index}:${p.stage}`, done: p.done, total: p.total },
+          performance.now(),
+        ).secondsLeft;
+        this.queue = { ...q, view, saved };
       },
     );
     this.job = job;

@@ -18,6 +18,8 @@ export interface RunView {
   epochs: EpochLogEntry[];
   /** The running model's epoch budget (validation may stop it earlier). */
   maxEpochs: number | null;
+  /** Seconds left in this stage at its recent pace; null until it can be estimated. */
+  secondsLeft?: number | null;
 }
 
 export function emptyView(count: number, model: string): RunView {
@@ -32,6 +34,7 @@ export function emptyView(count: number, model: string): RunView {
     val: [],
     epochs: [],
     maxEpochs: null,
+    secondsLeft: null,
   };
 }
 

@@ -28,6 +28,8 @@ export interface TrainView {
   /** The latest reported loss. */
   loss: number | null;
   points: LossPoint[];
+  /** Seconds left in this stage at its recent pace (set by the Lab), null until it can be estimated. */
+  secondsLeft?: number | null;
 }
 
 export const initialTrainView = (): TrainView => ({
