@@ -3,6 +3,7 @@
  * real file picker, the real worker and IndexedDB).
  *
  *   npm run bench:import [-- --only ml-1m-generated] [-- --skip-25m]
+ *   npm run bench:import -- --only ml-1m-generated --baseline c232124 [--repeat 3]
  *
  * Datasets: ml-latest-small and ml-100k (genuine, from ../shared/datasets when
  * present), a generated ml-1m-layout zip with 1,000,209 ratings, and a
@@ -14,21 +15,44 @@
  * used size, sampled every 250 ms through the DevTools protocol).
  * peakRendererMB: the renderer process's peak resident memory, which also
  * counts typed arrays and IndexedDB buffers.
+ *
+ * --baseline <commit>: that commit's build (bench/baseline.ts: a worktree in
+ * bench/.cache, built with its own config) runs beside this checkout's in the
+ * same run, alternately (current, baseline, current, baseline… --repeat
+ * rounds, default 3), each run on a fresh browser profile. Prints each side's
+ * medians and current/baseline for seconds, Home and renderer memory, and
+ * appends one line per dataset: the current side's medians at the top level,
+ * `commit` (HEAD; `dirty` when the built files differ from it), `runs`,
+ * `baseline: {commit, seconds, …}`, `ratio: {seconds, …}` and every run's
+ * figures under `samples`. Check before merging that ratio.seconds stays at or
+ * below 1 (within the noise the samples show).
  */
 import { execSync } from 'node:child_process';
 import {
   createWriteStream,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readFileSync,
   readdirSync,
   appendFileSync,
+  rmSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateDataset } from '../src/core/data/synthetic.ts';
 import { movieLensFiles, zipMovieLens, type Layout } from '../src/core/data/write-movielens.ts';
 import { DATASETS, launch, root, serve } from '../test/e2e/harness.ts';
+import {
+  alternate,
+  currentSide,
+  formatSideBySide,
+  prepareBaseline,
+  serveSide,
+  sideBySide,
+  type Side,
+} from './baseline.ts';
 
 const CACHE = join(root, 'bench/.cache');
 const RESULTS = join(root, 'bench/results');
@@ -80,12 +104,13 @@ const SPECS: Spec[] = [
   },
 ];
 
-function rendererPeakMB(): number {
+/** The peak resident memory of the renderers of the browser whose profile lies under `profiles`. */
+function rendererPeakMB(profiles: string): number {
   let peak = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.includes('--type=renderer') || !cmd.includes('wren-chromium-')) continue;
+      if (!cmd.includes('--type=renderer') || !cmd.includes(profiles)) continue;
       const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
     } catch {
@@ -97,17 +122,31 @@ function rendererPeakMB(): number {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { only: { type: 'string' }, 'skip-25m': { type: 'boolean' } },
+    options: {
+      only: { type: 'string' },
+      'skip-25m': { type: 'boolean' },
+      baseline: { type: 'string' },
+      repeat: { type: 'string' },
+    },
   });
   mkdirSync(RESULTS, { recursive: true });
+  const specs = SPECS.filter(
+    (spec) =>
+      (!values.only || spec.dataset === values.only) &&
+      !(values['skip-25m'] && spec.dataset.startsWith('ml-25m')),
+  );
+  if (values.baseline) {
+    const repeat = Number(values.repeat ?? 3);
+    if (!Number.isInteger(repeat) || repeat < 1)
+      throw new Error('--repeat takes a whole number ≥ 1');
+    return sideBySideRuns(specs, values.baseline, repeat);
+  }
   if (!existsSync(join(root, 'dist/index.html')) || process.env.BENCH_BUILD !== '0') {
     execSync('npx vite build --logLevel warn', { cwd: root, stdio: 'inherit' });
   }
   const server = await serve();
   try {
-    for (const spec of SPECS) {
-      if (values.only && spec.dataset !== values.only) continue;
-      if (values['skip-25m'] && spec.dataset.startsWith('ml-25m')) continue;
+    for (const spec of specs) {
       const path = await spec.path();
       if (!path) {
         console.error(`${spec.dataset}: not found under ${DATASETS}, skipped`);
@@ -123,9 +162,75 @@ async function main(): Promise<void> {
   }
 }
 
+/** The figures compared side by side. */
+const COMPARED = ['seconds', 'homeInteractiveMs', 'peakRendererMB', 'peakHeapMB'];
+
+/** --baseline: both builds, alternately, on each dataset; one line per dataset with both sides. */
+async function sideBySideRuns(specs: Spec[], ref: string, repeat: number): Promise<void> {
+  const baseline = prepareBaseline(ref);
+  const current = currentSide({ build: process.env.BENCH_BUILD !== '0' });
+  const sides: Side[] = [current, baseline];
+  const servers = new Map<Side, Awaited<ReturnType<typeof serveSide>>>();
+  try {
+    for (const side of sides) servers.set(side, await serveSide(side));
+    for (const spec of specs) {
+      const path = await spec.path();
+      if (!path) {
+        console.error(`${spec.dataset}: not found under ${DATASETS}, skipped`);
+        continue;
+      }
+      const runs = new Map<Side, Record<string, unknown>[]>(sides.map((s) => [s, []]));
+      for (const { side, round } of alternate(sides, repeat)) {
+        const r = await runOne(servers.get(side)!.url, spec, path);
+        runs.get(side)!.push(r);
+        console.error(
+          `${spec.dataset} round ${round + 1}/${repeat} ${side.label} ${side.commit.slice(0, 7)}: ` +
+            COMPARED.map((k) => `${k} ${String(r[k])}`).join(', '),
+        );
+      }
+      const figures = (side: Side) =>
+        runs.get(side)!.map((r) => Object.fromEntries(COMPARED.map((k) => [k, Number(r[k])])));
+      const s = sideBySide(figures(current), figures(baseline), COMPARED);
+      const cur = runs.get(current)!;
+      const result: Record<string, unknown> = {
+        suite: 'import',
+        dataset: spec.dataset,
+        ratings: spec.ratings,
+        ...s.current,
+        ratingsPerSecond: Math.round(spec.ratings / s.current.seconds!),
+        workerHeapSampled: cur.every((r) => r.workerHeapSampled === true),
+        ratingsShown: [...runs.values()].flat().every((r) => r.ratingsShown === true),
+        commit: current.commit,
+        ...(current.dirty ? { dirty: true } : {}),
+        runs: repeat,
+        baseline: { commit: baseline.commit, ...s.baseline },
+        ratio: s.ratio,
+        samples: Object.fromEntries(
+          sides.map((side) => [
+            side.label,
+            Object.fromEntries(
+              COMPARED.map((k) => [k, runs.get(side)!.map((r) => r[k] as number)]),
+            ),
+          ]),
+        ),
+        browser: 'chromium',
+        date: new Date().toISOString(),
+      };
+      console.error(formatSideBySide(`${spec.dataset}, median of ${repeat} runs each:`, s, sides));
+      const line = JSON.stringify(result);
+      console.log(line);
+      appendFileSync(join(RESULTS, 'import.jsonl'), line + '\n');
+    }
+  } finally {
+    for (const server of servers.values()) server.stop();
+  }
+}
+
 async function runOne(url: string, spec: Spec, path: string): Promise<Record<string, unknown>> {
   // No automatic build after the import: it would share the CPU with "Home after reload".
-  const b = await launch({ autoBuild: false });
+  // A profile folder of this run's own, so that only this browser's renderers are measured.
+  const profiles = mkdtempSync(join(tmpdir(), 'wren-bench-import-'));
+  const b = await launch({ autoBuild: false, profileDir: profiles });
   try {
     const { page } = b;
     const cdp = await b.context.newCDPSession(page);
@@ -196,7 +301,7 @@ async function runOne(url: string, spec: Spec, path: string): Promise<Record<str
       seconds: Math.round(seconds * 100) / 100,
       ratingsPerSecond: Math.round(spec.ratings / seconds),
       peakHeapMB: Math.round(peakHeap / 2 ** 20),
-      peakRendererMB: rendererPeakMB(),
+      peakRendererMB: rendererPeakMB(profiles),
       workerHeapSampled: workerHeapSeen,
       ratingsShown: counts.replace(/,/g, '').includes(String(spec.ratings)),
       browser: 'chromium',
@@ -212,6 +317,7 @@ async function runOne(url: string, spec: Spec, path: string): Promise<Record<str
     return result;
   } finally {
     await b.close();
+    rmSync(profiles, { recursive: true, force: true });
   }
 }
 

@@ -152,6 +152,7 @@ const cell = (v) => fmt(v).replace(/\|/g, '\\|');
 // ---------------------------------------------------------------- the tables
 
 const day = (r) => r.date.slice(0, 10);
+const short = (commit) => (typeof commit === 'string' ? commit.slice(0, 7) : '');
 const ksOrder = (ranker) => ['pipeline', 'popularity', 'itemknn', 'ease'].indexOf(ranker);
 const browserCatalogue = { 'ml-latest-small': 'small', 'generated-ml-1m-catalogue': 'ml-1m' };
 
@@ -213,11 +214,12 @@ export const SECTIONS = [
   {
     title: 'Import',
     intro:
-      'The built app in headless Chromium imports each archive through the real file picker, worker and IndexedDB. _seconds_: from handing the file over until the dataset is ready; _JS heap_: page + import worker; _renderer_: the renderer process’s peak resident memory; _Home_: navigation to the first clickable card after a reload.',
+      'The built app in headless Chromium imports each archive through the real file picker, worker and IndexedDB. _seconds_: from handing the file over until the dataset is ready; _JS heap_: page + import worker; _renderer_: the renderer process’s peak resident memory; _Home_: navigation to the first clickable card after a reload. Side by side: an earlier commit’s build runs in the same command, alternately with this one, each run on a fresh browser profile; figures are medians of the runs, and _×_ is this commit’s figure over the earlier one’s (below 1: faster or smaller).',
     tables: [
       {
         file: 'import.jsonl',
         suite: 'import',
+        where: (r) => r.f['baseline.commit'] === undefined,
         key: (r) => [r.dataset],
         columns: [
           ['dataset', (r) => r.dataset],
@@ -230,6 +232,31 @@ export const SECTIONS = [
         ],
         sort: (r) => [r.f.ratings],
         command: () => 'npm run bench:import',
+      },
+      {
+        caption: 'Side by side with an earlier commit',
+        file: 'import.jsonl',
+        suite: 'import',
+        where: (r) => r.f['baseline.commit'] !== undefined,
+        key: (r) => [r.dataset, r.f.commit, r.f.dirty === true, r.f['baseline.commit']],
+        sort: (r) => [r.dataset, r.date],
+        columns: [
+          ['dataset', (r) => r.dataset],
+          ['commit', (r) => short(r.f.commit) + (r.f.dirty ? ' + changes' : '')],
+          ['baseline', (r) => short(r.f['baseline.commit'])],
+          ['runs each', get('runs')],
+          ['seconds', get('seconds')],
+          ['baseline s', get('baseline.seconds')],
+          ['seconds ×', get('ratio.seconds')],
+          ['Home ms', get('homeInteractiveMs')],
+          ['baseline Home ms', get('baseline.homeInteractiveMs')],
+          ['Home ×', get('ratio.homeInteractiveMs')],
+          ['renderer MB', get('peakRendererMB')],
+          ['baseline renderer MB', get('baseline.peakRendererMB')],
+          ['renderer ×', get('ratio.peakRendererMB')],
+        ],
+        command: (r) =>
+          `npm run bench:import -- --only ${r.dataset} --baseline ${short(r.f['baseline.commit'])} --repeat ${r.f.runs}`,
       },
     ],
   },
@@ -1334,7 +1361,7 @@ export function renderMarkdown(files) {
       }),
     ),
     '',
-    'No line carries a commit or a machine name.',
+    'No line carries a machine name; only side-by-side runs (`--baseline`) carry commits: the checkout measured and the earlier one beside it.',
     '',
   );
   return out.join('\n');
