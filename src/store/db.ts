@@ -155,8 +155,18 @@ export interface ModelRow {
   /** Registry name: popularity, itemknn, puresvd, gmf, mlp, neumf… */
   model: string;
   title: string;
-  /** 'personal': the automatic build's model for For You (trained on every rating, no test split). */
-  protocol: ProtocolName | CtrProtocol | 'personal';
+  /**
+   * 'personal': the automatic build's model for For You (trained on every rating, no test split);
+   * 'imported': read from a safetensors file, trained elsewhere and not evaluated by Wren.
+   */
+  protocol: ProtocolName | CtrProtocol | 'personal' | 'imported';
+  /** An imported model: the file's name. */
+  importedFrom?: string;
+  /**
+   * An imported model: whether the file's user rows are this dataset's users in its order, so a
+   * dataset user's row means them (the dataset-user view ranks with it only then).
+   */
+  usersMatch?: boolean;
   /** Built by the automatic build after an import, not by a person. */
   auto?: boolean;
   seed: number;

@@ -14,8 +14,13 @@ export interface StoredModel {
   /** Registry name: itemknn, ease, neumf, lr, deepfm… */
   model: string;
   title: string;
-  /** 'ncf-loo', 'sparrow-ctr', 'personal' (the automatic build's), or another protocol. */
+  /**
+   * 'ncf-loo', 'sparrow-ctr', 'personal' (the automatic build's), 'imported' (from a safetensors
+   * file: trained elsewhere, not evaluated here), or another protocol.
+   */
   protocol: string;
+  /** An imported model: whether its user rows are the dataset's users, in order. */
+  usersMatch?: boolean;
   metrics: Record<string, number>;
   createdAt: number;
 }
@@ -65,6 +70,25 @@ export function personalModel<T extends StoredModel>(stored: readonly T[]): T | 
 export function rankableModels<T extends StoredModel>(stored: readonly T[]): T[] {
   const rows = stored.filter((r) => r.protocol === 'ncf-loo' && RANKABLE.includes(r.model));
   return rows.sort((a, b) => (b.metrics.ndcg ?? 0) - (a.metrics.ndcg ?? 0));
+}
+
+/**
+ * The stored models imported from safetensors files that can rank, newest first. They have no
+ * metrics from Wren, so they are never 'auto' and are titled as imported and not evaluated.
+ */
+export function importedRankable<T extends StoredModel>(stored: readonly T[]): T[] {
+  const rows = stored.filter((r) => r.protocol === 'imported' && RANKABLE.includes(r.model));
+  return rows
+    .sort((a, b) => b.createdAt - a.createdAt)
+    .map((r) => ({ ...r, title: `${r.title} — not evaluated here` }));
+}
+
+/**
+ * Whether a stored model ranks a dataset user by their own row: not an imported model whose user
+ * rows are another set of users (or in another order) than the dataset's.
+ */
+export function ranksDatasetUsers(row: StoredModel): boolean {
+  return row.protocol !== 'imported' || row.usersMatch === true;
 }
 
 /**

@@ -10,8 +10,10 @@ import type { Catalog } from './catalog.ts';
 import { CHANNELS, recallChannel, type ChannelName } from './channels.ts';
 import {
   ctrModels,
+  importedRankable,
   personalModel,
   rankableModels,
+  ranksDatasetUsers,
   StoredRankers,
   type RankerLoaders,
   type StoredModel,
@@ -212,6 +214,7 @@ export class ForYouSession {
   ): Promise<ForYouSession> {
     const models = [
       ...rankableModels(input.stored),
+      ...importedRankable(input.stored),
       ...(await ctrModels(input.stored, input.catalog, saved)),
     ];
     return new ForYouSession(input, models, rankers);
@@ -277,7 +280,7 @@ export class ForYouSession {
       { id: 'fusion', title: 'Channel fusion' },
       ...(this.ctx.embedding ? [{ id: 'embedding', title: 'Embedding similarity' }] : []),
       ...this.models.map((m) =>
-        m.protocol === 'sparrow-ctr'
+        m.protocol === 'sparrow-ctr' || m.protocol === 'imported'
           ? { id: m.id, title: m.title }
           : { id: m.id, title: m.title, ndcg: m.metrics.ndcg },
       ),
@@ -410,7 +413,9 @@ export class ForYouSession {
         title: 'Embedding similarity',
         ranker: embeddingRanker(embedding),
       });
-    for (const row of [...(this.personal ? [this.personal] : []), ...this.models].slice(0, 8)) {
+    // An imported model whose user rows are not this dataset's users can't rank one by their row.
+    const rows = [...(this.personal ? [this.personal] : []), ...this.models];
+    for (const row of rows.filter(ranksDatasetUsers).slice(0, 8)) {
       const ranker = await this.rankers.of(row, catalog, this.genres);
       if (ranker) rankers.push({ name: row.id, title: row.title, ranker });
     }

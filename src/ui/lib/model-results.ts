@@ -135,3 +135,11 @@ export function modelLabel(r: ModelRow): string {
     parts.push(`${r.epochLog.length} epoch${r.epochLog.length === 1 ? '' : 's'}`);
   return parts.join(' · ');
 }
+
+/**
+ * Models imported from safetensors files (protocol 'imported'), newest first: trained
+ * elsewhere and not evaluated here, so they stay out of the protocol tables too.
+ */
+export function importedModels(rows: readonly ModelRow[]): ModelRow[] {
+  return rows.filter((r) => r.protocol === 'imported').sort((a, b) => b.createdAt - a.createdAt);
+}

@@ -568,3 +568,65 @@ describe('a dataset user laid open', () => {
     expect(t.channels.find((c) => c.channel === 'tower')!.movies).toEqual([59, 58]);
   });
 });
+
+describe('models imported from safetensors files', () => {
+  /** Two imported models (one keyed by this dataset's users, one by others) and one that can't rank. */
+  const imported = (): { stored: StoredModel[]; store: Map<string, SavedModel> } => {
+    const store = storeOf();
+    store.set('imp-old', saved('imp-old', 'neumf'));
+    store.set('imp-new', saved('imp-new', 'ease'));
+    store.set('imp-odd', saved('imp-odd', 'not-a-model'));
+    const stored: StoredModel[] = [
+      ...STORED,
+      { ...row('imp-old', 'neumf', 'imported', 'NeuMF (imported from t.safetensors)', {}, 5) },
+      {
+        ...row('imp-new', 'ease', 'imported', 'EASE (imported from e.safetensors)', {}, 6),
+        usersMatch: true,
+      },
+      row('imp-odd', 'not-a-model', 'imported', 'Odd (imported)', {}, 7),
+    ];
+    return { stored, store };
+  };
+
+  it('offers them after the ncf-loo models, newest first, titled as not evaluated, never as auto', async () => {
+    const { stored, store } = imported();
+    const { s } = await sessionOf(
+      { stored: stored.filter((r) => r.protocol !== 'personal') },
+      store,
+    );
+    expect(s.models.map((m) => m.id)).toEqual(['ease', 'knn', 'imp-new', 'imp-old', 'dfm', 'lr']);
+    const choices = s.choices();
+    expect(choices.find((c) => c.id === 'imp-old')).toEqual({
+      id: 'imp-old',
+      title: 'NeuMF (imported from t.safetensors) — not evaluated here',
+    });
+    // 'auto' is the best model Wren evaluated, not an imported one.
+    expect(choices[0]!.title).toBe('Best on validation (EASE)');
+    const only = await sessionOf(
+      { stored: stored.filter((r) => r.protocol === 'imported') },
+      store,
+    );
+    expect(only.s.bestModel()).toBeUndefined();
+  });
+
+  it('ranks For You with one chosen by name, through the stored-model loader', async () => {
+    const { stored, store } = imported();
+    const { s, calls } = await sessionOf({ stored }, store);
+    await s.choose('imp-old');
+    expect(s.choice).toBe('imp-old');
+    expect(calls.model).toEqual(['imp-old']);
+    const r = s.forYou();
+    expect(r.ranker).toBe('neumf');
+    expect(r.rankerTitle).toBe('NeuMF (imported from t.safetensors) — not evaluated here');
+    expect(r.items.length).toBeGreaterThan(0);
+  });
+
+  it('ranks a dataset user only with one whose user rows are the dataset’s users', async () => {
+    const { stored, store } = imported();
+    const { s } = await sessionOf({ stored }, store);
+    const v = await s.datasetUser(7, 5, ratingsOf(), undefined);
+    const names = v.rankers.map((r) => r.name);
+    expect(names).toContain('imp-new');
+    expect(names).not.toContain('imp-old');
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  importedModels,
   metricColumns,
   modelLabel,
   PROTOCOL_INFO,
@@ -61,6 +62,16 @@ describe('model tables', () => {
     expect(TABLE_PROTOCOLS.indexOf('ctr-random')).toBe(TABLE_PROTOCOLS.indexOf('sparrow-ctr') + 1);
     expect(PROTOCOL_INFO['ctr-random'].title).toMatch(/^ctr-random \(will they like it\?.*8:1:1/);
     expect(PROTOCOL_INFO['ctr-random'].about).toMatch(/3 stars are dropped.*4 stars or more/);
+  });
+
+  it('keeps imported models out of the protocol tables and lists them newest first', () => {
+    const rows = [
+      row({ title: 'B', metrics: { hr: 0.6, ndcg: 0.4 } }),
+      row({ title: 'I1', protocol: 'imported', importedFrom: 'a.safetensors', createdAt: 1 }),
+      row({ title: 'I2', protocol: 'imported', importedFrom: 'b.safetensors', createdAt: 2 }),
+    ];
+    expect(protocolTables(rows).flatMap((t) => t.rows.map((r) => r.title))).toEqual(['B']);
+    expect(importedModels(rows).map((r) => r.title)).toEqual(['I2', 'I1']);
   });
 
   it('labels models with their epochs and a seed other than 1', () => {
