@@ -3,7 +3,7 @@
  * Chromium, so that the growth of each cost shows.
  *
  *   npm run build && npm run bench:scale -- [--sizes 1m,10m,25m] [--only import,build,...]
- *     [--stage-timeout 1800] [--lists 50] [--similar 30]
+ *     [--stage-timeout 1800] [--timeouts build=900,neumf=600] [--lists 50] [--similar 30]
  *
  * Each size is a generated ml-latest (CSV) layout archive with ml-25m's
  * proportions (bench/.cache/scale-<size>.zip, written once; 25m is
@@ -27,7 +27,8 @@
  *   `item2vec` lines: the pill's step changes) and the EASE size it used;
  * - for-you: a new person rates 20 movies on #/start; For You's list
  *   (worker ms, the default pipeline asked again) p50/p95;
- * - similar: movie pages opened one after another; the "Similar movies"
+ * - similar: (once the embedding is stored: a build cut by its timeout may
+ *   still be training it; `waitedSeconds`) movie pages opened one after another; the "Similar movies"
  *   list's ms (the component's own timing: vectors cached, exact top-k,
  *   movie rows read) p50/p95, the first (which reads the vectors) apart;
  * - pages: Home, For You, Movie, Lab (with its Map), Models, Data, Pipeline
@@ -61,6 +62,7 @@ const { values: args } = parseArgs({
     sizes: { type: 'string', default: '1m,10m,25m' },
     only: { type: 'string' },
     'stage-timeout': { type: 'string', default: '1800' },
+    timeouts: { type: 'string', default: '' },
     lists: { type: 'string', default: '50' },
     similar: { type: 'string', default: '30' },
   },
@@ -70,6 +72,17 @@ for (const s of only)
   if (!STAGES.includes(s as Stage))
     throw new Error(`--only: unknown stage ${s} (of ${STAGES.join(', ')})`);
 const STAGE_MS = Number(args['stage-timeout']) * 1000;
+/** --timeouts neumf=600,similar=900: a stage's own limit in seconds. */
+const TIMEOUTS = new Map(
+  args.timeouts
+    .split(',')
+    .filter((t) => t.includes('='))
+    .map((t) => {
+      const [k, v] = t.split('=');
+      return [k!.trim(), Number(v) * 1000] as const;
+    }),
+);
+const limitOf = (stage: string): number => TIMEOUTS.get(stage) ?? STAGE_MS;
 const LISTS = Number(args.lists);
 const SIMILAR = Number(args.similar);
 const CACHE = join(root, 'bench/.cache');
@@ -180,16 +193,13 @@ class Memory {
 class StageTimeout extends Error {}
 
 /** fn within the stage timeout (its promise is left behind on timeout). */
-async function bounded<T>(fn: () => Promise<T>): Promise<T> {
+async function bounded<T>(fn: () => Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     return await Promise.race([
       fn(),
       new Promise<never>((_, fail) => {
-        timer = setTimeout(
-          () => fail(new StageTimeout(`not finished within ${STAGE_MS / 1000} s`)),
-          STAGE_MS,
-        );
+        timer = setTimeout(() => fail(new StageTimeout(`not finished within ${ms / 1000} s`)), ms);
       }),
     ]);
   } finally {
@@ -261,6 +271,8 @@ function storedFacts(page: Page): Promise<{
   users: number;
   movies: number;
   ease: { lambda: number; maxDim: number; fitSeconds: number } | null;
+  /** The automatic build's embedding, once stored: its training seconds. */
+  item2vec: { seconds: number } | null;
 }> {
   return page.evaluate(
     () =>
@@ -269,9 +281,10 @@ function storedFacts(page: Page): Promise<{
         req.onerror = () => reject(new Error(String(req.error)));
         req.onsuccess = () => {
           const db = req.result;
-          const tx = db.transaction(['datasets', 'models'], 'readonly');
+          const tx = db.transaction(['datasets', 'models', 'embeddings'], 'readonly');
           const ds = tx.objectStore('datasets').getAll();
           const ms = tx.objectStore('models').getAll();
+          const es = tx.objectStore('embeddings').getAll();
           tx.oncomplete = () => {
             const d = (ds.result as { counts: { users: number; movies: number } }[])[0];
             const m = (
@@ -281,8 +294,10 @@ function storedFacts(page: Page): Promise<{
                 fitSeconds: number;
               }[]
             ).find((r) => r.protocol === 'personal');
+            const e = (es.result as { auto?: boolean; seconds: number }[]).find((r) => r.auto);
             db.close();
             resolve({
+              item2vec: e ? { seconds: e.seconds } : null,
               users: d?.counts.users ?? 0,
               movies: d?.counts.movies ?? 0,
               ease: m
@@ -293,6 +308,20 @@ function storedFacts(page: Page): Promise<{
         };
       }),
   );
+}
+
+/** EASE's size and λ as the automatic build stored them. */
+function easeOf(facts: Awaited<ReturnType<typeof storedFacts>>): Record<string, unknown> {
+  return {
+    easeMovies:
+      facts.ease && Math.min(facts.users, facts.movies) > facts.ease.maxDim
+        ? facts.ease.maxDim
+        : facts.movies,
+    easeOf: facts.movies,
+    easeMaxDim: facts.ease?.maxDim,
+    easeLambda: facts.ease?.lambda,
+    easeFitSeconds: facts.ease ? r2(facts.ease.fitSeconds) : null,
+  };
 }
 
 /** Page errors and visible alerts since the last call. */
@@ -357,7 +386,7 @@ async function runSize(url: string, size: Size): Promise<void> {
     mem.take();
     const t0 = performance.now();
     try {
-      const f = await bounded(fn);
+      const f = await bounded(fn, limitOf(name));
       line(name, { seconds: r2((performance.now() - t0) / 1000), ...f });
       return true;
     } catch (e) {
@@ -389,14 +418,10 @@ async function runSize(url: string, size: Size): Promise<void> {
       return { ratingsShown: counts.includes(String(size.ratings)) };
     });
     if (!imported) return;
-    await stage('build', async () => {
+    const built = await stage('build', async () => {
       const end = await build!;
       if (end.state !== 'done') throw new Error(`automatic build ${end.state}`);
       const facts = await storedFacts(page);
-      const easeMovies =
-        facts.ease && Math.min(facts.users, facts.movies) > facts.ease.maxDim
-          ? facts.ease.maxDim
-          : facts.movies;
       const at = (s: string) => end.steps.find((x) => x.step === s)?.at;
       const next = (s: string) => end.steps[end.steps.findIndex((x) => x.step === s) + 1]?.at;
       const span = (s: string) => {
@@ -406,13 +431,7 @@ async function runSize(url: string, size: Size): Promise<void> {
       };
       const easeSeconds = span('ranker');
       const item2vecSeconds = span('embedding');
-      const ease = {
-        easeMovies,
-        easeOf: facts.movies,
-        easeMaxDim: facts.ease?.maxDim,
-        easeLambda: facts.ease?.lambda,
-        easeFitSeconds: facts.ease ? r2(facts.ease.fitSeconds) : null,
-      };
+      const ease = easeOf(facts);
       // The two steps' lines carry the whole build's memory peak.
       if (easeSeconds !== null) line('ease', { seconds: easeSeconds, ...ease }, mem.peek());
       if (item2vecSeconds !== null) line('item2vec', { seconds: item2vecSeconds }, mem.peek());
@@ -424,6 +443,28 @@ async function runSize(url: string, size: Size): Promise<void> {
         timeLeftShown: end.left,
       };
     });
+    if (only.has('build') && !built) {
+      // Cut by the stage timeout: the EASE step's time when it ended, from the pill's steps.
+      const steps = await page
+        .evaluate(
+          () =>
+            (globalThis as unknown as { __scaleSteps?: { step: string; at: number }[] })
+              .__scaleSteps ?? [],
+        )
+        .catch(() => []);
+      const r = steps.findIndex((x) => x.step === 'ranker');
+      if (r >= 0 && steps[r + 1]) {
+        const facts = await storedFacts(page);
+        line(
+          'ease',
+          {
+            seconds: r2((steps[r + 1]!.at - steps[r]!.at) / 1000),
+            ...easeOf(facts),
+          },
+          mem.peek(),
+        );
+      }
+    }
     await stage('for-you', async () => {
       await onboard(page, url);
       for (let i = 0; i < 5; i++) await configureOnce(page);
@@ -446,6 +487,10 @@ async function runSize(url: string, size: Size): Promise<void> {
     });
     let movieHash = '#/movie/0';
     await stage('similar', async () => {
+      // A build cut by its timeout may still be training the embedding: wait for it.
+      const w0 = performance.now();
+      while (!(await storedFacts(page)).item2vec) await page.waitForTimeout(5000);
+      const waitedSeconds = r2((performance.now() - w0) / 1000);
       await page.goto(`${url}#/`);
       await page.getByTestId('movie-card').first().waitFor();
       const hrefs = [
@@ -486,6 +531,7 @@ async function runSize(url: string, size: Size): Promise<void> {
         searchP95Ms: q.p95Ms,
         firstMs: first,
         moviePages: hrefs.length,
+        waitedSeconds,
       };
     });
     await stage('pages', async () => {
@@ -568,7 +614,12 @@ async function runSize(url: string, size: Size): Promise<void> {
       };
     });
   } finally {
-    line('run', { errors: await errors().catch(() => []) });
+    // Whether a build cut by the stage timeout finished later, while the other stages ran.
+    const facts = await storedFacts(page).catch(() => null);
+    line('run', {
+      errors: await errors().catch(() => []),
+      item2vecStoredSeconds: facts?.item2vec ? r2(facts.item2vec.seconds) : null,
+    });
     mem.stop();
     await b.close();
   }

@@ -318,6 +318,14 @@ const api: ModelsWorkerApi = {
       );
       const fitSeconds = (performance.now() - t0) / 1000;
       checkAbort(signal);
+      // Where the inverse would be too big, EASE models the most-rated movies only: say so.
+      const rated = new Uint8Array(ds.counts.movies);
+      for (const m of data.train.items) rated[m] = 1;
+      const ratedMovies = rated.reduce((a, b) => a + b, 0);
+      const title =
+        model.modelled < ratedMovies
+          ? `EASE, built automatically (the ${model.modelled.toLocaleString('en-US')} most-rated of ${ratedMovies.toLocaleString('en-US')} movies)`
+          : 'EASE, built automatically';
       onProgress({ stage: 'save', done: 0, total: 1 });
       // Written in one transaction, and only while the dataset is still there: never half a model.
       const row = await saveModel(
@@ -325,7 +333,7 @@ const api: ModelsWorkerApi = {
         {
           datasetId,
           model: 'ease',
-          title: 'EASE, built automatically',
+          title,
           protocol: 'personal',
           auto: true,
           seed: 1,
