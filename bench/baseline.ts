@@ -19,10 +19,12 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import {
+  cpSync,
   existsSync,
   lstatSync,
   mkdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -60,12 +62,20 @@ const BUILT = [
   'package-lock.json',
 ];
 
-/** This checkout as a side; `build`: run `vite build` first (default: only when dist/ is missing). */
+/**
+ * This checkout as a side; `build`: run `vite build` first (default: only when
+ * dist/ is missing). Its dist/ is copied to bench/.cache/current-dist and
+ * served from there, so a build run meanwhile in this checkout (a test, a
+ * colleague) cannot change or remove it in the middle of the bench.
+ */
 export function currentSide(opts: { build?: boolean } = {}): Side {
-  const dist = join(root, 'dist');
-  if (opts.build || !existsSync(join(dist, 'index.html')))
+  const built = join(root, 'dist');
+  if (opts.build || !existsSync(join(built, 'index.html')))
     execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
   const dirty = git(['status', '--porcelain', '--', ...BUILT]) !== '';
+  const dist = join(BASELINE_CACHE, 'current-dist');
+  rmSync(dist, { recursive: true, force: true });
+  cpSync(built, dist, { recursive: true });
   return { label: 'current', commit: git(['rev-parse', 'HEAD']), dirty, dir: root, dist };
 }
 
@@ -135,7 +145,17 @@ export async function serveSide(side: Side): Promise<Server> {
   const port = await freePort();
   const proc: ChildProcess = spawn(
     'npx',
-    ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+    [
+      'vite',
+      'preview',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--strictPort',
+      '--outDir',
+      side.dist,
+    ],
     { cwd: side.dir, stdio: 'ignore', detached: true },
   );
   const url = `http://127.0.0.1:${port}/`;
