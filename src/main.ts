@@ -4,10 +4,12 @@ import './ui/app.css';
 import App from './ui/App.svelte';
 import { you } from './ui/profile.svelte.ts';
 import { app } from './ui/state.svelte.ts';
+import { afterFirstContent } from './ui/lib/startup.ts';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element.');
 
 mount(App, { target });
 void app.init();
-void you.init();
+// The profile (For You, your ratings on the cards) follows the first page's content.
+void afterFirstContent().then(() => you.init());

@@ -5,6 +5,7 @@
  */
 import type { Progress } from '../core/data/types.ts';
 import { movieRows } from './lib/movie-rows.ts';
+import { afterFirstContent, contentShown } from './lib/startup.ts';
 import { WrenError } from '../core/errors.ts';
 import { buildSearchIndex, type SearchIndex } from '../core/search.ts';
 import {
@@ -95,7 +96,12 @@ class AppState {
     return this.importStatus.state === 'running';
   }
 
-  /** Start-up: show the active dataset first, then tidy up abandoned imports. */
+  /**
+   * Start-up: show the active dataset first and tidy up abandoned imports;
+   * the scans for orphan rows and stray feature chunks wait until the first
+   * page has shown its content and the page is idle (lib/startup.ts), as on a
+   * large dataset they competed with Home's reads.
+   */
   async init(): Promise<void> {
     try {
       this.dataset = await getActiveDataset(db);
@@ -104,16 +110,22 @@ class AppState {
     }
     this.ready = true;
     if (this.fatal) return;
+    if (!this.dataset) contentShown();
     try {
       await cleanupAbandonedImports(db, (id) => isLockHeld(importLockName(id)));
+    } catch (e) {
+      console.warn('Wren: could not remove an abandoned import:', e);
+    }
+    await this.refreshDatasets();
+    await afterFirstContent();
+    try {
       // Rows of no dataset (a job that wrote after its dataset was deleted) and a dangling active key.
       const orphans = await cleanupOrphans(db);
       if (orphans.length > 0) console.info('Wren: removed rows of deleted datasets:', orphans);
       await cleanupFeatureChunks(db, (key) => isLockHeld(featuresLockName(key)));
     } catch (e) {
-      console.warn('Wren: could not remove an abandoned import:', e);
+      console.warn('Wren: could not remove orphan rows:', e);
     }
-    await this.refreshDatasets();
   }
 
   async refreshDatasets(): Promise<void> {
