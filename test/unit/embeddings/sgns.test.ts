@@ -442,7 +442,8 @@ describe('the wasm kernel build', () => {
         stdio: 'pipe',
       }),
     ).not.toThrow();
-  });
+    // Compiling every kernel takes about 25 s of CPU: over a minute on a loaded 2-core machine.
+  }, 180_000);
 
   it('the kernel factory reports its engine', async () => {
     const k = await wasmKernel(prepareKernelInput(seqs([[0, 1, 2]]), 3, PLANTED));
