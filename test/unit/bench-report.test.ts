@@ -145,6 +145,48 @@ describe('scripts/bench-report.mjs on fixtures', () => {
     expect(stale.stderr).toMatch(/docs\/benchmarks\.md is stale.*npm run bench:report/);
   });
 
+  it('renders bench:scale as a stage × size table and a log-log plot, cut stages as lower bounds', () => {
+    const scale = (name: string, ratings: number, f: Record<string, unknown>): string =>
+      JSON.stringify({
+        suite: 'scale',
+        name,
+        dataset: `d-${ratings}`,
+        ratings,
+        command: 'npm run bench:scale',
+        peakRssMB: 900,
+        peakRendererMB: 700,
+        browser: 'headless Chromium',
+        date: '2026-12-07T00:00:00.000Z',
+        ...f,
+      });
+    const dir = fixture([line({})]);
+    writeFileSync(
+      join(dir, 'bench/results/scale.jsonl'),
+      [
+        scale('import', 1_000_000, { seconds: 10.5 }),
+        scale('import', 25_000_095, { seconds: 301 }),
+        scale('build', 1_000_000, { seconds: 130, buildSeconds: 132.6 }),
+        scale('build', 25_000_095, {
+          seconds: 900,
+          finished: false,
+          error: 'not finished within 900 s',
+        }),
+      ].join('\n') + '\n',
+    );
+    expect(report('--root', dir).code).toBe(0);
+    const doc = readFileSync(join(dir, 'docs/benchmarks.md'), 'utf8');
+    expect(row(doc, 'import, s')).toEqual(['import, s', '10.5 · 900 MB', '301 · 900 MB']);
+    expect(row(doc, 'automatic build, s (timed by the app)')?.[2]).toBe(
+      '> 900 s (not finished) · 900 MB',
+    );
+    const svg = readFileSync(join(dir, 'docs/scale.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg /);
+    expect(svg).toContain('fill="#fff" stroke="#d62728"');
+    expect(report('--root', dir, '--check').code).toBe(0);
+    writeFileSync(join(dir, 'docs/scale.svg'), '<svg/>');
+    expect(report('--root', dir, '--check').stderr).toMatch(/docs\/scale\.svg is stale/);
+  });
+
   it('names the place of a line that is not JSON', () => {
     const dir = fixture([line({}), '{"suite": "models-quality",']);
     const r = report('--root', dir);
