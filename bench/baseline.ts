@@ -17,7 +17,7 @@
  * Both are kept for the next run; delete bench/.cache/baseline-* (and run
  * `git worktree prune`) to free the space.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -29,7 +29,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, root, type Server } from '../test/e2e/harness.ts';
+import { previewServer, root, type Server } from '../test/e2e/harness.ts';
 
 export const BASELINE_CACHE = join(root, 'bench/.cache');
 
@@ -141,44 +141,8 @@ function isLink(path: string): boolean {
  * Serves a side's built app with `vite preview` run in its own checkout, so
  * each commit is served with the headers its own vite.config.ts sets.
  */
-export async function serveSide(side: Side): Promise<Server> {
-  const port = await freePort();
-  const proc: ChildProcess = spawn(
-    'npx',
-    [
-      'vite',
-      'preview',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--strictPort',
-      '--outDir',
-      side.dist,
-    ],
-    { cwd: side.dir, stdio: 'ignore', detached: true },
-  );
-  const url = `http://127.0.0.1:${port}/`;
-  let up = false;
-  for (let i = 0; i < 300 && !up; i++) {
-    try {
-      up = (await fetch(url)).ok;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  const stop = () => {
-    try {
-      process.kill(-proc.pid!, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-  };
-  if (!up) {
-    stop();
-    throw new Error(`vite preview of ${side.dist} did not answer on ${url}`);
-  }
-  return { url, stop };
+export function serveSide(side: Side): Promise<Server> {
+  return previewServer(side.dist, side.dir);
 }
 
 /** current, baseline, current, baseline… `repeat` rounds of every side, in that order. */

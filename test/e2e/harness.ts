@@ -44,6 +44,15 @@ export interface Server {
 export async function serve(outDir = process.env.WREN_DIST ?? join(root, 'dist')): Promise<Server> {
   if (!existsSync(join(outDir, 'index.html')))
     throw new Error(`${outDir} has no index.html: run \`vite build\` first.`);
+  return previewServer(outDir, root);
+}
+
+/**
+ * `vite preview` of a built folder, run in the checkout `cwd` (so that the
+ * headers are those its own vite.config.ts sets), once it answers; throws
+ * when it does not answer within 30 s.
+ */
+export async function previewServer(outDir: string, cwd: string): Promise<Server> {
   const port = await freePort();
   const proc: ChildProcess = spawn(
     'npx',
@@ -58,26 +67,29 @@ export async function serve(outDir = process.env.WREN_DIST ?? join(root, 'dist')
       '--outDir',
       outDir,
     ],
-    { cwd: root, stdio: 'ignore', detached: true },
+    { cwd, stdio: 'ignore', detached: true },
   );
   const url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; i < 200; i++) {
+  let up = false;
+  for (let i = 0; i < 300 && !up; i++) {
     try {
-      if ((await fetch(url)).ok) break;
+      up = (await fetch(url)).ok;
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  return {
-    url,
-    stop: () => {
-      try {
-        process.kill(-proc.pid!, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
-    },
+  const stop = (): void => {
+    try {
+      process.kill(-proc.pid!, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
   };
+  if (!up) {
+    stop();
+    throw new Error(`vite preview of ${outDir} did not answer on ${url}`);
+  }
+  return { url, stop };
 }
 
 const TYPES: Record<string, string> = {
