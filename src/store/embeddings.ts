@@ -147,6 +147,32 @@ export function getEmbeddingData(db: WrenDb, id: string): Promise<EmbeddingDataR
   return db.embeddingData.get(id);
 }
 
+/** The tables whose changes can change which embedding is chosen, or what it holds. */
+export const EMBEDDING_TABLES = ['embeddings', 'embeddingData', 'kv', 'datasets'] as const;
+
+/**
+ * Calls `listener` after every committed write to any of `tables` of `db`,
+ * whoever wrote it: this page, a worker or another tab (Dexie's
+ * storagemutated event, which Dexie broadcasts between them; a write from
+ * elsewhere arrives a moment after its commit). For in-memory caches of
+ * what those tables hold (e.g. the chosen embedding, read on every movie
+ * page). Returns the unsubscribe.
+ */
+export function onTablesChanged(
+  db: WrenDb,
+  tables: readonly string[],
+  listener: () => void,
+): () => void {
+  const prefixes = tables.map((t) => `idb://${db.name}/${t}/`);
+  const fn = (parts: Record<string, unknown>): void => {
+    // `all`: Dexie's "anything may have changed" (a page back from the bfcache).
+    for (const part of Object.keys(parts))
+      if (part === 'all' || prefixes.some((p) => part.startsWith(p))) return listener();
+  };
+  Dexie.on('storagemutated', fn);
+  return () => Dexie.on.storagemutated.unsubscribe(fn);
+}
+
 /** The embedding chosen for similar movies: the one set last, else the newest. */
 export async function chosenEmbedding(
   db: WrenDb,
