@@ -40,42 +40,79 @@ export interface NewUserSplit {
   catalogue: Uint8Array;
 }
 
-/** The liked ratings of `data` only. */
+/** The liked ratings of `data` only (`data` itself where every rating is liked). */
 export function positivesOf(data: InteractionData): InteractionData {
   const { offsets, items } = data.train;
-  const keep: number[] = [];
+  const ratings = data.trainRatings;
+  let n = 0;
+  for (let i = 0; i < ratings.length; i++) if (ratings[i]! >= POSITIVE_HALF_STARS) n++;
+  if (n === items.length) return data;
+  // Typed arrays counted first: a list of every kept index took 8 bytes a rating more and was slower.
   const outOffsets = new Int32Array(offsets.length);
+  const outItems = new Int32Array(n);
+  const outRatings = new Uint8Array(n);
+  const outTimes = new Uint32Array(n);
+  let o = 0;
   for (let u = 0; u + 1 < offsets.length; u++) {
     for (let i = offsets[u]!; i < offsets[u + 1]!; i++)
-      if (data.trainRatings[i]! >= POSITIVE_HALF_STARS) keep.push(i);
-    outOffsets[u + 1] = keep.length;
+      if (ratings[i]! >= POSITIVE_HALF_STARS) {
+        outItems[o] = items[i]!;
+        outRatings[o] = ratings[i]!;
+        outTimes[o++] = data.trainTimes[i]!;
+      }
+    outOffsets[u + 1] = o;
   }
   return {
     ...data,
-    train: { offsets: outOffsets, items: Int32Array.from(keep, (i) => items[i]!) },
-    trainRatings: Uint8Array.from(keep, (i) => data.trainRatings[i]!),
-    trainTimes: Uint32Array.from(keep, (i) => data.trainTimes[i]!),
+    train: { offsets: outOffsets, items: outItems },
+    trainRatings: outRatings,
+    trainTimes: outTimes,
   };
+}
+
+/**
+ * The new users of {@link newUserSplit}: a seeded `share` of the users with
+ * ratings, at most `most` of them (the first of the same seeded order, so
+ * below the cap the cap changes nothing), ascending.
+ */
+export function chooseNewUsers(
+  data: InteractionData,
+  seed = 1,
+  share = 0.2,
+  most = Infinity,
+): Int32Array {
+  const { offsets } = data.train;
+  const withRatings: number[] = [];
+  for (let u = 0; u < data.userCount; u++) if (offsets[u + 1]! > offsets[u]!) withRatings.push(u);
+  const rng = new Random(seed, 7);
+  rng.shuffle(withRatings);
+  const n = Math.min(most, Math.floor(withRatings.length * share));
+  return Int32Array.from(withRatings.slice(0, n)).sort();
 }
 
 /**
  * Splits `data` (every rating, each user's in time order) into the users who
  * stay and a seeded `share` of new ones, chosen among users with ratings (so
- * a training split can be split again for validation).
+ * a training split can be split again for validation); or into the stayers
+ * and `users` (ascending), where the new users were chosen already
+ * ({@link chooseNewUsers}).
  */
-export function newUserSplit(data: InteractionData, seed = 1, share = 0.2): NewUserSplit {
+export function newUserSplit(
+  data: InteractionData,
+  seed = 1,
+  share = 0.2,
+  users: Int32Array = chooseNewUsers(data, seed, share),
+): NewUserSplit {
   const { offsets, items } = data.train;
-  const withRatings: number[] = [];
-  for (let u = 0; u < data.userCount; u++) if (offsets[u + 1]! > offsets[u]!) withRatings.push(u);
-  const rng = new Random(seed, 7);
-  rng.shuffle(withRatings);
-  const users = Int32Array.from(
-    withRatings.slice(0, Math.floor(withRatings.length * share)),
-  ).sort();
   const isNew = new Uint8Array(data.userCount);
   for (const u of users) isNew[u] = 1;
-  const keep: number[] = [];
+  let kept = 0;
+  for (let u = 0; u < data.userCount; u++) if (!isNew[u]) kept += offsets[u + 1]! - offsets[u]!;
   const outOffsets = new Int32Array(offsets.length);
+  const keptItems = new Int32Array(kept);
+  const keptRatings = new Uint8Array(kept);
+  const keptTimes = new Uint32Array(kept);
+  let o = 0;
   const catalogue = new Uint8Array(data.itemCount);
   const liked: HistoryEntry[][] = [];
   for (let u = 0; u < data.userCount; u++) {
@@ -83,19 +120,22 @@ export function newUserSplit(data: InteractionData, seed = 1, share = 0.2): NewU
     for (let i = offsets[u]!; i < offsets[u + 1]!; i++) {
       const r = data.trainRatings[i]!;
       if (r >= POSITIVE_HALF_STARS) catalogue[items[i]!] = 1;
-      if (!isNew[u]) keep.push(i);
-      else if (r >= POSITIVE_HALF_STARS)
+      if (!isNew[u]) {
+        keptItems[o] = items[i]!;
+        keptRatings[o] = r;
+        keptTimes[o++] = data.trainTimes[i]!;
+      } else if (r >= POSITIVE_HALF_STARS)
         mine.push({ movie: items[i]!, rating: r / 2, at: data.trainTimes[i]! });
     }
     if (isNew[u]) liked.push(mine);
-    outOffsets[u + 1] = keep.length;
+    outOffsets[u + 1] = o;
   }
   const train: InteractionData = {
     userCount: data.userCount,
     itemCount: data.itemCount,
-    train: { offsets: outOffsets, items: Int32Array.from(keep, (i) => items[i]!) },
-    trainRatings: Uint8Array.from(keep, (i) => data.trainRatings[i]!),
-    trainTimes: Uint32Array.from(keep, (i) => data.trainTimes[i]!),
+    train: { offsets: outOffsets, items: keptItems },
+    trainRatings: keptRatings,
+    trainTimes: keptTimes,
     catalogue: data.catalogue,
   };
   return { seed, data: train, positives: positivesOf(train), users, liked, catalogue };
@@ -187,7 +227,7 @@ export const NEW_USER_FIELDS = 4;
  * of ks per user). Threads can each take a run of users.
  */
 export function newUserRows(
-  split: NewUserSplit,
+  split: Pick<NewUserSplit, 'liked'>,
   list: ListFn,
   genres: GenreLookup,
   ks: readonly number[],

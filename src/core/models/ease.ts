@@ -220,16 +220,34 @@ export class Ease extends HistoryModel {
     this.config = { lambda, maxDim, seed };
   }
 
+  /**
+   * EASE on `data` at each λ asked for, from one Gram matrix: XᵀX is counted
+   * once, and each call inverts a copy of it with its λ on the diagonal — a
+   * search over λ counts the pairs once rather than once a try. Each model is
+   * the one `new Ease({ ...config, lambda }).fit(data)` gives.
+   */
+  static async atEachLambda(
+    data: InteractionData,
+    config: Partial<EaseConfig>,
+    opts: FitOptions = {},
+  ): Promise<(lambda: number, stage?: string) => Promise<Ease>> {
+    const h = distinctHistories(data);
+    const p = await prepare(h, data.itemCount, config.maxDim ?? EASE_DEFAULTS.maxDim, opts);
+    return async (lambda, stage = `fitting at λ ${lambda}`) => {
+      const m = new Ease({ ...config, lambda });
+      await m.solve(p, h, data.itemCount, lambda, opts, stage);
+      return m;
+    };
+  }
+
   /** λ by NDCG@10 on a validation split of the training data: doubling or halving from 400. */
   private async chooseLambda(data: InteractionData, opts: FitOptions): Promise<number> {
     const val = validationLoo(data, this.config.seed);
-    const h = distinctHistories(val.data);
-    const p = await prepare(h, data.itemCount, this.config.maxDim, opts);
+    const fitAt = await Ease.atEachLambda(val.data, this.config, opts);
     const tried = new Map<number, number>();
     const at = async (lambda: number): Promise<number> => {
       if (!tried.has(lambda)) {
-        const m = new Ease({ ...this.config, lambda });
-        await m.solve(p, h, data.itemCount, lambda, opts, `choosing λ on validation: ${lambda}`);
+        const m = await fitAt(lambda, `choosing λ on validation: ${lambda}`);
         tried.set(lambda, evaluateSplit(val, (u, items, out) => m.score(u, items, out)).ndcg!);
       }
       return tried.get(lambda)!;

@@ -79,7 +79,8 @@ export async function listFrom(spec: ListSpec): Promise<ListFn> {
 /** What a helper thread is sent: the split, the list's spec, the catalog (for genres) and its run of users. */
 export interface NewUsersHelperTask {
   task: 'new-users';
-  split: NewUserSplit;
+  /** The new users' revealed histories: all a helper reads of the split. */
+  split: Pick<NewUserSplit, 'liked'>;
   spec: ListSpec;
   catalog: Catalog;
   ks: readonly number[];
@@ -133,7 +134,8 @@ export async function evaluateNewUsersAcross(
   else {
     const base = {
       task: 'new-users' as const,
-      split: shared(split),
+      // Only what the helpers read: the training ratings are not theirs to copy.
+      split: { liked: split.liked },
       spec: shared(spec!),
       catalog: shared(catalog),
       ks,

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  chooseNewUsers,
   evaluateNewUsers,
   miscalibration,
   newUserSplit,
@@ -81,6 +82,41 @@ describe('newUserSplit', () => {
     const val = newUserSplit(split.data, 2);
     expect(val.users.length).toBe(8);
     for (const u of val.users) expect(split.users.includes(u)).toBe(false);
+  });
+});
+
+describe('chooseNewUsers', () => {
+  it('is newUserSplit’s choice; a cap keeps the first of the same seeded order', () => {
+    expect(chooseNewUsers(data, 1)).toEqual(newUserSplit(data, 1).users);
+    expect(chooseNewUsers(data, 1, 0.2, 10)).toEqual(newUserSplit(data, 1).users);
+    const capped = chooseNewUsers(data, 1, 0.2, 4);
+    expect(capped).toHaveLength(4);
+    expect(chooseNewUsers(data, 1, 0.2, 4)).toEqual(capped);
+    for (const u of capped) expect(newUserSplit(data, 1).users).toContain(u);
+    expect([...capped]).toEqual([...capped].sort((a, b) => a - b));
+  });
+
+  it('splitting the liked ratings alone gives the liked part of the split of every rating', () => {
+    const whole = newUserSplit(data, 1);
+    const liked = newUserSplit(positivesOf(data), 1, 0.2, chooseNewUsers(data, 1));
+    expect(liked.users).toEqual(whole.users);
+    expect(liked.liked).toEqual(whole.liked);
+    expect(liked.catalogue).toEqual(whole.catalogue);
+    expect(liked.positives.train).toEqual(whole.positives.train);
+    expect(liked.positives.trainRatings).toEqual(whole.positives.trainRatings);
+    expect(liked.positives.trainTimes).toEqual(whole.positives.trainTimes);
+  });
+});
+
+describe('positivesOf', () => {
+  it('keeps the liked ratings in order, and gives back data where every rating is liked', () => {
+    const p = positivesOf(data);
+    expect(p.train.items.length).toBe(50 * 6);
+    expect(Array.from(p.trainRatings).every((r) => r === 8)).toBe(true);
+    expect(p.train.offsets[1]).toBe(6);
+    expect(Array.from(p.train.items.subarray(0, 6))).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(Array.from(p.trainTimes.subarray(0, 6))).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(positivesOf(p)).toBe(p);
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * EASE: both formulations (primal B, dual by Woodbury) give the scores of
  * B = −P / diag(P) with a zero diagonal computed directly from the definition;
- * the `maxDim` cap models the most popular movies only; λ = 0 chooses λ on
- * validation and then fits exactly as that λ given by hand.
+ * the `maxDim` cap models the most popular movies only; several λ fitted
+ * from one Gram matrix give the models separate fits give; λ = 0 chooses λ
+ * on validation and then fits exactly as that λ given by hand.
  */
 import { describe, expect, it } from 'vitest';
 import { generateDataset } from '../../../src/core/data/synthetic.ts';
@@ -128,6 +129,21 @@ describe('EASE', () => {
     expect(Math.max(...others.map((m) => out[m]!))).toBeLessThan(
       Math.min(...modelled.map((m) => out[m]!)),
     );
+  });
+
+  it('fits at several λ from one Gram matrix as separate fits do, primal and dual', async () => {
+    for (const d of [data(200, 60, 3_000), data(40, 150, 2_000)]) {
+      const fitAt = await Ease.atEachLambda(d, { maxDim: 50 });
+      // Each try leaves the Gram matrix as it was: a λ asked again gives the same model.
+      for (const lambda of [10, 250, 10]) {
+        const shared = await fitAt(lambda);
+        const alone = new Ease({ lambda, maxDim: 50 });
+        await alone.fit(d);
+        expect(shared.formulation).toBe(alone.formulation);
+        expect(shared.config).toEqual(alone.config);
+        expect(shared.save().arrays).toEqual(alone.save().arrays);
+      }
+    }
   });
 
   it('λ = 0 chooses λ on validation, then fits as that λ given by hand', async () => {
