@@ -12,7 +12,11 @@ export interface EmbedRequest {
   datasetId: string;
   settings: EmbedSettings;
   engine: EngineChoice;
-  /** The automatic build's embedding: stored marked `auto` (see saveEmbedding). */
+  /**
+   * The automatic build's embedding: trained within `AUTO_EPOCH_BUDGET` (fewer
+   * epochs on a large corpus, recorded in its settings' `epochCap`) and stored
+   * marked `auto` (see saveEmbedding).
+   */
   auto?: boolean;
   /**
    * Threads the trainer may use (the page's setting, threads.ts); more than

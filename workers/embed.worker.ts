@@ -8,7 +8,11 @@ import * as Comlink from 'comlink';
 import { slug } from './file-names.ts';
 import { jobRunner } from './jobs.ts';
 import type { Progress } from '../src/core/data/types.ts';
-import { trainEmbedding, type EmbedInput } from '../src/core/embeddings/embed.ts';
+import {
+  AUTO_EPOCH_BUDGET,
+  trainEmbedding,
+  type EmbedInput,
+} from '../src/core/embeddings/embed.ts';
 import {
   fastestEngine,
   probeEngines,
@@ -137,12 +141,14 @@ const api: EmbedWorkerApi = {
       const input = await loadInput(req.datasetId);
       let engine: EngineSpec;
       const threads = req.threads ?? 1;
+      if (req.engine === 'auto' && measured?.threads !== threads)
+        onProgress({ stage: 'probe', done: 0, total: 1 });
+      // Made once: the probe trains on its corpus, the run evaluates on it.
+      const split = nextItemSplit(input.ratings);
       if (req.engine === 'auto') {
         const engines = await allEngines(false, threads);
         if (measured?.threads !== threads) {
-          onProgress({ stage: 'probe', done: 0, total: 1 });
-          const corpus = nextItemSplit(input.ratings).train;
-          const list = await probeEngines(engines, corpus, input.movieCount, req.settings);
+          const list = await probeEngines(engines, split.train, input.movieCount, req.settings);
           measured = { threads, list };
         }
         engine = fastestEngine(measured.list, engines);
@@ -159,6 +165,9 @@ const api: EmbedWorkerApi = {
       onProgress({ stage: 'probe', done: 1, total: 1, engine: engine.name });
       const result = await trainEmbedding(input, req.settings, {
         kernel: engine.kernel,
+        split,
+        // The automatic build trains fewer epochs on a large corpus; a person's settings stand.
+        ...(req.auto === true && { epochBudget: AUTO_EPOCH_BUDGET }),
         signal,
         onProgress,
       });

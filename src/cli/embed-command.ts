@@ -10,6 +10,7 @@ import { importMovieLens } from '../core/data/import.ts';
 import {
   DEFAULT_EMBED_SETTINGS,
   defaultSettingsFor,
+  embedCapNotes,
   trainEmbedding,
   type EmbedInput,
   type EmbedMethod,
@@ -239,7 +240,8 @@ export async function runEmbed(
           `  next-item  HR@10 ${f(m.hr10)}  NDCG@10 ${f(m.ndcg10)}  (popularity ${f(m.popularityHr10)} / ${f(m.popularityNdcg10)}; ${m.users} users)`,
           `  genres     top-10 neighbours share a genre ${(100 * m.genreCoherence).toFixed(1)}% (random pairs ${(100 * m.genreCoherenceRandom).toFixed(1)}%)`,
           `  search     HNSW recall@10 ${f(m.annRecall10)}, ${m.annQueryMs.toFixed(3)} ms a query (exact ${m.exactQueryMs.toFixed(3)} ms)`,
-          `  training   ${r.trainSeconds.toFixed(2)} s, ${Math.round(r.tokensPerSecond).toLocaleString('en')} tokens/s over ${m.corpusTokens.toLocaleString('en')} tokens × ${settings.epochs}; total ${r.seconds.toFixed(2)} s`,
+          `  training   ${r.trainSeconds.toFixed(2)} s, ${Math.round(r.tokensPerSecond).toLocaleString('en')} tokens/s over ${m.corpusTokens.toLocaleString('en')} tokens × ${r.settings.epochs}; total ${r.seconds.toFixed(2)} s`,
+          ...embedCapNotes(r.settings, m).map((note) => `  note       ${note}`),
           ...(opts.out !== undefined
             ? [
                 `  wrote      ${r.items.length.toLocaleString('en')} vectors to ${opts.out} (word2vec text)`,
@@ -335,6 +337,7 @@ export async function runEmbedImport(
           `  genres     top-10 neighbours share a genre ${(100 * m.genreCoherence).toFixed(1)}% (random pairs ${(100 * m.genreCoherenceRandom).toFixed(1)}%)`,
           `  search     HNSW recall@10 ${f(m.annRecall10)}, ${m.annQueryMs.toFixed(3)} ms a query (exact ${m.exactQueryMs.toFixed(3)} ms)`,
           `  evaluated  in ${r.seconds.toFixed(2)} s`,
+          ...embedCapNotes(null, m).map((note) => `  note       ${note}`),
         ].join('\n') + '\n',
       );
     }

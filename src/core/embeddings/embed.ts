@@ -1,12 +1,15 @@
 /**
  * One embedding run, end to end: the next-item split, the corpus (sequences
  * for Item2Vec, random walks over the transition graph for DeepWalk and
- * Node2vec), skip-gram training on a chosen kernel, evaluation (next-item
- * HR/NDCG@10 against popularity, genre coherence), the HNSW index with its
- * measured recall, and the 2-D map. Pure: the worker stores the result.
+ * Node2vec), skip-gram training on a chosen kernel (within an epoch budget
+ * for the automatic build), evaluation (next-item HR/NDCG@10 against
+ * popularity, on a seeded sample of users when there are many; genre
+ * coherence), the HNSW index with its measured recall, and the 2-D map.
+ * Pure: the worker stores the result.
  */
 import type { RatingColumns } from '../data/types.ts';
 import { throwIfAborted } from '../errors.ts';
+import { Random } from '../random.ts';
 import { genreCoherence } from '../eval/coherence.ts';
 import {
   cosineScorer,
@@ -36,6 +39,48 @@ export interface EmbedSettings extends SgnsSettings {
   /** Node2vec's return and in-out parameters. */
   p: number;
   q: number;
+  /**
+   * Present when an epoch budget (`EmbedOptions.epochBudget`: the automatic
+   * build's) lowered `epochs` from `asked` for a corpus of `corpusTokens`.
+   */
+  epochCap?: EpochCap;
+}
+
+/** What an epoch budget did: `epochs` is what trained, `asked` what the settings said. */
+export interface EpochCap extends EpochBudget {
+  asked: number;
+  /** Tokens in one pass over the corpus. */
+  corpusTokens: number;
+}
+
+/**
+ * A budget of training for a corpus of any size: epochs =
+ * min(asked, max(minEpochs, ceil(tokenEpochs / corpus tokens))). A small
+ * corpus keeps its epochs; a large one makes fewer passes, each of which
+ * already updates every movie's vector many more times (word2vec trains one
+ * pass over a billion-word corpus; gensim's default is 5).
+ */
+export interface EpochBudget {
+  /** Tokens trained on, all epochs together. */
+  tokenEpochs: number;
+  minEpochs: number;
+}
+
+/**
+ * The automatic build's budget: about 40M tokens, at least 3 epochs. Every
+ * corpus under 2.86M tokens keeps its 15 epochs (ml-latest-small has 48k,
+ * ml-1m 575k, the 1M generated shape 588k). ml-25m's generated shape (14.9M
+ * tokens, 62k movies) trains 3 epochs: 716 updates per movie vector on
+ * average, as many as the 1M shape gets from its 15 (8.8M tokens over 12.5k
+ * movies: 707), where 15 epochs would take one thread past the 15 minutes
+ * issue 19 allows the whole build. The 10M shape (6.0M tokens) trains 7.
+ */
+export const AUTO_EPOCH_BUDGET: EpochBudget = { tokenEpochs: 40_000_000, minEpochs: 3 };
+
+/** The epochs `budget` allows a corpus of `corpusTokens` when `asked` were asked for. */
+export function budgetedEpochs(asked: number, corpusTokens: number, budget: EpochBudget): number {
+  if (!(corpusTokens > 0)) return asked;
+  return Math.min(asked, Math.max(budget.minEpochs, Math.ceil(budget.tokenEpochs / corpusTokens)));
 }
 
 /**
@@ -99,7 +144,13 @@ export interface EmbedMetrics {
   /** Popularity on the same candidates. */
   popularityHr10: number;
   popularityNdcg10: number;
+  /** Users the next-item figures were computed on. */
   users: number;
+  /**
+   * Present when `users` is a seeded sample (`EVAL_MAX_USERS`): how many
+   * users the split held a movie out for.
+   */
+  usersOf?: number;
   /** Share of top-10 neighbours sharing a genre with the movie, and the same for random pairs. */
   genreCoherence: number;
   genreCoherenceRandom: number;
@@ -140,6 +191,10 @@ export interface EmbedInput {
 
 export interface EmbedOptions {
   kernel: KernelFactory;
+  /** Fewer epochs for a large corpus (the automatic build's `AUTO_EPOCH_BUDGET`); none: the settings' epochs. */
+  epochBudget?: EpochBudget;
+  /** `nextItemSplit(input.ratings)` when the caller has it already (the worker's probe made it). */
+  split?: NextItemSplit;
   /** Train only (no evaluation, index or map): for throughput benchmarks. */
   trainOnly?: boolean;
   signal?: AbortSignal;
@@ -217,6 +272,57 @@ async function movieMap(
   });
 }
 
+/**
+ * Most users the next-item figures are computed on: a larger split is
+ * evaluated on a seeded sample of this many (at ml-25m's shape, every one of
+ * 162k users would rank 62k movies twice: minutes on two cores). HR@10 near
+ * 0.05 is then known to about ±0.006 (95%).
+ */
+export const EVAL_MAX_USERS = 5000;
+
+/**
+ * The sample's seed: fixed, not the training seed, so every embedding of a
+ * dataset (trained with any seed, or imported) is measured on the same users.
+ */
+const EVAL_SAMPLE_SEED = 19;
+
+/**
+ * The split restricted to `max` of its users, drawn with a fixed seed and
+ * kept in user order; the split itself when it has no more than `max`. The
+ * training corpus (and so the popularity counts) stays whole.
+ */
+export function sampleSplit(split: NextItemSplit, max: number = EVAL_MAX_USERS): NextItemSplit {
+  const n = split.users.length;
+  if (n <= max) return split;
+  const rng = new Random(EVAL_SAMPLE_SEED, 11);
+  // A partial Fisher–Yates shuffle: `max` distinct evaluated users, then in order.
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < max; i++) {
+    const j = i + rng.int(n - i);
+    const t = perm[i]!;
+    perm[i] = perm[j]!;
+    perm[j] = t;
+  }
+  const pick = perm.slice(0, max).sort();
+  const { offsets, items } = split.seen;
+  let seenLength = 0;
+  for (const e of pick) seenLength += offsets[e + 1]! - offsets[e]!;
+  const seenOffsets = new Int32Array(max + 1);
+  const seenItems = new Int32Array(seenLength);
+  for (let i = 0; i < max; i++) {
+    const e = pick[i]!;
+    seenItems.set(items.subarray(offsets[e]!, offsets[e + 1]!), seenOffsets[i]!);
+    seenOffsets[i + 1] = seenOffsets[i]! + offsets[e + 1]! - offsets[e]!;
+  }
+  return {
+    train: split.train,
+    users: pick.map((e) => split.users[e]!),
+    query: pick.map((e) => split.query[e]!),
+    heldOut: pick.map((e) => split.heldOut[e]!),
+    seen: { offsets: seenOffsets, items: seenItems },
+  };
+}
+
 function emptyMetrics(users: number, corpusTokens: number): EmbedMetrics {
   return {
     hr10: 0,
@@ -233,6 +339,29 @@ function emptyMetrics(users: number, corpusTokens: number): EmbedMetrics {
   };
 }
 
+/**
+ * In words, each cap that applied to an embedding (none: empty): fewer
+ * epochs than asked under an epoch budget, next-item figures on a sample of
+ * the users. The Lab and `wren embed` show these lines.
+ */
+export function embedCapNotes(
+  settings: Pick<EmbedSettings, 'epochs' | 'epochCap'> | null,
+  metrics: Pick<EmbedMetrics, 'users' | 'usersOf'>,
+): string[] {
+  const n = (x: number): string => x.toLocaleString('en');
+  const notes: string[] = [];
+  const cap = settings?.epochCap;
+  if (cap)
+    notes.push(
+      `${n(settings.epochs)} epochs, not ${n(cap.asked)}: the automatic build trains about ${n(cap.tokenEpochs)} tokens in all (at least ${n(cap.minEpochs)} epochs), and one pass over this corpus is ${n(cap.corpusTokens)}.`,
+    );
+  if (metrics.usersOf !== undefined)
+    notes.push(
+      `HR@10 and NDCG@10 on ${n(metrics.users)} of ${n(metrics.usersOf)} users, a fixed random sample.`,
+    );
+  return notes;
+}
+
 /** Unit-length vectors of some movies: row r is movie `items[r]`, `rowOf[movie]` its row or -1. */
 export interface MovieVectors {
   items: Int32Array;
@@ -243,10 +372,12 @@ export interface MovieVectors {
 
 /**
  * Evaluates vectors on the next-item split (HR/NDCG@10 against popularity
- * on the same candidates), genre coherence, then builds the HNSW index
- * (with its measured recall) and the 2-D map. Trained and imported
- * embeddings go through this same code, so their figures compare. Its
- * `corpusTokens` is the length of the split's training sequences.
+ * on the same candidates; on a seeded sample of `EVAL_MAX_USERS` users when
+ * the split has more, `usersOf` then saying of how many), genre coherence,
+ * then builds the HNSW index (with its measured recall) and the 2-D map.
+ * Trained and imported embeddings go through this same code, so their
+ * figures compare. Its `corpusTokens` is the length of the split's training
+ * sequences.
  */
 export async function evaluateEmbedding(
   input: EmbedInput,
@@ -257,16 +388,18 @@ export async function evaluateEmbedding(
   const { items, rowOf, vectors, dim } = mv;
   const { seed, signal, onProgress } = opts;
   const n = items.length;
-  const metrics = emptyMetrics(split.users.length, split.train.items.length);
+  const evaluated = sampleSplit(split);
+  const metrics = emptyMetrics(evaluated.users.length, split.train.items.length);
+  if (evaluated !== split) metrics.usersOf = split.users.length;
   onProgress?.({ stage: 'evaluate', done: 0, total: 2 });
-  const cos = evaluateNextItem(split, input.movieCount, cosineScorer(vectors, dim, rowOf));
+  const cos = evaluateNextItem(evaluated, input.movieCount, cosineScorer(vectors, dim, rowOf));
   // Popularity counts come from the user sequences, not from the walks.
   const seqCounts = new Float64Array(n);
   for (const m of split.train.items) {
     const r = rowOf[m]!;
     if (r >= 0) seqCounts[r]!++;
   }
-  const pop = evaluateNextItem(split, input.movieCount, popularityScorer(seqCounts, rowOf));
+  const pop = evaluateNextItem(evaluated, input.movieCount, popularityScorer(seqCounts, rowOf));
   Object.assign(metrics, {
     hr10: cos.hr,
     ndcg10: cos.ndcg,
@@ -297,17 +430,32 @@ export async function evaluateEmbedding(
   return { metrics, hnsw, map };
 }
 
-/** Trains and evaluates one embedding. */
+/**
+ * Trains and evaluates one embedding. With an `epochBudget` that lowers the
+ * epochs, the result's settings hold the epochs trained and an `epochCap`.
+ */
 export async function trainEmbedding(
   input: EmbedInput,
-  settings: EmbedSettings,
+  asked: EmbedSettings,
   opts: EmbedOptions,
 ): Promise<EmbeddingResult> {
   const t0 = performance.now();
   const { signal, onProgress } = opts;
-  const split = nextItemSplit(input.ratings);
-  const corpus = await embeddingCorpus(split.train, input.movieCount, settings, opts);
+  const split = opts.split ?? nextItemSplit(input.ratings);
+  const corpus = await embeddingCorpus(split.train, input.movieCount, asked, opts);
   throwIfAborted(signal);
+  const corpusTokens = corpus.items.length;
+  const epochs = opts.epochBudget
+    ? budgetedEpochs(asked.epochs, corpusTokens, opts.epochBudget)
+    : asked.epochs;
+  const settings: EmbedSettings =
+    epochs < asked.epochs
+      ? {
+          ...asked,
+          epochs,
+          epochCap: { ...opts.epochBudget!, asked: asked.epochs, corpusTokens },
+        }
+      : asked;
   const trained = await runKernel(corpus, input.movieCount, settings, opts.kernel, {
     signal,
     onProgress: (p: TrainProgress) => onProgress?.(p),
