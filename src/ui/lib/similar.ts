@@ -268,8 +268,12 @@ export interface SimilarFinderOptions {
    * them), as far as the row cache has room; 0: none.
    */
   warmRows?: number;
+  /** Rows read by each step of the warm-up (WARM_CHUNK). */
+  warmChunk?: number;
   /** Runs the warm-up when the page is idle (requestIdleCallback); absent: no warm-up. */
   idle?: (task: () => void) => void;
+  /** Told when a dataset's warm-up has read every row it meant to (or the cache is full). */
+  onWarm?: (datasetId: string) => void;
 }
 
 /**
@@ -290,6 +294,8 @@ export class SimilarFinder<M extends { index: number }> {
   readonly rows: MovieRowCache<M>;
   private readonly warmRows: number;
   private readonly idle: ((task: () => void) => void) | undefined;
+  private readonly onWarm: ((datasetId: string) => void) | undefined;
+  private readonly warmChunk: number;
 
   constructor(
     private readonly reads: SimilarReads<M>,
@@ -299,6 +305,8 @@ export class SimilarFinder<M extends { index: number }> {
     this.rows = new MovieRowCache<M>(opts.rowsMax ?? 600);
     this.warmRows = opts.warmRows ?? 0;
     this.idle = opts.idle;
+    this.onWarm = opts.onWarm;
+    this.warmChunk = opts.warmChunk ?? WARM_CHUNK;
   }
 
   /** The `k` movies most similar to movie `index` with at least `minRatings` ratings, with their rows. */
@@ -335,7 +343,7 @@ export class SimilarFinder<M extends { index: number }> {
 
   /**
    * Once per dataset, when idle: the rows of the most-rated movies with at
-   * least `minRatings`, `WARM_CHUNK` at a time (each read when the page is
+   * least `minRatings`, `warmChunk` at a time (each read when the page is
    * idle again, so that a page's own read never waits behind a long one).
    */
   private warm(datasetId: string, counts: Int32Array, minRatings: number): void {
@@ -347,13 +355,17 @@ export class SimilarFinder<M extends { index: number }> {
     const step = (): void => {
       if (!this.warmed.has(datasetId)) return;
       ix ??= mostRated(counts, minRatings, this.warmRows);
-      const chunk = ix.slice(at, (at += WARM_CHUNK));
-      if (chunk.length === 0) return;
+      const chunk = ix.slice(at, (at += this.warmChunk));
+      if (chunk.length === 0) {
+        this.onWarm?.(datasetId);
+        return;
+      }
       this.rows
         .warm(datasetId, chunk, (missing) => this.reads.movies(datasetId, missing))
         .then(
           (full) => {
             if (!full) idle(step);
+            else this.onWarm?.(datasetId);
           },
           () => this.warmed.delete(datasetId),
         );
@@ -387,7 +399,7 @@ export class SimilarFinder<M extends { index: number }> {
 }
 
 /** Rows read by each step of SimilarFinder's warm-up. */
-export const WARM_CHUNK = 100;
+export const WARM_CHUNK = 250;
 
 /** The (at most) `n` movie indexes with the most ratings, at least `minRatings`, most first. */
 export function mostRated(counts: Int32Array, minRatings: number, n: number): number[] {

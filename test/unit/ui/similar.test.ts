@@ -307,10 +307,12 @@ describe('similar finder', () => {
     expect(mostRated(byI.subarray(0, 12), 10, 5)).toEqual([11, 10]);
     expect(WARM_CHUNK).toBeGreaterThanOrEqual(20);
     const tasks: (() => void)[] = [];
+    const warmed: string[] = [];
     const { finder, reads } = finderOver(100, (i) => i, {
       rowsMax: 25,
       warmRows: 20,
       idle: (t) => tasks.push(t),
+      onWarm: (ds) => warmed.push(ds),
     });
     await finder.find('ds', 20, 4);
     const shown = reads.movies[0]!;
@@ -321,7 +323,9 @@ describe('similar finder', () => {
     expect(reads.movies[1]).toEqual(mostRated(byI, 10, 20));
     // A next idle step finds nothing left to read.
     expect(tasks).toHaveLength(2);
+    expect(warmed).toEqual([]);
     tasks[1]!();
+    expect(warmed).toEqual(['ds']);
     await finder.find('ds', 90, 4);
     expect(reads.movies).toHaveLength(2);
     // Rows a page shows push warm rows out first, not the ones shown.
@@ -336,21 +340,28 @@ describe('similar finder', () => {
 
   it('warms in chunks, one per idle moment, until the cache is full', async () => {
     const tasks: (() => void)[] = [];
+    const warmed: string[] = [];
+    const chunk = 100;
     // 360 movies (the fan's angles do not wrap); the 4 shown (29, 31, 28, 32) are not among the 300 warmed.
     const { finder, reads } = finderOver(360, (i) => i, {
-      rowsMax: WARM_CHUNK * 2 + 50,
-      warmRows: WARM_CHUNK * 3,
+      rowsMax: chunk * 2 + 50,
+      warmRows: chunk * 3,
+      warmChunk: chunk,
       idle: (t) => tasks.push(t),
+      onWarm: (ds) => warmed.push(ds),
     });
     await finder.find('ds', 30, 4);
     for (let step = 0; step < 5 && tasks.length > step; step++) {
+      expect(warmed).toEqual([]);
       tasks[step]!();
       await new Promise((r) => setTimeout(r, 0));
     }
-    // Chunks of WARM_CHUNK, then what room is left (46 after the 4 shown), then no more steps.
-    expect(reads.movies.slice(1).map((ix) => ix.length)).toEqual([WARM_CHUNK, WARM_CHUNK, 46]);
+    // Chunks of `chunk`, then what room is left (46 after the 4 shown), then no more steps.
+    expect(reads.movies.slice(1).map((ix) => ix.length)).toEqual([chunk, chunk, 46]);
     expect(tasks).toHaveLength(3);
-    expect(finder.rows.size).toBe(WARM_CHUNK * 2 + 50);
+    expect(finder.rows.size).toBe(chunk * 2 + 50);
+    // Said once, when the cache is full.
+    expect(warmed).toEqual(['ds']);
   });
 
   it('says so for a movie without a vector, and keeps no failed read', async () => {
