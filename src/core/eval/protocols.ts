@@ -89,8 +89,10 @@ export function cataloguePool(catalogue: Uint8Array): Int32Array {
  * `negatives` distinct items drawn from the pool that the user never had.
  */
 class LooCandidates {
-  readonly users: number[] = [];
-  readonly candidates: number[] = [];
+  private readonly users: number[] = [];
+  /** Typed, grown by doubling: a number[] of every candidate took twice the memory. */
+  private candidates = new Int32Array(1024);
+  private n = 0;
   private readonly mark: Uint8Array;
 
   constructor(
@@ -100,6 +102,15 @@ class LooCandidates {
     itemCount: number,
   ) {
     this.mark = new Uint8Array(itemCount);
+  }
+
+  private push(m: number): void {
+    if (this.n === this.candidates.length) {
+      const more = new Int32Array(this.n * 2);
+      more.set(this.candidates);
+      this.candidates = more;
+    }
+    this.candidates[this.n++] = m;
   }
 
   /** Adds user `u` with `held` when the items in `seen` leave enough others to sample. */
@@ -112,13 +123,13 @@ class LooCandidates {
     }
     if (this.pool.length - distinct >= this.negatives) {
       this.users.push(u);
-      this.candidates.push(held);
+      this.push(held);
       const picked = new Set<number>();
       while (picked.size < this.negatives) {
         const m = this.pool[this.rng.int(this.pool.length)]!;
         if (!mark[m] && !picked.has(m)) {
           picked.add(m);
-          this.candidates.push(m);
+          this.push(m);
         }
       }
     }
@@ -132,7 +143,7 @@ class LooCandidates {
       seed,
       data,
       users: Int32Array.from(this.users),
-      candidates: Int32Array.from(this.candidates),
+      candidates: this.candidates.slice(0, this.n),
       candidatesPerUser: this.negatives + 1,
     };
   }
@@ -141,26 +152,46 @@ class LooCandidates {
 /** Builds per-user CSR arrays from a keep-predicate over rating indexes. */
 class CsrBuilder {
   readonly offsets: Int32Array;
-  private items: number[] = [];
-  private ratingsOut: number[] = [];
-  private timesOut: number[] = [];
-  constructor(users: number) {
+  private n = 0;
+  private items: Int32Array;
+  private ratingsOut: Uint8Array;
+  private timesOut: Uint32Array;
+  /** `capacity`: the rows expected at most (it grows past them where needed). */
+  constructor(users: number, capacity = 1024) {
     this.offsets = new Int32Array(users + 1);
+    this.items = new Int32Array(Math.max(1, capacity));
+    this.ratingsOut = new Uint8Array(this.items.length);
+    this.timesOut = new Uint32Array(this.items.length);
   }
   push(item: number, rating: number, time: number): void {
-    this.items.push(item);
-    this.ratingsOut.push(rating);
-    this.timesOut.push(time);
+    if (this.n === this.items.length) this.grow();
+    this.items[this.n] = item;
+    this.ratingsOut[this.n] = rating;
+    this.timesOut[this.n++] = time;
+  }
+  private grow(): void {
+    const more = <T extends Int32Array | Uint8Array | Uint32Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.items = more(this.items);
+    this.ratingsOut = more(this.ratingsOut);
+    this.timesOut = more(this.timesOut);
   }
   /** Rating `i` of the columns. */
   pushRating(r: RatingColumns, i: number): void {
     this.push(r.movie[i]!, r.rating[i]!, r.timestamp[i]!);
   }
   endUser(u: number): void {
-    this.offsets[u + 1] = this.items.length;
+    this.offsets[u + 1] = this.n;
+  }
+  /** The first `n` of a column: a view where little of it is unused, else a copy. */
+  private used<T extends Int32Array | Uint8Array | Uint32Array>(a: T): T {
+    return (this.n * 8 >= a.length * 7 ? a.subarray(0, this.n) : a.slice(0, this.n)) as T;
   }
   sequences(): Sequences {
-    return { offsets: this.offsets, items: Int32Array.from(this.items) };
+    return { offsets: this.offsets, items: this.used(this.items) };
   }
   /** The collected rows as a model's training data. */
   interactions(itemCount: number, catalogue: Uint8Array): InteractionData {
@@ -168,8 +199,8 @@ class CsrBuilder {
       userCount: this.offsets.length - 1,
       itemCount,
       train: this.sequences(),
-      trainRatings: Uint8Array.from(this.ratingsOut),
-      trainTimes: Uint32Array.from(this.timesOut),
+      trainRatings: this.used(this.ratingsOut),
+      trainTimes: this.used(this.timesOut),
       catalogue,
     };
   }
@@ -185,7 +216,7 @@ export function ncfLooSplit(
   const negatives = opts.negatives ?? 99;
   const catalogue = catalogueOf(ratings, itemCount);
   const userCount = ratings.userOffsets.length - 1;
-  const train = new CsrBuilder(userCount);
+  const train = new CsrBuilder(userCount, ratings.movie.length);
   const loo = new LooCandidates(
     cataloguePool(catalogue),
     negatives,
@@ -212,7 +243,7 @@ export function ncfLooSplit(
 export function validationLoo(data: InteractionData, seed = 1, negatives = 99): LooSplit {
   const { userCount, itemCount, catalogue } = data;
   const train = data.train;
-  const kept = new CsrBuilder(userCount);
+  const kept = new CsrBuilder(userCount, train.items.length);
   const loo = new LooCandidates(
     cataloguePool(catalogue),
     negatives,
@@ -264,7 +295,7 @@ export function holdoutSplit(
   const userCount = ratings.userOffsets.length - 1;
   const minRating = protocol === 'full-rank' ? FULL_RANK_MIN_HALF_STARS : 0;
   const rng = new Random(seed, protocol === 'full-rank' ? 0x52424c : 0x4d5352);
-  const train = new CsrBuilder(userCount);
+  const train = new CsrBuilder(userCount, ratings.movie.length);
   const valid = new CsrBuilder(userCount);
   const test = new CsrBuilder(userCount);
   const kept = new Uint8Array(ratings.movie.length);
