@@ -9,6 +9,12 @@
  * batches. The calling thread trains the first run itself (and reports
  * progress); helper threads from a pool train the others.
  *
+ * No thread holds an epoch's samples: each fills a buffer of one chunk of
+ * batches at a time from the epoch's sample source (the positives, the drawn
+ * negatives and the shuffled order, one copy in the shared memory; see
+ * EpochSamples), which gives the same samples in the same batches as
+ * materialising the epoch did.
+ *
  * One thread gives the same numbers on every run; several do not (threads
  * interleave). bench/models.ts --only speed measures both, and their quality.
  */
@@ -18,31 +24,44 @@ import { sharedMemorySupported, type ThreadPool } from '../parallel/pool.ts';
 import { ADAM_DEFAULTS, type AdamSettings } from './embedding-table.ts';
 import { NcfKernel, type NcfArrays, type NcfShape } from './ncf-kernel.ts';
 import {
+  bufferViews,
   copyArrays,
   NCF_WASM_MAX_LAYERS,
   ncfLayout,
   ncfModule,
   ncfSharedModule,
+  sourceViews,
   wasmBatch,
   writeNcfInput,
-  writeSamples,
   type NcfExports,
+  type SourceLayout,
 } from './ncf-wasm.ts';
 import {
+  EpochSamples,
+  fillSamples,
   fitEpochs,
+  sampleLengths,
   type EpochOptions,
   type EpochReport,
-  type EpochSamples,
   type TrainSettings,
 } from './sparse-trainer.ts';
+
+/** Batches in a thread's buffer of samples (and between two progress ticks on the calling thread). */
+export const CHUNK_BATCHES = 64;
 
 /** What a helper thread is sent for its run of an epoch's batches. */
 export interface NcfHelperTask {
   task: 'ncf';
-  /** The kernel's shared memory, holding the arrays, the epoch's samples and this thread's descriptor. */
+  /** The kernel's shared memory, holding the arrays, the epoch's sample source and this thread's descriptor and buffer. */
   memory: WebAssembly.Memory;
   desc: number;
   batchSize: number;
+  /** Where the sample source lies, and the negatives per positive. */
+  source: SourceLayout;
+  negatives: number;
+  /** This thread's buffer (users, items, labels) of `chunk` samples. */
+  buffer: [number, number, number];
+  chunk: number;
   /** Its samples: [from, to). */
   from: number;
   to: number;
@@ -63,7 +82,7 @@ const abort = (): never => {
 /** One batch: samples [from, to) at global Adam step `step`; returns its mean loss. */
 type Batch = (from: number, to: number, step: number) => number;
 
-/** Trains [from, to) in batches, stopping when the stop flag is set; returns [loss sum, batches]. */
+/** Trains [from, to) of the buffer in batches, stopping when the stop flag is set; returns [loss sum, batches]. */
 function trainRun(
   batch: Batch,
   batchSize: number,
@@ -91,7 +110,18 @@ export async function runNcfHelper(t: NcfHelperTask): Promise<number> {
   w.setup(t.desc);
   const counters = new Int32Array(t.control, 0, 3);
   const batch: Batch = (from, to, step) => wasmBatch(w, from, to, step, t.adam);
-  const [loss, batches] = trainRun(batch, t.batchSize, counters, t.from, t.to);
+  const source = { negatives: t.negatives, ...sourceViews(t.memory.buffer, t.source) };
+  const { users, items, labels } = bufferViews(t.memory.buffer, t.buffer, t.chunk);
+  let loss = 0;
+  let batches = 0;
+  for (let b = t.from; b < t.to; b += t.chunk) {
+    if (Atomics.load(counters, STOP) !== 0) break;
+    const n = Math.min(t.chunk, t.to - b);
+    fillSamples(source, b, b + n, users, items, labels);
+    const [sum, k] = trainRun(batch, t.batchSize, counters, 0, n);
+    loss += sum;
+    batches += k;
+  }
   const slots = new Float64Array(t.control, 16);
   slots[2 * t.index] = loss;
   slots[2 * t.index + 1] = batches;
@@ -155,14 +185,23 @@ export class NcfTrainer {
     const { batchSize } = this.settings;
     const kernel = new NcfKernel(this.shape, this.arrays, this.tableRows, batchSize);
     const adam = this.adam();
+    const chunk = CHUNK_BATCHES * batchSize;
+    const users = new Int32Array(chunk);
+    const items = new Int32Array(chunk);
+    const labels = new Float32Array(chunk);
     return fitEpochs(data, this.settings, opts, async (samples, tick) => {
-      const { total, users, items, labels } = samples;
+      const { total } = samples;
       let loss = 0;
       let batches = 0;
-      for (let b = 0; b < total; b += batchSize) {
-        const end = Math.min(total, b + batchSize);
-        loss += kernel.trainBatch(users, items, labels, b, end, ++this.step, adam);
-        if (++batches % 64 === 0) await tick(end, loss / batches);
+      for (let c = 0; c < total; c += chunk) {
+        const n = Math.min(chunk, total - c);
+        samples.fill(c, c + n, users, items, labels);
+        for (let b = 0; b < n; b += batchSize) {
+          const end = Math.min(n, b + batchSize);
+          loss += kernel.trainBatch(users, items, labels, b, end, ++this.step, adam);
+          batches++;
+        }
+        await tick(c + n, loss / batches);
       }
       return loss / Math.max(1, batches);
     });
@@ -178,9 +217,19 @@ export class NcfTrainer {
   ): Promise<EpochReport[]> {
     this.engine = 'wasm-simd';
     this.threads = threads;
-    const { batchSize } = this.settings;
-    const total = data.train.items.length * (1 + this.settings.negatives);
-    const l = ncfLayout(this.shape, this.arrays, this.tableRows, total, batchSize, threads);
+    const { batchSize, negatives } = this.settings;
+    const chunk = CHUNK_BATCHES * batchSize;
+    // Helpers read the sample source from the shared memory; one thread reads it where it is.
+    const lengths = pool ? sampleLengths(data, negatives) : undefined;
+    const l = ncfLayout(
+      this.shape,
+      this.arrays,
+      this.tableRows,
+      chunk,
+      batchSize,
+      threads,
+      lengths,
+    );
     const pages = Math.ceil(l.end / 65536);
     if (pages > 65536)
       throw new WrenError('too-large', 'This model does not fit in 4 GiB of WebAssembly memory.');
@@ -198,6 +247,12 @@ export class NcfTrainer {
       if (more > 0) memory.grow(more);
     }
     writeNcfInput(memory.buffer, l, this.arrays);
+    const samples = new EpochSamples(
+      data,
+      this.settings,
+      l.source && sourceViews(memory.buffer, l.source),
+    );
+    const own = bufferViews(memory.buffer, l.buffers[0]!, chunk);
     w.setup(l.descs[0]!);
     const adam = this.adam();
     const batch: Batch = (from, to, step) => wasmBatch(w, from, to, step, adam);
@@ -208,11 +263,10 @@ export class NcfTrainer {
     const counters = new Int32Array(control, 0, 3);
     const slots = new Float64Array(control, 16);
     const run = async (
-      samples: EpochSamples,
+      epoch: EpochSamples,
       tick: (done: number, loss: number) => Promise<void>,
     ): Promise<number> => {
-      writeSamples(memory.buffer, l, samples.users, samples.items, samples.labels);
-      const cuts = shareBatches(samples.total, batchSize, threads);
+      const cuts = shareBatches(epoch.total, batchSize, threads);
       Atomics.store(counters, STOP, 0);
       Atomics.store(counters, DONE, 0);
       Atomics.store(counters, STEP, this.step);
@@ -224,6 +278,10 @@ export class NcfTrainer {
           memory,
           desc: l.descs[i]!,
           batchSize,
+          source: l.source!,
+          negatives,
+          buffer: l.buffers[i]!,
+          chunk,
           from: cuts[i]!,
           to: cuts[i + 1]!,
           adam,
@@ -242,12 +300,13 @@ export class NcfTrainer {
       let loss = 0;
       let batches = 0;
       try {
-        // This thread's run, 64 batches at a time with a tick between.
-        for (let b = cuts[0]!; b < cuts[1]!; b += 64 * batchSize) {
-          const to = Math.min(cuts[1]!, b + 64 * batchSize);
-          const [sum, n] = trainRun(batch, batchSize, counters, b, to);
+        // This thread's run, a buffer of batches at a time with a tick between.
+        for (let b = cuts[0]!; b < cuts[1]!; b += chunk) {
+          const n = Math.min(chunk, cuts[1]! - b);
+          epoch.fill(b, b + n, own.users, own.items, own.labels);
+          const [sum, k] = trainRun(batch, batchSize, counters, 0, n);
           loss += sum;
-          batches += n;
+          batches += k;
           if (Atomics.load(counters, STOP) !== 0) break;
           await tick(Atomics.load(counters, DONE), loss / Math.max(1, batches));
         }
@@ -269,7 +328,7 @@ export class NcfTrainer {
       copyArrays(memory.buffer, l, this.arrays, 'out');
       return loss / Math.max(1, batches);
     };
-    return fitEpochs(data, this.settings, opts, run);
+    return fitEpochs(data, this.settings, opts, run, samples);
   }
 }
 

@@ -4,12 +4,16 @@
  * reads, and the copies of the model's arrays in and out.
  *
  * Memory from 64 KiB on (below is the kernel's own): every table's weights
- * and Adam moments, the dense weights and theirs, one epoch's samples, then
- * per thread a descriptor and its scratch on pages of its own.
+ * and Adam moments, the dense weights and theirs, where threads share it the
+ * epoch's sample source (the positives, the drawn negatives and the order:
+ * see EpochSamples), then per thread a descriptor, its scratch and its buffer
+ * of samples (one chunk of batches, refilled as the epoch goes) on pages of
+ * its own. Nothing per thread grows with the data.
  */
 import { wasmModule } from '../wasm-module.ts';
 import type { AdamSettings } from './embedding-table.ts';
 import type { AdamArrays, NcfArrays, NcfShape } from './ncf-kernel.ts';
+import type { SampleSource } from './sparse-trainer.ts';
 import { NCF_SHARED_WASM_BASE64 } from './ncf-shared-wasm.generated.ts';
 import { NCF_WASM_BASE64 } from './ncf-wasm.generated.ts';
 
@@ -31,13 +35,24 @@ export interface NcfExports {
   ): number;
 }
 
+type SourceArray = Exclude<keyof SampleSource, 'negatives'>;
+
+/** The lengths of a {@link SampleSource}'s arrays; `narrow`: `drawn` has 2-byte elements. */
+export type SourceLengths = Record<SourceArray, number> & { narrow: boolean };
+
+/** Where a sample source lies: [byte address, length] of each array. */
+export type SourceLayout = Record<SourceArray, [number, number]> & { narrow: boolean };
+
 /** Where the arrays lie: byte addresses. */
 export interface NcfLayout {
   /** Per table and for the dense weights (last): w, m, v. */
   arrays: [number, number, number][];
-  users: number;
-  items: number;
-  labels: number;
+  /** The shared sample source, where one was laid out. */
+  source?: SourceLayout;
+  /** Samples each thread's buffer holds. */
+  chunk: number;
+  /** Each thread's sample buffer: users, items, labels. */
+  buffers: [number, number, number][];
   /** Each thread's descriptor address. */
   descs: number[];
   /** Each thread's descriptor words. */
@@ -54,16 +69,18 @@ const DESC_WORDS = 102;
 export const NCF_WASM_MAX_LAYERS = MAX_LAYERS;
 
 /**
- * Lays out a network's arrays, `samples` samples and `threads` threads'
- * scratch for batches of `batchSize`.
+ * Lays out a network's arrays, a sample source of `source`'s lengths (where
+ * given) and `threads` threads' scratch for batches of `batchSize` and
+ * buffers of `chunk` samples.
  */
 export function ncfLayout(
   shape: NcfShape,
   arrays: NcfArrays,
   tableRows: number[],
-  samples: number,
+  chunk: number,
   batchSize: number,
   threads: number,
+  source?: SourceLengths,
 ): NcfLayout {
   let at = 65536;
   const take = (bytes: number, align = 16): number => {
@@ -81,9 +98,17 @@ export function ncfLayout(
         number,
       ],
   );
-  const users = take(samples * 4);
-  const items = take(samples * 4);
-  const labels = take(samples * 4);
+  let placedSource: SourceLayout | undefined;
+  if (source) {
+    const at = (n: number, bytes = 4): [number, number] => [take(n * bytes), n];
+    placedSource = {
+      offsets: at(source.offsets),
+      positives: at(source.positives),
+      drawn: at(source.drawn, source.narrow ? 2 : 4),
+      order: at(source.order),
+      narrow: source.narrow,
+    };
+  }
   const F = shape.factors;
   const sizes = shape.tower;
   const L = Math.max(0, sizes.length - 1);
@@ -93,6 +118,7 @@ export function ncfLayout(
   const dims = arrays.tables.map((t, j) => t.w.length / tableRows[j]!);
   const descs: number[] = [];
   const words: Int32Array[] = [];
+  const buffers: [number, number, number][] = [];
   for (let th = 0; th < threads; th++) {
     const d = new Int32Array(DESC_WORDS);
     const desc = take(DESC_WORDS * 4, 4096);
@@ -110,7 +136,9 @@ export function ncfLayout(
       throw new RangeError(`ncfLayout: ${denseN} dense weights for ${d[7]! / 4 + 1}`);
     const dense = placed.at(-1)!;
     d.set([dense[0], dense[1], dense[2], take(denseN * 4), take(width * 4), take(width * 4)], 8);
-    d.set([users, items, labels], 14);
+    const buffer: [number, number, number] = [take(chunk * 4), take(chunk * 4), take(chunk * 4)];
+    d.set(buffer, 14);
+    buffers.push(buffer);
     // The tower's widths, activations and their gradients (none without a tower).
     for (let l = 0; l < sizes.length; l++) {
       d[20 + l] = sizes[l]!;
@@ -128,7 +156,16 @@ export function ncfLayout(
     words.push(d);
     at = Math.ceil(at / 4096) * 4096;
   }
-  return { arrays: placed, users, items, labels, descs, words, rows: tableRows, end: at };
+  return {
+    arrays: placed,
+    source: placedSource,
+    chunk,
+    buffers,
+    descs,
+    words,
+    rows: tableRows,
+    end: at,
+  };
 }
 
 /** Writes every descriptor, clears the slot maps (−1) and copies the model's arrays in. */
@@ -157,17 +194,32 @@ export function copyArrays(
   });
 }
 
-/** Copies an epoch's samples in. */
-export function writeSamples(
+/** The arrays of a sample source laid out in `buffer`. */
+export function sourceViews(
   buffer: ArrayBufferLike,
-  l: NcfLayout,
-  users: Int32Array,
-  items: Int32Array,
-  labels: Float32Array,
-): void {
-  new Int32Array(buffer, l.users, users.length).set(users);
-  new Int32Array(buffer, l.items, items.length).set(items);
-  new Float32Array(buffer, l.labels, labels.length).set(labels);
+  s: SourceLayout,
+): Omit<SampleSource, 'negatives'> {
+  const view = ([at, n]: [number, number]): Int32Array => new Int32Array(buffer, at, n);
+  const [at, n] = s.drawn;
+  return {
+    offsets: view(s.offsets),
+    positives: view(s.positives),
+    drawn: s.narrow ? new Uint16Array(buffer, at, n) : view(s.drawn),
+    order: view(s.order),
+  };
+}
+
+/** A thread's sample buffer (`buffers[th]` of a layout, `chunk` samples) in `buffer`. */
+export function bufferViews(
+  buffer: ArrayBufferLike,
+  [users, items, labels]: [number, number, number],
+  chunk: number,
+): { users: Int32Array; items: Int32Array; labels: Float32Array } {
+  return {
+    users: new Int32Array(buffer, users, chunk),
+    items: new Int32Array(buffer, items, chunk),
+    labels: new Float32Array(buffer, labels, chunk),
+  };
 }
 
 /** The step's bias-corrected learning rate (TensorFlow's Adam). */

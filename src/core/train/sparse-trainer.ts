@@ -63,20 +63,18 @@ export type EpochReport = EpochLogEntry;
  * negative sampler, and Mult-VAE's rows.
  */
 export function sortedHistories(train: Sequences, userCount: number): Sequences {
+  // Each user's run sorted and its repeats dropped in place, in one array (no per-user garbage).
   const offsets = new Int32Array(userCount + 1);
-  const parts: Int32Array[] = [];
+  const all = train.items.slice(0, train.offsets[userCount]);
   let n = 0;
   for (let u = 0; u < userCount; u++) {
-    const h = Int32Array.from(
-      new Set(train.items.subarray(train.offsets[u]!, train.offsets[u + 1]!)),
-    ).sort();
-    parts.push(h);
-    n += h.length;
+    const from = train.offsets[u]!;
+    const to = train.offsets[u + 1]!;
+    const run = all.subarray(from, to).sort();
+    for (let i = 0; i < run.length; i++) if (i === 0 || run[i] !== run[i - 1]) all[n++] = run[i]!;
     offsets[u + 1] = n;
   }
-  const items = new Int32Array(n);
-  parts.forEach((p, u) => items.set(p, offsets[u]!));
-  return { offsets, items };
+  return { offsets, items: n === all.length ? all : all.slice(0, n) };
 }
 
 function contains(items: Int32Array, from: number, to: number, x: number): boolean {
@@ -93,67 +91,146 @@ function contains(items: Int32Array, from: number, to: number, x: number): boole
 }
 
 /**
+ * Where an epoch's samples come from, as plain arrays (a helper thread reads them from shared
+ * memory): sample `s` of the epoch is `order[s]` of the unshuffled list, in which every training
+ * interaction `p` (user by user, as `offsets` cuts `positives`) is followed by its `negatives`
+ * sampled movies `drawn[p · negatives …]`.
+ */
+export interface SampleSource {
+  negatives: number;
+  /** The users' offsets into `positives` (userCount + 1). */
+  offsets: Int32Array;
+  /** The training interactions' movies, user by user. */
+  positives: Int32Array;
+  /** The sampled negatives, `negatives` per interaction (2 bytes each where movie indexes fit). */
+  drawn: Int32Array | Uint16Array;
+  /** The epoch's shuffled order of the unshuffled samples. */
+  order: Int32Array;
+}
+
+/** The lengths of a {@link SampleSource}'s arrays for `data` and `negatives`; `narrow`: `drawn` is a Uint16Array. */
+export function sampleLengths(
+  data: Pick<InteractionData, 'userCount' | 'itemCount' | 'train'>,
+  negatives: number,
+): { offsets: number; positives: number; drawn: number; order: number; narrow: boolean } {
+  const p = data.train.items.length;
+  return {
+    offsets: data.userCount + 1,
+    positives: p,
+    drawn: p * negatives,
+    order: p * (1 + negatives),
+    narrow: data.itemCount <= 65536,
+  };
+}
+
+/**
+ * Writes samples [from, to) of the epoch into `users`, `items` and `labels` from index `at`:
+ * the same samples, in the same order, as materialising the whole epoch would give.
+ */
+export function fillSamples(
+  src: SampleSource,
+  from: number,
+  to: number,
+  users: Int32Array,
+  items: Int32Array,
+  labels: Float32Array,
+  at = 0,
+): void {
+  const { negatives, offsets, positives, drawn, order } = src;
+  const per = 1 + negatives;
+  const last = offsets.length - 2;
+  for (let s = from, j = at; s < to; s++, j++) {
+    const o = order[s]!;
+    const p = (o / per) | 0;
+    const k = o - p * per;
+    // The user: the last one whose offset is ≤ p (a search without branches to mispredict).
+    let lo = 0;
+    for (let n = last + 1; n > 1;) {
+      const half = n >> 1;
+      lo = offsets[lo + half]! <= p ? lo + half : lo;
+      n -= half;
+    }
+    users[j] = lo;
+    items[j] = k === 0 ? positives[p]! : drawn[p * negatives + k - 1]!;
+    labels[j] = k === 0 ? 1 : 0;
+  }
+}
+
+/**
  * Each epoch's samples: every training interaction as a positive and
- * `negatives` sampled movies the user never had, shuffled with the seed. The
- * arrays are refilled by `next()`.
+ * `negatives` sampled movies the user never had, shuffled with the seed.
+ * `next()` draws an epoch's negatives and order; `fill` writes any run of its
+ * samples into a buffer, so that no trainer holds the whole epoch's samples
+ * (4 bytes per sample for the order and 4 per negative are kept).
  */
 export class EpochSamples {
   readonly total: number;
-  readonly users: Int32Array;
-  readonly items: Int32Array;
-  readonly labels: Float32Array;
+  /** Where the samples come from (in `store`'s arrays where one was given). */
+  readonly source: SampleSource;
   private readonly hist: { offsets: Int32Array; items: Int32Array };
   private readonly pool: Int32Array;
   private readonly rng: Random;
-  private readonly raw: { users: Int32Array; items: Int32Array; labels: Float32Array };
-  private readonly order: Int32Array;
 
+  /**
+   * `store`, where given, holds the source's arrays (of {@link sampleLengths}; the kernel's
+   * shared memory, for helper threads to read): the positives and offsets are copied into it.
+   */
   constructor(
     private readonly data: InteractionData,
     private readonly settings: Pick<TrainSettings, 'negatives' | 'seed'>,
+    store?: Omit<SampleSource, 'negatives'>,
   ) {
     this.hist = sortedHistories(data.train, data.userCount);
     this.pool = cataloguePool(data.catalogue);
-    this.total = data.train.items.length * (1 + settings.negatives);
-    const n = this.total;
-    this.users = new Int32Array(n);
-    this.items = new Int32Array(n);
-    this.labels = new Float32Array(n);
-    this.raw = { users: new Int32Array(n), items: new Int32Array(n), labels: new Float32Array(n) };
-    this.order = new Int32Array(n);
+    const { negatives } = settings;
+    const n = sampleLengths(data, negatives);
+    this.total = n.order;
+    if (store) {
+      store.offsets.set(data.train.offsets.subarray(0, n.offsets));
+      store.positives.set(data.train.items);
+    }
+    this.source = {
+      negatives,
+      offsets: store?.offsets ?? data.train.offsets,
+      positives: store?.positives ?? data.train.items,
+      drawn: store?.drawn ?? (n.narrow ? new Uint16Array(n.drawn) : new Int32Array(n.drawn)),
+      order: store?.order ?? new Int32Array(n.order),
+    };
     this.rng = new Random(settings.seed, 0x545241);
   }
 
   /** Draws the next epoch's negatives and order. */
   next(): void {
-    const { data, hist, pool, rng, raw, order } = this;
+    const { data, hist, pool, rng } = this;
+    const { drawn, order } = this.source;
     const { negatives } = this.settings;
-    let s = 0;
+    let d = 0;
     for (let u = 0; u < data.userCount; u++) {
       const from = hist.offsets[u]!;
       const to = hist.offsets[u + 1]!;
       const full = to - from >= pool.length;
       for (let i = data.train.offsets[u]!; i < data.train.offsets[u + 1]!; i++) {
-        raw.users[s] = u;
-        raw.items[s] = data.train.items[i]!;
-        raw.labels[s++] = 1;
         for (let k = 0; k < negatives; k++) {
           let m = pool[rng.int(pool.length)]!;
           while (!full && contains(hist.items, from, to, m)) m = pool[rng.int(pool.length)]!;
-          raw.users[s] = u;
-          raw.items[s] = m;
-          raw.labels[s++] = 0;
+          drawn[d++] = m;
         }
       }
     }
     for (let i = 0; i < this.total; i++) order[i] = i;
     rng.shuffle(order);
-    for (let i = 0; i < this.total; i++) {
-      const o = order[i]!;
-      this.users[i] = raw.users[o]!;
-      this.items[i] = raw.items[o]!;
-      this.labels[i] = raw.labels[o]!;
-    }
+  }
+
+  /** Writes samples [from, to) of the epoch into the arrays from index `at` (see {@link fillSamples}). */
+  fill(
+    from: number,
+    to: number,
+    users: Int32Array,
+    items: Int32Array,
+    labels: Float32Array,
+    at = 0,
+  ): void {
+    fillSamples(this.source, from, to, users, items, labels, at);
   }
 }
 
@@ -245,16 +322,20 @@ export class SparseTrainer {
   /** Trains for the configured epochs; calls `onEpoch` after each (it may stop early by returning false). */
   fit(data: InteractionData, opts: EpochOptions = {}): Promise<EpochReport[]> {
     const { batchSize } = this.settings;
+    const users = new Int32Array(batchSize);
+    const items = new Int32Array(batchSize);
+    const labels = new Float32Array(batchSize);
     return fitEpochs(data, this.settings, opts, async (samples, tick) => {
-      const { total, users, items, labels } = samples;
+      const { total } = samples;
       let lossSum = 0;
       let batches = 0;
       for (let b = 0; b < total; b += batchSize) {
         const n = Math.min(batchSize, total - b);
+        samples.fill(b, b + n, users, items, labels);
         lossSum += this.trainBatch(
-          users.subarray(b, b + n),
-          items.subarray(b, b + n),
-          labels.subarray(b, b + n),
+          users.subarray(0, n),
+          items.subarray(0, n),
+          labels.subarray(0, n),
         );
         if (++batches % 64 === 0) await tick(b + n, lossSum / batches);
       }
@@ -268,8 +349,8 @@ export type EpochOptions = Omit<FitOptions, 'onEpoch'> & {
 };
 
 /**
- * One epoch's batches over `samples` (refilled for it); resolves to the mean
- * batch loss. `tick(done, loss)` reports progress, throws when cancelled and
+ * One epoch's batches over `samples` (drawn afresh for it; a runner fills its
+ * batches from them as it goes); resolves to the mean batch loss. `tick(done, loss)` reports progress, throws when cancelled and
  * yields to the event loop: call it every few dozen batches.
  */
 export type EpochRunner = (
@@ -293,15 +374,17 @@ export async function betweenBatches(
 /**
  * The epoch loop of both trainers (this one and ncf-trainer.ts): fresh
  * samples each epoch, progress, reports, `onEpoch` (which may stop early).
+ * `samples` (for `data` and `settings`) may be given, built over the arrays
+ * the runner's threads read.
  */
 export async function fitEpochs(
   data: InteractionData,
   settings: Pick<TrainSettings, 'epochs' | 'negatives' | 'seed'>,
   opts: EpochOptions,
   run: EpochRunner,
+  samples = new EpochSamples(data, settings),
 ): Promise<EpochReport[]> {
   const { epochs } = settings;
-  const samples = new EpochSamples(data, settings);
   const total = samples.total;
   const reports: EpochReport[] = [];
   for (let epoch = 0; epoch < epochs; epoch++) {
