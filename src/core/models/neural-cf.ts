@@ -18,7 +18,12 @@
 import { settingsOf } from './config-check.ts';
 import * as tf from '@tensorflow/tfjs';
 import { WrenError } from '../errors.ts';
-import { evaluateSplit, validationLoo, type InteractionData } from '../eval/protocols.ts';
+import {
+  evaluateSplit,
+  validationLoo,
+  type InteractionData,
+  type LooSplit,
+} from '../eval/protocols.ts';
 import { Random } from '../random.ts';
 import { DenseParams, EmbeddingTable, layerStart } from '../train/embedding-table.ts';
 import {
@@ -49,6 +54,15 @@ import { NCF_STRUCTURES, type NcfVariant } from './neural-cf/variants.ts';
 export type { NcfConfig } from './neural-cf-config.ts';
 export type { NcfVariant } from './neural-cf/variants.ts';
 export type { FoldedUser, FoldInOptions } from './neural-cf/fold-in.ts';
+
+/**
+ * A validation split without its copy of the training ratings and times (5 bytes an interaction):
+ * the trainers read the interactions alone, and ncf-loo's scoring the candidates.
+ */
+function withoutColumns(split: LooSplit): LooSplit {
+  const data = { ...split.data, trainRatings: new Uint8Array(0), trainTimes: new Uint32Array(0) };
+  return { ...split, data };
+}
 
 export class NeuralCf implements Recommender {
   readonly model: NcfVariant;
@@ -151,7 +165,7 @@ export class NeuralCf implements Recommender {
     learningRate: number,
   ): Promise<void> {
     const { validate, patience, seed } = this.config;
-    const val = validate ? validationLoo(data, seed) : null;
+    const val = validate ? withoutColumns(validationLoo(data, seed)) : null;
     const settings = { ...this.config, learningRate };
     const trainer = this.structure.kernel
       ? this.ncfTrainer(settings)
