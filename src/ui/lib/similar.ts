@@ -337,27 +337,40 @@ export class SimilarFinder<M extends { index: number }> {
       const movie = byIndex.get(n.index);
       return movie ? [{ movie, score: n.score }] : [];
     });
-    this.warm(datasetId, counts, minRatings);
+    this.warm(datasetId, data, counts, minRatings);
     return { s: 'ready', emb, items, searchMs };
   }
 
   /**
    * Once per dataset, when idle: the rows of the most-rated movies with at
    * least `minRatings`, `warmChunk` at a time (each read when the page is
-   * idle again, so that a page's own read never waits behind a long one).
+   * idle again, so that a page's own read never waits behind a long one);
+   * then a few searches, so that the engine has compiled the top-k loop
+   * before a page waits on it (the first runs over 62k vectors took 20–100
+   * ms), and `onWarm`.
    */
-  private warm(datasetId: string, counts: Int32Array, minRatings: number): void {
+  private warm(
+    datasetId: string,
+    data: LoadedEmbedding,
+    counts: Int32Array,
+    minRatings: number,
+  ): void {
     const idle = this.idle;
     if (!idle || this.warmRows <= 0 || this.warmed.has(datasetId)) return;
     this.warmed.add(datasetId);
     let ix: number[] | null = null;
     let at = 0;
+    const done = (): void => {
+      for (const i of (ix ?? []).slice(0, WARM_SEARCHES))
+        wellRatedSimilar(data, i, 12, counts, minRatings);
+      this.onWarm?.(datasetId);
+    };
     const step = (): void => {
       if (!this.warmed.has(datasetId)) return;
       ix ??= mostRated(counts, minRatings, this.warmRows);
       const chunk = ix.slice(at, (at += this.warmChunk));
       if (chunk.length === 0) {
-        this.onWarm?.(datasetId);
+        done();
         return;
       }
       this.rows
@@ -365,7 +378,7 @@ export class SimilarFinder<M extends { index: number }> {
         .then(
           (full) => {
             if (!full) idle(step);
-            else this.onWarm?.(datasetId);
+            else idle(done);
           },
           () => this.warmed.delete(datasetId),
         );
@@ -400,6 +413,8 @@ export class SimilarFinder<M extends { index: number }> {
 
 /** Rows read by each step of SimilarFinder's warm-up. */
 export const WARM_CHUNK = 250;
+/** Searches run at the end of the warm-up (see SimilarFinder.warm). */
+const WARM_SEARCHES = 20;
 
 /** The (at most) `n` movie indexes with the most ratings, at least `minRatings`, most first. */
 export function mostRated(counts: Int32Array, minRatings: number, n: number): number[] {

@@ -356,9 +356,10 @@ describe('similar finder', () => {
       tasks[step]!();
       await new Promise((r) => setTimeout(r, 0));
     }
-    // Chunks of `chunk`, then what room is left (46 after the 4 shown), then no more steps.
+    // Chunks of `chunk`, then what room is left (46 after the 4 shown), then one idle moment
+    // for the searches and the word, and no more steps.
     expect(reads.movies.slice(1).map((ix) => ix.length)).toEqual([chunk, chunk, 46]);
-    expect(tasks).toHaveLength(3);
+    expect(tasks).toHaveLength(4);
     expect(finder.rows.size).toBe(chunk * 2 + 50);
     // Said once, when the cache is full.
     expect(warmed).toEqual(['ds']);
