@@ -42,6 +42,7 @@ import { importMovieLens } from '../src/core/data/import.ts';
 import { generateDataset } from '../src/core/data/synthetic.ts';
 import type { Dataset, RatingColumns } from '../src/core/data/types.ts';
 import {
+  embedInput,
   DEFAULT_EMBED_SETTINGS,
   SPARROW_WALKS,
   defaultSettingsFor,
@@ -60,7 +61,6 @@ import {
   nextItemSplit,
   type NextItemSplit,
 } from '../src/core/eval/next-item.ts';
-import { movieMetaFromMovies } from '../src/core/features/movie-features.ts';
 import type { Sequences } from '../src/core/features/sequences.ts';
 import { DATASETS, root } from '../test/e2e/harness.ts';
 import { ML_1M_SHAPE } from './shapes.ts';
@@ -157,14 +157,7 @@ async function smallDataset(): Promise<{ ds: Dataset; name: string }> {
   };
 }
 
-function embedInput(ds: Dataset) {
-  const meta = movieMetaFromMovies(ds.movies, ds.genres);
-  return {
-    ratings: ds.ratings,
-    movieCount: ds.movies.length,
-    genres: { offsets: meta.genreOffsets, list: meta.genreList },
-  };
-}
+const inputOf = (ds: Dataset) => embedInput(ds.ratings, ds.movies, ds.genres);
 
 async function quality(hasGensim: boolean): Promise<void> {
   const { ds, name } = await smallDataset();
@@ -177,7 +170,7 @@ async function quality(hasGensim: boolean): Promise<void> {
   for (const seed of onlyVariants ? [] : seeds) {
     const s = { ...GENSIM_REFERENCE, seed };
     const r = await trainEmbedding(
-      embedInput(ds),
+      inputOf(ds),
       { ...DEFAULT_EMBED_SETTINGS, ...s },
       { kernel: wasmKernel },
     );
@@ -200,7 +193,7 @@ async function quality(hasGensim: boolean): Promise<void> {
   const team: { hr: number[]; ndcg: number[]; tps: number[] } = { hr: [], ndcg: [], tps: [] };
   for (const seed of onlyVariants ? [] : seeds) {
     const r = await trainEmbedding(
-      embedInput(ds),
+      inputOf(ds),
       { ...DEFAULT_EMBED_SETTINGS, ...GENSIM_REFERENCE, seed },
       { kernel: teamKernel },
     );
@@ -265,7 +258,7 @@ async function quality(hasGensim: boolean): Promise<void> {
   for (const [label, over] of variants.filter(([l]) => !chosen || chosen.includes(l))) {
     const runs: Awaited<ReturnType<typeof trainEmbedding>>[] = [];
     for (const seed of seeds) {
-      runs.push(await trainEmbedding(embedInput(ds), { ...over, seed }, { kernel: wasmKernel }));
+      runs.push(await trainEmbedding(inputOf(ds), { ...over, seed }, { kernel: wasmKernel }));
     }
     const m = (f: (r: (typeof runs)[number]) => number): number => r4(mean(runs.map(f)));
     record({
@@ -415,7 +408,7 @@ function withoutHeldOut(r: RatingColumns, split: NextItemSplit): RatingColumns {
 async function tune(): Promise<void> {
   const { ds, name } = await smallDataset();
   const valRatings = withoutHeldOut(ds.ratings, nextItemSplit(ds.ratings));
-  const input = { ...embedInput(ds), ratings: valRatings };
+  const input = { ...inputOf(ds), ratings: valRatings };
   const grid: Partial<EmbedSettings>[] = values.grid
     ? (JSON.parse(values.grid) as Partial<EmbedSettings>[])
     : [

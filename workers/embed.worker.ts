@@ -9,6 +9,7 @@ import { slug } from './file-names.ts';
 import { jobRunner } from './jobs.ts';
 import type { Progress } from '../src/core/data/types.ts';
 import {
+  embedInput,
   AUTO_EPOCH_BUDGET,
   trainEmbedding,
   type EmbedInput,
@@ -28,7 +29,6 @@ import { WrenError } from '../src/core/errors.ts';
 import {
   FEATURE_CHUNK_ROWS,
   featureSet,
-  movieMetaFromMovies,
   userFeatureChunks,
   type MovieMeta,
 } from '../src/core/features/index.ts';
@@ -99,13 +99,7 @@ async function loadInput(datasetId: string): Promise<EmbedInput & { meta: MovieM
   const ratings = await readRatings(db, datasetId);
   const n = ds.counts.movies;
   const movies = await allMovies(db, datasetId);
-  const meta = movieMetaFromMovies(movies, ds.genres);
-  return {
-    ratings,
-    movieCount: n,
-    genres: { offsets: meta.genreOffsets, list: meta.genreList },
-    meta,
-  };
+  return { ...embedInput(ratings, movies, ds.genres), movieCount: n };
 }
 
 /** Runs `f` outside the job runner (it cancels nothing and is not cancelled): errors as data. */

@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { reportFailure } from './report.ts';
 import { importMovieLens } from '../core/data/import.ts';
 import {
+  embedInput,
   DEFAULT_EMBED_SETTINGS,
   defaultSettingsFor,
   embedCapNotes,
@@ -21,7 +22,6 @@ import { jsKernel } from '../core/embeddings/sgns-cpu.ts';
 import { validateSgnsSettings } from '../core/embeddings/sgns.ts';
 import { wasmKernel } from '../core/embeddings/sgns-wasm.ts';
 import { WrenError } from '../core/errors.ts';
-import { movieMetaFromMovies } from '../core/features/movie-features.ts';
 import { nodeInput } from './node-input.ts';
 import { nodePool, nodeThreads } from './node-pool.ts';
 import type { ThreadPool } from '../core/parallel/pool.ts';
@@ -170,12 +170,7 @@ async function openDataset(path: string): Promise<Dataset> {
 }
 
 function embedInputOf(ds: Dataset): EmbedInput {
-  const meta = movieMetaFromMovies(ds.movies, ds.genres);
-  return {
-    ratings: ds.ratings,
-    movieCount: ds.movies.length,
-    genres: { offsets: meta.genreOffsets, list: meta.genreList },
-  };
+  return embedInput(ds.ratings, ds.movies, ds.genres);
 }
 
 /** Writes vectors (row r: movie index `items[r]`) to `file` as word2vec text keyed by MovieLens id. */

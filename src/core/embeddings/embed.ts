@@ -7,7 +7,8 @@
  * coherence), the HNSW index with its measured recall, and the 2-D map.
  * Pure: the worker stores the result.
  */
-import type { RatingColumns } from '../data/types.ts';
+import type { Movie, RatingColumns } from '../data/types.ts';
+import { movieMetaFromMovies, type MovieMeta } from '../features/movie-features.ts';
 import { throwIfAborted } from '../errors.ts';
 import { Random } from '../random.ts';
 import { genreCoherence } from '../eval/coherence.ts';
@@ -187,6 +188,21 @@ export interface EmbedInput {
   movieCount: number;
   /** Every genre of every movie (ragged: movie m owns list[offsets[m]..offsets[m+1]]). */
   genres: { offsets: Int32Array; list: Int8Array };
+}
+
+/** What `embed` reads, from a dataset's ratings, movie rows and genre names (with the movie meta it built). */
+export function embedInput(
+  ratings: RatingColumns,
+  movies: readonly Movie[],
+  genres: readonly string[],
+): EmbedInput & { meta: MovieMeta } {
+  const meta = movieMetaFromMovies(movies, genres);
+  return {
+    ratings,
+    movieCount: movies.length,
+    genres: { offsets: meta.genreOffsets, list: meta.genreList },
+    meta,
+  };
 }
 
 export interface EmbedOptions {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { generateDataset } from '../../../src/core/data/synthetic.ts';
 import type { Dataset } from '../../../src/core/data/types.ts';
 import {
+  embedInput,
   AUTO_EPOCH_BUDGET,
   budgetedEpochs,
   DEFAULT_EMBED_SETTINGS,
@@ -23,16 +24,10 @@ import { GENSIM_REFERENCE } from '../../../src/core/embeddings/sgns.ts';
 import { wasmKernel } from '../../../src/core/embeddings/sgns-wasm.ts';
 import { normalizeRows } from '../../../src/core/embeddings/topk.ts';
 import { evaluateNextItem, nextItemSplit, cosineScorer } from '../../../src/core/eval/next-item.ts';
-import { movieMetaFromMovies } from '../../../src/core/features/movie-features.ts';
 import { Random } from '../../../src/core/random.ts';
 
 function inputOf(ds: Dataset): EmbedInput {
-  const meta = movieMetaFromMovies(ds.movies, ds.genres);
-  return {
-    ratings: ds.ratings,
-    movieCount: ds.movies.length,
-    genres: { offsets: meta.genreOffsets, list: meta.genreList },
-  };
+  return embedInput(ds.ratings, ds.movies, ds.genres);
 }
 
 const QUICK: EmbedSettings = {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { generateDataset } from '../../../src/core/data/synthetic.ts';
 import type { Dataset, RatingColumns } from '../../../src/core/data/types.ts';
 import {
+  embedInput,
   embeddingCorpus,
   trainEmbedding,
   type EmbedInput,
@@ -26,7 +27,6 @@ import { GENSIM_REFERENCE } from '../../../src/core/embeddings/sgns.ts';
 import { wasmKernel } from '../../../src/core/embeddings/sgns-wasm.ts';
 import { WrenError } from '../../../src/core/errors.ts';
 import { nextItemSplit } from '../../../src/core/eval/next-item.ts';
-import { movieMetaFromMovies } from '../../../src/core/features/movie-features.ts';
 import { sequenceAt, sequenceCount } from '../../../src/core/features/sequences.ts';
 import { Random } from '../../../src/core/random.ts';
 import { seqs } from './helpers.ts';
@@ -50,12 +50,7 @@ const quick = (method: EmbedMethod): EmbedSettings =>
   method === 'node2vec' ? { ...QUICK, method, p: 0.5, q: 2 } : { ...QUICK, method };
 
 function inputOf(ds: Dataset): EmbedInput {
-  const meta = movieMetaFromMovies(ds.movies, ds.genres);
-  return {
-    ratings: ds.ratings,
-    movieCount: ds.movies.length,
-    genres: { offsets: meta.genreOffsets, list: meta.genreList },
-  };
+  return embedInput(ds.ratings, ds.movies, ds.genres);
 }
 
 /**

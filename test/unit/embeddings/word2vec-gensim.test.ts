@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateDataset } from '../../../src/core/data/synthetic.ts';
+import { embedInput } from '../../../src/core/embeddings/embed.ts';
 import { evaluateImported } from '../../../src/core/embeddings/imported.ts';
 import { exactTopK, normalizeRows } from '../../../src/core/embeddings/topk.ts';
 import {
@@ -22,7 +23,6 @@ import {
   type Word2vecVectors,
 } from '../../../src/core/embeddings/word2vec-text.ts';
 import { nextItemSplit } from '../../../src/core/eval/next-item.ts';
-import { movieMetaFromMovies } from '../../../src/core/features/movie-features.ts';
 import { Random } from '../../../src/core/random.ts';
 
 /** A python3 that imports gensim (the one on PATH, else Debian's), or null with the reason printed. */
@@ -127,16 +127,9 @@ describe.skipIf(python === null)('word2vec text with gensim', () => {
     expect(read).toMatchObject({ dim: 16, fileVectors: out.keys, unknownIds: 0 });
     expect(read.items.length).toBe(out.keys);
     expect(read.missing).toBe(ds.movies.length - out.keys);
-    const meta = movieMetaFromMovies(ds.movies, ds.genres);
-    const imported = await evaluateImported(
-      {
-        ratings: ds.ratings,
-        movieCount: ds.movies.length,
-        genres: { offsets: meta.genreOffsets, list: meta.genreList },
-      },
-      read,
-      { file: 'item2vec.txt' },
-    );
+    const imported = await evaluateImported(embedInput(ds.ratings, ds.movies, ds.genres), read, {
+      file: 'item2vec.txt',
+    });
     expect(imported.metrics.users).toBe(split.users.length);
     expect(imported.metrics.hr10).toBeGreaterThan(0);
     expect(imported.metrics.ndcg10).toBeLessThanOrEqual(imported.metrics.hr10);

@@ -6,7 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generateDataset } from '../../../src/core/data/synthetic.ts';
-import { trainEmbedding, type EmbedSettings } from '../../../src/core/embeddings/embed.ts';
+import {
+  embedInput,
+  trainEmbedding,
+  type EmbedSettings,
+} from '../../../src/core/embeddings/embed.ts';
 import { evaluateImported, unitRows } from '../../../src/core/embeddings/imported.ts';
 import { GENSIM_REFERENCE } from '../../../src/core/embeddings/sgns.ts';
 import { wasmKernel } from '../../../src/core/embeddings/sgns-wasm.ts';
@@ -19,7 +23,6 @@ import {
   type Word2vecVectors,
 } from '../../../src/core/embeddings/word2vec-text.ts';
 import { WrenError } from '../../../src/core/errors.ts';
-import { movieMetaFromMovies } from '../../../src/core/features/movie-features.ts';
 import { Random } from '../../../src/core/random.ts';
 
 /** The text as byte chunks of `size` bytes, cutting lines (and UTF-8) anywhere. */
@@ -199,12 +202,7 @@ describe('imported vectors', () => {
 
   it('an exported embedding read back evaluates to the trained run’s figures', async () => {
     const ds = generateDataset({ ratings: 6_000, seed: 21 });
-    const meta = movieMetaFromMovies(ds.movies, ds.genres);
-    const input = {
-      ratings: ds.ratings,
-      movieCount: ds.movies.length,
-      genres: { offsets: meta.genreOffsets, list: meta.genreList },
-    };
+    const input = embedInput(ds.ratings, ds.movies, ds.genres);
     const settings: EmbedSettings = {
       ...GENSIM_REFERENCE,
       method: 'item2vec',

@@ -6,9 +6,9 @@
  */
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { embedInput } from '../../../src/core/embeddings/embed.ts';
 import { evaluateImported } from '../../../src/core/embeddings/imported.ts';
 import { readWord2vecText, word2vecText } from '../../../src/core/embeddings/word2vec-text.ts';
-import { movieMetaFromMovies } from '../../../src/core/features/index.ts';
 import {
   WrenDb,
   chosenEmbedding,
@@ -42,12 +42,7 @@ async function importedFor(text: string) {
   const id = await writeDataset(db, ds, { source: 't' });
   const ids = (await getIdMap(db, id))!.movieIds;
   const read = await readWord2vecText(bytes(text), { file: 'v.txt', movieIds: ids });
-  const meta = movieMetaFromMovies(ds.movies, ds.genres);
-  const input = {
-    ratings: await readRatings(db, id),
-    movieCount: ds.movies.length,
-    genres: { offsets: meta.genreOffsets, list: meta.genreList },
-  };
+  const input = embedInput(await readRatings(db, id), ds.movies, ds.genres);
   return { id, ids, r: await evaluateImported(input, read, { file: 'v.txt' }) };
 }
 
